@@ -1,0 +1,29 @@
+"""briefgen: a YAML file per company quarter in, a research note (HTML + PDF) out.
+
+The library API that the CLI, cron, Airflow or a notebook call the same way. Heavy modules
+(matplotlib, WeasyPrint) are imported only when something is drawn or printed.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+if TYPE_CHECKING:
+    from briefgen.validate import LoadedSpec, load_spec
+
+__all__ = ["__version__", "build", "load_spec"]
+
+
+def __getattr__(name: str) -> Any:
+    # Lazy so that `import briefgen` (and `briefgen validate`) stays fast.
+    if name == "load_spec":
+        from briefgen.validate import load_spec
+
+        return load_spec
+    if name == "build":
+        from briefgen.batch import build
+
+        return build
+    raise AttributeError(name)

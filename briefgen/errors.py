@@ -1,0 +1,92 @@
+"""One error family for the whole tool, converted to messages and exit codes at the CLI edge.
+
+A user's mistake (a bad spec, a missing file, a bad flag) is a `BriefgenError` with exit code 2
+and is shown without a traceback; a run that failed for other reasons exits 1.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+EXIT_OK = 0
+EXIT_FAILED_RUN = 1
+EXIT_BAD_INPUT = 2
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with an input file, located as precisely as the file allows."""
+
+    file: str
+    line: int | None
+    column: int | None
+    where: str  # the dotted path inside the document, e.g. "segments[0].revenue"; "" for the file
+    message: str
+    hint: str | None = None
+    severity: Severity = "error"
+
+    def __str__(self) -> str:
+        place = self.file
+        if self.line is not None:
+            place += f":{self.line}"
+            if self.column is not None:
+                place += f":{self.column}"
+        text = f"{place}: "
+        if self.severity == "warning":
+            text += "warning: "
+        if self.where:
+            text += f"{self.where}: "
+        text += self.message
+        if self.hint:
+            text += f" ({self.hint})"
+        return text
+
+
+class BriefgenError(Exception):
+    """Base of every error briefgen reports to a user; `exit_code` says what the CLI returns."""
+
+    exit_code = EXIT_FAILED_RUN
+
+
+class InputError(BriefgenError):
+    """The user's input (a file, a flag, a config) is wrong: exit code 2, no traceback."""
+
+    exit_code = EXIT_BAD_INPUT
+
+
+@dataclass
+class SpecError(InputError):
+    """Every problem found in one input file, reported together."""
+
+    problems: list[Problem] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        super().__init__(self.__str__())
+
+    def __str__(self) -> str:
+        return "\n".join(str(p) for p in self.problems)
+
+    @classmethod
+    def single(
+        cls,
+        file: str | Path,
+        message: str,
+        *,
+        line: int | None = None,
+        column: int | None = None,
+        where: str = "",
+        hint: str | None = None,
+    ) -> SpecError:
+        return cls([Problem(str(file), line, column, where, message, hint)])
+
+
+class RenderError(BriefgenError):
+    """A spec was valid but could not be turned into a note (a template or chart failed)."""
+
+
+class DeliveryError(BriefgenError):
+    """A message could not be delivered."""
