@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
-    from briefgen.validate import LoadedSpec, load_spec
+    from briefgen.validate import load_spec
 
 __all__ = ["__version__", "build", "load_spec"]
 

@@ -149,8 +149,9 @@ def _check_growth(spec: Spec, index: int, report: Report) -> None:
                    "for the same quarter", severity="warning")
 
 
-def _cited_figures(data: Any, path: PathKey = (),
-                   inherited: str | None = None) -> Iterator[tuple[PathKey, str | None, str | None]]:
+def _cited_figures(
+    data: Any, path: PathKey = (), inherited: str | None = None
+) -> Iterator[tuple[PathKey, str | None, str | None]]:
     """Every mapping with a `source` or a figure, with the source its section gives it."""
     if isinstance(data, dict):
         own = data.get("source") if isinstance(data.get("source"), str) else None

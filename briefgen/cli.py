@@ -82,7 +82,7 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         typer.echo("Interrupted.", err=True)
         sys.exit(130)
-    except Exception as exc:  # noqa: BLE001 - the edge: any bug becomes one line, not a traceback
+    except Exception as exc:  # the edge: any bug becomes one line, not a traceback
         import click
 
         if isinstance(exc, click.ClickException):

@@ -222,6 +222,9 @@ class Segment(StrictModel):
     """A reporting segment (a cloud business is one) or the group total."""
 
     name: ShortText = Field(description="Segment name as reported.")
+    short_name: ShortText | None = Field(
+        None, description="Name for headlines and email subjects, e.g. 'cloud'."
+    )
     headline: bool = Field(
         False, description="The segment the note leads with; defaults to the first."
     )

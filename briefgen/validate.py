@@ -173,7 +173,7 @@ def message_for(err: ErrorDetails, path: PathKey, model: type[BaseModel]) -> tup
         if isinstance(value, bool):
             hint = 'YAML reads yes/no/on/off as true/false; quote the text, e.g. "NO"'
         return f"expected text, got {got}", hint
-    if kind in {"date_type", "date_parsing", "date_from_datetime_parsing", "date_from_datetime_inexact"}:
+    if kind.startswith("date_"):
         return f"expected a date like 2025-06-30, got {got}", None
     if kind == "enum" or kind == "literal_error":
         expected = ctx.get("expected", "")
@@ -248,7 +248,9 @@ def problem_from_error(doc: LocatedDocument, err: ErrorDetails, model: type[Base
 # --- CSV histories -------------------------------------------------------------------------------
 
 
-def _inline_csv_histories(doc: LocatedDocument, folder: Path, problems: list[Problem]) -> list[Path]:
+def _inline_csv_histories(
+    doc: LocatedDocument, folder: Path, problems: list[Problem]
+) -> list[Path]:
     """Read each `history.csv` into `history.quarters`, keeping CSV line numbers for errors."""
     used: list[Path] = []
     segments = doc.data.get("segments")
@@ -276,7 +278,8 @@ def _inline_csv_histories(doc: LocatedDocument, folder: Path, problems: list[Pro
             problems.extend(exc.problems)
             continue
         used.append(csv_path)
-        history["quarters"] = _rows_from_csv(text, display, doc, (*where[:-1], "quarters"), problems)
+        rows_path = (*where[:-1], "quarters")
+        history["quarters"] = _rows_from_csv(text, display, doc, rows_path, problems)
     return used
 
 
