@@ -84,7 +84,7 @@ def takeaways(spec: Spec, d: Derived) -> list[str]:
     if infra and (infra.new_data_centres or infra.regions):
         text = ""
         if infra.new_data_centres:
-            regions = ", ".join(f"{n} in {r}" for r, n in d.sites_by_region.items())
+            regions = ", ".join(f"{r}: {n}" for r, n in d.sites_by_region.items())
             text = f"{len(infra.new_data_centres)} new data centres"
             if infra.new_data_centres_period:
                 text += f" {infra.new_data_centres_period}"
