@@ -1,0 +1,130 @@
+"""Derived figures and their formatting: computed from the spec, marked as derived, worded once."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from briefgen import formatting as fmt
+from briefgen.figures import derive
+from briefgen.spec import Qualifier, Unit
+from briefgen.validate import load_spec
+from tests.conftest import SAMPLE, SAMPLE_Q3
+
+
+@pytest.fixture(scope="module")
+def june():  # type: ignore[no-untyped-def]
+    return derive(load_spec(SAMPLE).spec)
+
+
+@pytest.fixture(scope="module")
+def september():  # type: ignore[no-untyped-def]
+    return derive(load_spec(SAMPLE_Q3).spec)
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        ((33.4, Unit.billion, "CNY"), "RMB 33.4bn"),
+        ((33398, Unit.million, "CNY"), "RMB 33.4bn"),
+        ((4_670_022_371.0, Unit.ones, "USD"), "USD 4.67bn"),
+        ((380, Unit.billion, "CNY", Qualifier.up_to), "up to RMB 380bn"),
+        ((247652, Unit.million, "CNY"), "RMB 248bn"),
+        ((950, Unit.million, "HKD"), "HKD 950m"),
+    ],
+)
+def test_money_reads_one_way(args: tuple, expected: str) -> None:  # type: ignore[type-arg]
+    assert fmt.money(*args) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "kwargs", "expected"),
+    [
+        (26, {}, "+26%"),
+        (18.4, {"signed": False}, "18.4%"),
+        (-3.26, {}, "−3.3%"),  # a true minus sign, not a hyphen
+        (5.013, {"fixed": True}, "+5.0%"),
+        (0, {}, "0%"),
+    ],
+)
+def test_percent(value: float, kwargs: dict, expected: str) -> None:  # type: ignore[type-arg]
+    assert fmt.percent(value, **kwargs) == expected
+
+
+def test_points_keep_one_decimal() -> None:
+    assert fmt.points(7.6000001) == "+7.6 pp"
+    assert fmt.points(6.0027) == "+6.0 pp"
+    assert fmt.points(-1.25) == "−1.2 pp"
+
+
+def test_dates() -> None:
+    assert fmt.date_long(dt.date(2025, 8, 29)) == "29 August 2025"
+    assert fmt.quarter_label(dt.date(2025, 6, 30)) == "Jun-25"
+
+
+def test_beat_against_growth_consensus_is_derived_in_points(june) -> None:  # type: ignore[no-untyped-def]
+    head = june.headline
+    assert head.beat_pp.text == "+7.6 pp"
+    assert head.beat_pp.derived and "18.4%" in head.beat_pp.derivation
+    assert head.consensus_growth.derived is False  # reported by the source
+    assert head.verdict == "beat"
+
+
+def test_usd_is_converted_from_the_spec_rate(june) -> None:  # type: ignore[no-untyped-def]
+    usd = june.headline.revenue_usd
+    assert usd.text == "USD 4.67bn"
+    assert usd.derived and "7.152" in usd.derivation
+    assert usd.sources == ("tradingkey",)  # listed once though two inputs cite it
+
+
+def test_history_gives_q_on_q_and_prior_year(june) -> None:  # type: ignore[no-untyped-def]
+    head = june.headline
+    assert head.growth_qoq.text == "+10.9%"  # 33,398 / 30,127
+    assert head.prior_year.text == "RMB 26.5bn"
+    assert head.accelerating_quarters == 4  # 6 → 7 → 13 → 18 → 26
+
+
+def test_capex_progress_against_plan(june) -> None:  # type: ignore[no-untyped-def]
+    capex = june.capex
+    assert capex.annual_pace.text == "RMB 127bn"  # 380 / 3
+    assert capex.trailing_vs_pace.text == "79%"
+    assert capex.share_of_plan.text == "26%"
+    assert capex.invested_trailing_4q.text == "more than RMB 100bn"
+
+
+def test_value_consensus_implies_growth_and_percent_gap(september) -> None:  # type: ignore[no-untyped-def]
+    head = september.headline
+    assert head.beat_pct.text == "+5.0%"  # 39.8 / 37.9
+    assert head.consensus_growth.derived  # implied from 37.9bn against 29.6bn a year earlier
+    assert head.consensus_growth.text == "+28.0%"
+    group = september.segments[1]
+    assert group.beat_pct.text == "+2.1%"  # 247.8 / 242.65
+
+
+def test_takeaways_and_subject(june, september) -> None:  # type: ignore[no-untyped-def]
+    assert june.subject == "Alibaba (BABA): cloud +26% y/y, 7.6 pp above consensus"
+    # With only a value consensus the subject quotes the gap to it, not the implied points.
+    assert september.subject == "Alibaba (BABA): cloud +34% y/y, 5.0% above consensus"
+    assert 3 <= len(june.takeaways) <= 5
+    assert june.takeaways[0].startswith("Cloud revenue of RMB 33.4bn (about USD 4.67bn), +26% y/y")
+    assert any("nearly 13% (NYSE: BABA)" in t for t in june.takeaways)
+    assert any("China: 3, Overseas: 5" in t for t in june.takeaways)
+
+
+def test_sections_without_data_derive_nothing(september) -> None:  # type: ignore[no-untyped-def]
+    assert september.moves == []
+    assert september.sites_by_region == {}
+    assert september.headline.revenue_usd is None  # no FX rate in that spec
+
+
+def test_source_line(june) -> None:  # type: ignore[no-untyped-def]
+    line = june.source_line(["tradingkey", "alibaba-results", "tradingkey"])
+    assert line == "Source: TradingKey (via Yahoo Finance), 1 Sep 2025; Alibaba Group, 29 Aug 2025"
+
+
+def test_sample_specs_are_clean_under_strict() -> None:
+    for path in (SAMPLE, SAMPLE_Q3):
+        loaded = load_spec(Path(path), strict=True)
+        assert loaded.warnings == []
