@@ -1,0 +1,235 @@
+"""Charts: every kind the data allows, as deterministic real-text SVG; PNG for mail; no leaks."""
+
+from __future__ import annotations
+
+import gc
+import io
+import logging
+import re
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from briefgen.charts import KEYS, Chart, ChartStyle, chart_png, draw_charts
+from briefgen.figures import Derived, derive
+from briefgen.spec import Spec
+from briefgen.validate import load_spec
+from tests.conftest import ROOT, SAMPLE, SAMPLE_Q3
+
+SVG = "{http://www.w3.org/2000/svg}"
+XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+# What each chart of specs/baba.yaml must say, in its image and in its alt text.
+SAMPLE_NUMBERS = {
+    "revenue": ["33.4", "26.5", "30.1", "+26%", "+6%", "Jun-25", "RMB bn"],
+    "consensus": ["+26%", "+18.4%", "+7.6 pp"],
+    "capex": ["up to RMB 380bn", "RMB 127bn", "more than RMB 100bn", "79%"],
+    "infrastructure": ["Beijing", "Mexico", "29 regions", "89 availability zones"],
+    "market": ["NYSE: BABA", "nearly +13%", "HKEX: 9988", "+18%"],
+}
+
+
+def _derived(spec: Spec) -> tuple[Spec, Derived]:
+    return spec, derive(spec)
+
+
+@pytest.fixture(scope="module")
+def sample() -> tuple[Spec, Derived]:
+    return _derived(load_spec(SAMPLE).spec)
+
+
+@pytest.fixture(scope="module")
+def q3() -> tuple[Spec, Derived]:
+    return _derived(load_spec(SAMPLE_Q3).spec)
+
+
+@pytest.fixture(scope="module")
+def sample_charts(sample: tuple[Spec, Derived]) -> dict[str, Chart]:
+    return {chart.key: chart for chart in draw_charts(*sample)}
+
+
+@pytest.fixture(scope="module")
+def q3_charts(q3: tuple[Spec, Derived]) -> dict[str, Chart]:
+    return {chart.key: chart for chart in draw_charts(*q3)}
+
+
+def _root(chart: Chart) -> ET.Element:
+    return ET.fromstring(chart.svg)
+
+
+def _texts(chart: Chart) -> str:
+    """Every <text> of the SVG, one per line."""
+    return "\n".join("".join(node.itertext()) for node in _root(chart).iter(f"{SVG}text"))
+
+
+def test_the_sample_gets_every_chart_in_note_order(sample_charts: dict[str, Chart]) -> None:
+    assert list(sample_charts) == list(KEYS)
+
+
+def test_a_spec_gets_only_the_charts_its_data_allows(q3_charts: dict[str, Chart]) -> None:
+    # baba-2025q3 has history, consensus and capex; no infrastructure, no market reaction.
+    assert list(q3_charts) == ["revenue", "consensus", "capex"]
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_svg_is_scalable_real_text_with_title_and_numbers(
+        sample_charts: dict[str, Chart], key: str) -> None:
+    chart = sample_charts[key]
+    root = _root(chart)
+    assert root.tag == f"{SVG}svg"
+    assert not chart.svg.startswith("<?xml")
+    assert "width" not in root.attrib and "height" not in root.attrib
+    view_box = [float(n) for n in root.attrib["viewBox"].split()]
+    assert view_box == pytest.approx([0, 0, chart.width_in * 72, chart.height_in * 72])
+    assert root.attrib["aria-label"] == chart.alt
+
+    texts = _texts(chart)
+    assert chart.title in texts.splitlines()
+    for number in SAMPLE_NUMBERS[key]:
+        assert number in texts, f"{number!r} not drawn as text in the {key} chart"
+    # Text is <text>, not glyph outlines: the only <use> elements are line markers.
+    for node in root.iter(f"{SVG}use"):
+        assert re.fullmatch(r"#m[0-9a-f]{10}", node.attrib[XLINK_HREF])
+    assert not [node for node in root.iter() if "-" in node.attrib.get("id", "")]
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_alt_text_and_source_line(sample_charts: dict[str, Chart], key: str) -> None:
+    chart = sample_charts[key]
+    for number in SAMPLE_NUMBERS[key]:
+        assert number in chart.alt
+    assert chart.source.startswith("Source: ")
+    assert "Source" not in _texts(chart)  # the template prints it, not the image
+    assert chart.width_in == 6.3 and 1.2 <= chart.height_in <= 3.2
+
+
+def test_sources_are_the_ones_the_figures_cite(sample_charts: dict[str, Chart]) -> None:
+    assert sample_charts["revenue"].source == "Source: Alibaba Group, 29 Aug 2025"
+    assert sample_charts["market"].source == "Source: TradingKey (via Yahoo Finance), 1 Sep 2025"
+
+
+def test_current_quarter_is_highlighted(q3_charts: dict[str, Chart]) -> None:
+    svg = q3_charts["revenue"].svg
+    style = ChartStyle()
+    # Five earlier quarters in the context colour, this quarter (Sep-25) in the primary.
+    assert svg.count(f"fill: {style.palette[2]}") >= 5
+    assert f"fill: {style.palette[0]}" in svg
+    assert "39.8" in _texts(q3_charts["revenue"])
+
+
+def test_implied_consensus_is_marked_and_both_gaps_shown(q3_charts: dict[str, Chart]) -> None:
+    chart = q3_charts["consensus"]
+    texts = _texts(chart)
+    assert "implied by RMB 37.9bn revenue" in texts
+    assert "+6.0 pp on growth" in texts and "+5.0% on revenue" in texts
+    # Group has only a revenue consensus: no growth bar, the gap in percent.
+    assert "no growth consensus" in texts and "+2.1% on revenue" in texts
+    assert "(implied)" in chart.alt and "+2.1%" in chart.alt
+
+
+def test_two_renders_are_byte_identical(sample: tuple[Spec, Derived],
+                                        sample_charts: dict[str, Chart]) -> None:
+    again = draw_charts(*sample)
+    assert [chart.svg for chart in again] == [chart.svg for chart in sample_charts.values()]
+    assert chart_png(*sample, "market") == chart_png(*sample, "market")
+
+
+def test_charts_can_share_one_page_without_id_clashes(
+        sample_charts: dict[str, Chart]) -> None:
+    ids = [node.attrib["id"] for chart in sample_charts.values()
+           for node in _root(chart).iter() if "id" in node.attrib]
+    assert ids and len(ids) == len(set(ids))
+
+
+@pytest.mark.parametrize("dpi", [72, 144])
+def test_png_decodes_at_the_chart_size(sample: tuple[Spec, Derived],
+                                       sample_charts: dict[str, Chart], dpi: int) -> None:
+    from PIL import Image
+
+    png = chart_png(*sample, "revenue", dpi=dpi)
+    assert png.startswith(PNG_SIGNATURE)
+    with Image.open(io.BytesIO(png)) as image:
+        image.load()
+        chart = sample_charts["revenue"]
+        expected = (chart.width_in * dpi, chart.height_in * dpi)
+        assert all(abs(got - want) < 1 for got, want in zip(image.size, expected, strict=True))
+        assert len(image.getcolors(maxcolors=1 << 16) or range(1 << 16)) > 10  # not blank
+
+
+def test_png_of_a_chart_the_spec_cannot_have(q3: tuple[Spec, Derived]) -> None:
+    with pytest.raises(KeyError, match="market"):
+        chart_png(*q3, "market")
+
+
+def test_charts_whose_data_is_absent_are_left_out(sample: tuple[Spec, Derived]) -> None:
+    spec = sample[0]
+    cloud, group = spec.segments
+    bare = spec.model_copy(update={
+        "segments": [cloud.model_copy(update={"history": None}), group],
+        "capex": None,
+    })
+    assert [chart.key for chart in draw_charts(*_derived(bare))] == [
+        "consensus", "infrastructure", "market"]
+    nothing = bare.model_copy(update={
+        "segments": [cloud.model_copy(update={"history": None, "consensus": None}), group],
+        "infrastructure": None, "market_reaction": [],
+    })
+    assert draw_charts(*_derived(nothing)) == []
+
+
+def test_a_style_reaches_the_svg_and_a_missing_font_falls_back_quietly(
+        sample: tuple[Spec, Derived], caplog: pytest.LogCaptureFixture) -> None:
+    style = ChartStyle(font_family="No Such Font", palette=("#123456", "#654321"))
+    with caplog.at_level(logging.WARNING):
+        chart = draw_charts(*sample, style=style)[0]
+    assert "'DejaVu Sans'" in chart.svg and "No Such Font" not in chart.svg
+    assert "#123456" in chart.svg and "#654321" in chart.svg
+    assert not [r for r in caplog.records if r.name.startswith("matplotlib")]
+    assert "'Inter'" in draw_charts(*sample)[0].svg
+
+
+def test_global_matplotlib_settings_are_left_alone(sample: tuple[Spec, Derived]) -> None:
+    import matplotlib
+
+    before = dict(matplotlib.rcParams)
+    draw_charts(*sample)
+    assert dict(matplotlib.rcParams) == before
+
+
+def test_many_renders_register_and_keep_no_figures(sample: tuple[Spec, Derived]) -> None:
+    from matplotlib import _pylab_helpers
+    from matplotlib.figure import Figure
+
+    spec = sample[0]
+    cloud, group = spec.segments
+    small = spec.model_copy(update={  # the market chart only: cheap enough to draw 50 times
+        "segments": [cloud.model_copy(update={"history": None, "consensus": None}), group],
+        "capex": None, "infrastructure": None,
+    })
+    _, derived = _derived(small)
+    gc.collect()
+    figures_before = sum(isinstance(o, Figure) for o in gc.get_objects())
+    for _ in range(50):
+        assert [chart.key for chart in draw_charts(small, derived)] == ["market"]
+    assert len(_pylab_helpers.Gcf.figs) == 0
+    gc.collect()
+    assert sum(isinstance(o, Figure) for o in gc.get_objects()) <= figures_before
+
+
+def test_matplotlib_loads_only_to_draw_and_pyplot_never() -> None:
+    code = (
+        "import sys\n"
+        "import briefgen.charts\n"
+        "from briefgen.figures import derive\n"
+        "from briefgen.validate import load_spec\n"
+        "assert 'matplotlib' not in sys.modules, 'imported at module import'\n"
+        f"spec = load_spec({str(SAMPLE)!r}).spec\n"
+        "briefgen.charts.warm_up()\n"
+        "assert 'matplotlib.backends.backend_svg' in sys.modules\n"
+        "briefgen.charts.draw_charts(spec, derive(spec))\n"
+        "assert 'matplotlib.pyplot' not in sys.modules, 'pyplot imported'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT, timeout=120)
