@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import math
+import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from pydantic import BaseModel
+
 from briefgen.errors import Problem, Severity
 from briefgen.spec import UNIT_FACTORS, Spec
-from briefgen.yamlmarks import LocatedDocument, PathKey, dotted
+from briefgen.yamlmarks import LocatedDocument, PathKey, dotted, escape_controls, quoted
 
 # Reported growth is rounded to whole percent in most releases; more than this is a real mismatch.
 GROWTH_TOLERANCE_PP = 1.0
@@ -37,20 +41,21 @@ def citation_problems(doc: LocatedDocument) -> list[Problem]:
     found: list[Problem] = []
     report = _reporter(doc, found)
     sources = doc.data.get("sources") if isinstance(doc.data, dict) else None
-    source_ids: list[str] = [
-        entry["id"] for entry in (sources if isinstance(sources, list) else [])
-        if isinstance(entry, dict) and isinstance(entry.get("id"), str)
-    ]
-    for index, source_id in enumerate(source_ids):
-        if source_ids.index(source_id) != index:
-            report(("sources", index, "id"), f'duplicate source id "{source_id}"')
-    known = set(source_ids)
+    known: set[str] = set()
+    for index, entry in enumerate(sources if isinstance(sources, list) else []):
+        source_id = entry.get("id") if isinstance(entry, dict) else None
+        if not isinstance(source_id, str):
+            continue
+        if source_id in known:
+            report(("sources", index, "id"), f"duplicate source id {quoted(source_id)}",
+                   "give each source its own id")
+        known.add(source_id)
 
     for path, cited, inherited in _cited_figures(doc.data):
         if cited is not None and cited not in known:
             match = difflib.get_close_matches(cited, sorted(known), n=1, cutoff=0.5)
-            report((*path, "source"), f'cites unknown source "{cited}"',
-                   f'did you mean "{match[0]}"?' if match else "add it to `sources`")
+            report((*path, "source"), f"cites unknown source {quoted(cited)}",
+                   f"did you mean {quoted(match[0])}?" if match else "add it to `sources`")
         node = _at(doc.data, path)
         if _is_figure(node) and cited is None and inherited is None:
             report(path, "figure has no source", "add `source:` here or on its section",
@@ -60,10 +65,63 @@ def citation_problems(doc: LocatedDocument) -> list[Problem]:
     return found
 
 
+# Active ISO 4217 codes plus a few recently withdrawn ones that older filings still use.
+_ISO_4217_CODES = """
+AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BOV BRL BSD BTN BWP
+BYN BZD CAD CDF CHE CHF CHW CLF CLP CNH CNY COP COU CRC CUC CUP CVE CZK DJF DKK DOP DZD EGP ERN
+ETB EUR FJD FKP GBP GEL GHS GIP GMD GNF GTQ GYD HKD HNL HRK HTG HUF IDR ILS INR IQD IRR ISK JMD
+JOD JPY KES KGS KHR KMF KPW KRW KWD KYD KZT LAK LBP LKR LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP
+MRU MUR MVR MWK MXN MXV MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN PGK PHP PKR PLN PYG QAR RON
+RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SLL SOS SRD SSP STN SVC SYP SZL THB TJS TMT TND TOP
+TRY TTD TWD TZS UAH UGX USD USN UYI UYU UYW UZS VED VES VND VUV WST XAF XAG XAU XCD XCG XDR XOF
+XPD XPF XPT YER ZAR ZMW ZWG ZWL
+"""
+ISO_4217 = frozenset(_ISO_4217_CODES.split())
+# Names desks write that are not codes; the hint says which code they mean.
+CURRENCY_ALIASES = {
+    "RMB": ("renminbi", "CNY"), "YEN": ("yen", "JPY"), "NTD": ("New Taiwan dollar", "TWD"),
+    "UKP": ("pound sterling", "GBP"), "STG": ("pound sterling", "GBP"),
+    "SFR": ("Swiss franc", "CHF"), "HKS": ("Hong Kong dollar", "HKD"),
+}
+_CURRENCY_KEYS = {"currency", "reporting_currency"}
+
+
+def currency_problems(doc: LocatedDocument) -> list[Problem]:
+    """Three capital letters that are not an ISO 4217 code, e.g. the common "RMB".
+
+    The type only checks the shape; on raw data, so reported beside type errors.
+    """
+    found: list[Problem] = []
+    report = _reporter(doc, found)
+
+    def visit(data: Any, path: PathKey) -> None:
+        if isinstance(data, dict):
+            for key, value in data.items():
+                if (key in _CURRENCY_KEYS and isinstance(value, str)
+                        and re.fullmatch(r"[A-Z]{3}", value) and value not in ISO_4217):
+                    name, code = CURRENCY_ALIASES.get(value, ("", ""))
+                    report((*path, key), f'"{value}" is not an ISO 4217 currency code',
+                           f"the ISO 4217 code for {name} is {code}" if code
+                           else "see https://en.wikipedia.org/wiki/ISO_4217")
+                else:
+                    visit(value, (*path, key))
+        elif isinstance(data, list):
+            for index, item in enumerate(data):
+                visit(item, (*path, index))
+
+    visit(doc.data, ())
+    return found
+
+
 def cross_field_problems(spec: Spec, doc: LocatedDocument) -> list[Problem]:
     """Checks that need a fully typed spec: ordering, growth arithmetic, listings, dates."""
     found: list[Problem] = []
     report = _reporter(doc, found)
+
+    for path, number in _numbers(spec):
+        if not math.isfinite(number):
+            # YAML's .inf and .nan pass a float type but are no figure anyone reported.
+            report(path, f"expected a finite number, got {number}")
 
     headlines = [i for i, s in enumerate(spec.segments) if s.headline]
     for extra in headlines[1:]:
@@ -79,16 +137,17 @@ def cross_field_problems(spec: Spec, doc: LocatedDocument) -> list[Problem]:
         _check_order([q.quarter_end for q in spec.capex.quarterly], ("capex", "quarterly"), report)
 
     tickers = [listing.ticker for listing in spec.company.listings]
+    listed = ", ".join(escape_controls(ticker) for ticker in tickers)
     for index, move in enumerate(spec.market_reaction):
         if move.listing not in tickers:
             match = difflib.get_close_matches(move.listing, tickers, n=1, cutoff=0.3)
             report(("market_reaction", index, "listing"),
-                   f'"{move.listing}" is not one of company.listings ({", ".join(tickers)})',
-                   f'did you mean "{match[0]}"?' if match else None)
+                   f"{quoted(move.listing)} is not one of company.listings ({listed})",
+                   f"did you mean {quoted(match[0])}?" if match else None)
     target = spec.brief.price_target
     if target and target.listing not in tickers:
         report(("brief", "price_target", "listing"),
-               f'"{target.listing}" is not one of company.listings ({", ".join(tickers)})')
+               f"{quoted(target.listing)} is not one of company.listings ({listed})")
 
     if spec.period.results_date < spec.period.quarter_end:
         report(("period", "results_date"), "results are dated before the quarter ended")
@@ -147,6 +206,19 @@ def _check_growth(spec: Spec, index: int, report: Report) -> None:
             report((*base, "revenue", "value"),
                    f"disagrees with the history's {current:,.0f}{history.unit.value} "
                    "for the same quarter", severity="warning")
+
+
+def _numbers(model: BaseModel, path: PathKey = ()) -> Iterator[tuple[PathKey, float]]:
+    """Every float in a typed spec, with its path."""
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        items = enumerate(value) if isinstance(value, list) else [(None, value)]
+        for index, item in items:
+            where = (*path, name) if index is None else (*path, name, index)
+            if isinstance(item, BaseModel):
+                yield from _numbers(item, where)
+            elif isinstance(item, float):
+                yield where, item
 
 
 def _cited_figures(

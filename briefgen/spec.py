@@ -338,7 +338,9 @@ class Risk(StrictModel):
 class Source(StrictModel):
     """A publication a figure or quote comes from."""
 
-    id: SourceId
+    id: SourceId = Field(
+        description="The id figures cite in `source` (lower case, digits, - and _)."
+    )
     publisher: ShortText = Field(description="Who published it.")
     title: ShortText = Field(description="Title of the article or filing.")
     date: dt.date = Field(description="Publication date.")

@@ -10,7 +10,7 @@ import csv
 import difflib
 import io
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,15 @@ from pydantic_core import ErrorDetails
 from briefgen import checks
 from briefgen.errors import Problem, SpecError
 from briefgen.spec import Spec
-from briefgen.yamlmarks import LocatedDocument, Mark, PathKey, dotted, load_located, read_text
+from briefgen.yamlmarks import (
+    LocatedDocument,
+    Mark,
+    PathKey,
+    dotted,
+    load_located,
+    quoted,
+    read_text,
+)
 
 
 @dataclass
@@ -47,7 +55,8 @@ def load_spec(path: Path | str, *, strict: bool = False, display: str | None = N
     """
     path = Path(path)
     display = display if display is not None else str(path)
-    doc = load_located(path, display)
+    doc = load_located(path, display, keep_going=True,
+                       empty_hint="`briefgen new NAME` writes a starter spec")
     return validate_document(doc, path, strict=strict)
 
 
@@ -55,25 +64,32 @@ def validate_document(doc: LocatedDocument, path: Path, *, strict: bool = False)
     display = doc.file
     if not isinstance(doc.data, dict):
         mark = doc.value_marks.get(())
-        raise SpecError.single(
-            display,
+        raise SpecError([Problem(
+            display, mark.line if mark else None, mark.column if mark else None, "",
             f"expected a mapping of sections (brief, company, …), got {describe(doc.data)}",
-            line=mark.line if mark else None,
-            column=mark.column if mark else None,
-        )
-    problems: list[Problem] = []
+        ), *doc.problems])
+    problems: list[Problem] = list(doc.problems)
+    unreadable = {dotted(path) for path in doc.unreadable}  # already reported by the loader
     data_files = _inline_csv_histories(doc, path.parent, problems)
     spec: Spec | None = None
     try:
         spec = Spec.model_validate(doc.data)
     except ValidationError as exc:
-        problems.extend(problem_from_error(doc, err, Spec) for err in exc.errors())
+        for err in exc.errors():
+            problem = problem_from_error(doc, err, Spec)
+            if problem.where not in unreadable:
+                problems.append(problem)
     problems.extend(checks.citation_problems(doc))
+    problems.extend(checks.currency_problems(doc))
     if spec is not None:
         problems.extend(checks.cross_field_problems(spec, doc))
     errors = [p for p in problems if p.severity == "error"]
     warnings = [p for p in problems if p.severity == "warning"]
-    if errors or (strict and warnings):
+    if strict:
+        # "Warnings are errors" is what --strict promises, and how they are then printed.
+        errors += [replace(p, severity="error") for p in warnings]
+        warnings = []
+    if errors:
         raise SpecError(sorted(set(errors + warnings), key=_order))
     assert spec is not None
     slug = spec.brief.slug or slug_from_path(path)
@@ -85,8 +101,9 @@ def slug_from_path(path: Path) -> str:
     return slug or "brief"
 
 
-def _order(problem: Problem) -> tuple[str, int, int, str]:
-    return (problem.file, problem.line or 0, problem.column or 0, problem.message)
+def _order(problem: Problem) -> tuple[str, int, int, str, str]:
+    # `where` before `message`: several "missing required key" share a place and a message.
+    return (problem.file, problem.line or 0, problem.column or 0, problem.where, problem.message)
 
 
 # --- pydantic errors, in words ---------------------------------------------------------------
@@ -99,8 +116,7 @@ def describe(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
-        shown = value if len(value) <= 40 else value[:37] + "..."
-        return f'"{shown}"'
+        return quoted(value, limit=40)
     if isinstance(value, list):
         return "a list"
     if isinstance(value, dict):
@@ -174,7 +190,13 @@ def message_for(err: ErrorDetails, path: PathKey, model: type[BaseModel]) -> tup
             hint = 'YAML reads yes/no/on/off as true/false; quote the text, e.g. "NO"'
         return f"expected text, got {got}", hint
     if kind.startswith("date_"):
-        return f"expected a date like 2025-06-30, got {got}", None
+        detail = str(ctx.get("error", ""))
+        # pydantic's "month value is outside expected range of 1-12" is worth passing on;
+        # "input is too short" is not.
+        return f"expected a date like 2025-06-30, got {got}", (
+            detail.replace(" value is outside expected range", " is out of range")
+            if "range" in detail else None
+        )
     if kind == "enum" or kind == "literal_error":
         expected = ctx.get("expected", "")
         options = re.findall(r"'([^']*)'", str(expected))
@@ -204,6 +226,8 @@ def message_for(err: ErrorDetails, path: PathKey, model: type[BaseModel]) -> tup
             "less_than_equal": "at most",
         }[kind]
         bound = next(iter(ctx.values()), "")
+        if isinstance(bound, float):
+            bound = f"{bound:g}"  # pydantic says 0.0 for `gt=0`
         return f"must be {words} {bound}, got {got}", None
     if kind in {"model_type", "model_attributes_type", "dict_type"}:
         return f"expected a mapping of keys, got {got}", None
@@ -235,6 +259,8 @@ def problem_from_error(doc: LocatedDocument, err: ErrorDetails, model: type[Base
         mark = doc.key_marks.get(path[:-1]) or doc.mark_for(path[:-1])
     else:
         mark = doc.value_marks.get(path) or doc.mark_for(path)
+    if mark and mark.file != doc.file and hint and "quotes" in hint:
+        hint = "remove any units or thousands separators"  # a CSV cell has no YAML quotes
     return Problem(
         mark.file if mark else doc.file,
         mark.line if mark else None,
@@ -266,10 +292,16 @@ def _inline_csv_histories(
             problems.append(Problem(mark.file, mark.line, mark.column, dotted(where),
                                     "give either csv or quarters, not both"))
             continue
-        csv_path = (folder / history["csv"]).resolve()
+        try:
+            csv_path = (folder / history["csv"]).resolve()
+        except (OSError, ValueError):  # a NUL byte or a name the OS refuses
+            problems.append(Problem(mark.file, mark.line, mark.column, dotted(where),
+                                    "is not a usable file name"))
+            continue
         if not csv_path.is_relative_to(folder.resolve()):
             problems.append(Problem(mark.file, mark.line, mark.column, dotted(where),
-                                    "the CSV file must be inside the spec's folder"))
+                                    "the CSV file must be inside the spec's folder",
+                                    "give a path relative to the spec, without `..`"))
             continue
         display = str(Path(doc.file).parent / history["csv"])
         try:
@@ -283,31 +315,72 @@ def _inline_csv_histories(
     return used
 
 
+CSV_COLUMNS = ("quarter_end", "revenue", "growth_yoy", "source")
+CSV_REQUIRED = ("quarter_end", "revenue")
+
+
+def _cell_starts(line: str) -> list[int]:
+    """1-based character column of each cell; exact for the unquoted CSV that desks export."""
+    starts, offset = [], 1
+    for cell in line.split(","):
+        starts.append(offset)
+        offset += len(cell) + 1
+    return starts
+
+
 def _rows_from_csv(
     text: str, display: str, doc: LocatedDocument, base: PathKey, problems: list[Problem]
 ) -> list[dict[str, Any]]:
-    reader = csv.DictReader(io.StringIO(text))
-    expected = {"quarter_end", "revenue", "growth_yoy", "source"}
-    header = reader.fieldnames or []
-    for column, name in enumerate(header, start=1):
-        if name not in expected:
-            match = difflib.get_close_matches(name, sorted(expected), n=1)
-            problems.append(Problem(display, 1, column, "", f'unknown column "{name}"',
-                                    f'did you mean "{match[0]}"?' if match else None))
+    """The CSV's rows as `quarters` entries, each value's position recorded for later errors.
+
+    Problems with the file itself (empty, bad header, unreadable) leave the history empty, so
+    they are not repeated once per row.
+    """
     raw_lines = text.splitlines()
+    reader = csv.DictReader(io.StringIO(text))
+    try:
+        header = [name.strip() for name in reader.fieldnames or []]
+    except csv.Error as exc:
+        problems.append(Problem(display, 1, None, "", f"cannot be read as CSV: {exc}"))
+        return []
+    if not header:
+        problems.append(Problem(display, None, None, "", "the CSV file is empty",
+                                "the first line names the columns: " + ",".join(CSV_COLUMNS)))
+        return []
+    reader.fieldnames = header
+    bad_header = False
+    for name, column in zip(header, _cell_starts(raw_lines[0]), strict=False):
+        if name not in CSV_COLUMNS:
+            bad_header = True
+            match = difflib.get_close_matches(name, CSV_COLUMNS, n=1)
+            problems.append(Problem(display, 1, column, "", f"unknown column {quoted(name)}",
+                                    f'did you mean "{match[0]}"?' if match
+                                    else "columns: " + ", ".join(CSV_COLUMNS)))
+    for name in CSV_REQUIRED:
+        if name not in header:
+            bad_header = True
+            problems.append(Problem(display, 1, 1, "", f'missing column "{name}"'))
+    if bad_header:
+        return []
     rows: list[dict[str, Any]] = []
-    for number, row in enumerate(reader):
-        line = reader.line_num
-        clean = {k: (v.strip() or None) for k, v in row.items() if k in expected and v is not None}
-        # Character columns of each field; exact for the unquoted CSV that desks export.
-        starts, offset = [], 1
-        for cell in raw_lines[line - 1].split(",") if line <= len(raw_lines) else []:
-            starts.append(offset)
-            offset += len(cell) + 1
-        for index, name in enumerate(header):
-            if name in clean:
-                column = starts[index] if index < len(starts) else 1
-                doc.value_marks[(*base, number, name)] = Mark(display, line, column)
-        doc.value_marks[(*base, number)] = Mark(display, line, 1)
-        rows.append(clean)
+    try:
+        for number, row in enumerate(reader):
+            line = reader.line_num
+            starts = _cell_starts(raw_lines[line - 1]) if line <= len(raw_lines) else []
+            if row.get(None):  # DictReader files extra cells under the key None
+                column = starts[len(header)] if len(starts) > len(header) else 1
+                problems.append(Problem(display, line, column, "",
+                                        f"row has more cells than the {len(header)} columns"))
+            clean = {k: (v.strip() or None) for k, v in row.items()
+                     if k in CSV_COLUMNS and isinstance(v, str)}
+            for index, name in enumerate(header):
+                if name in clean:
+                    column = starts[index] if index < len(starts) else 1
+                    doc.value_marks[(*base, number, name)] = Mark(display, line, column)
+            doc.value_marks[(*base, number)] = Mark(display, line, 1)
+            rows.append(clean)
+    except csv.Error as exc:
+        problems.append(Problem(display, reader.line_num, None, "",
+                                f"cannot be read as CSV: {exc}"))
+        return []
     return rows
