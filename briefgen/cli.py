@@ -63,6 +63,12 @@ def _register() -> None:
 _register()
 
 
+def _is_usage_error(exc: BaseException) -> bool:
+    # typer 0.29 ships its own copy of click (typer._click), so match the class by name rather
+    # than by importing one particular click.
+    return any(cls.__name__ == "ClickException" for cls in type(exc).__mro__)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: run the app, converting errors to messages and exit codes."""
     try:
@@ -83,11 +89,10 @@ def main(argv: list[str] | None = None) -> None:
         typer.echo("Interrupted.", err=True)
         sys.exit(130)
     except Exception as exc:  # the edge: any bug becomes one line, not a traceback
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
+        if _is_usage_error(exc):
+            exc.show()  # type: ignore[attr-defined]
+            # click gives usage errors exit code 2 already; keep any other code it chose.
+            sys.exit(getattr(exc, "exit_code", 2))
         if _debug:
             raise
         typer.echo(f"briefgen: internal error: {exc!r} (run with --debug for the traceback)",
