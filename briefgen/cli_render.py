@@ -1,0 +1,115 @@
+"""`briefgen render`: specs in, `output/<slug>/brief.html` and `brief.pdf` out.
+
+The command parses flags into `RenderOptions`, renders each spec with `build.render_loaded` and
+hands the bytes to the one `OutputWriter`. matplotlib and WeasyPrint are imported only once the
+command runs (and WeasyPrint, for a PDF, in a forked process, in parallel with the charts).
+"""
+
+from __future__ import annotations
+
+import atexit
+import gc
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal, cast
+
+import typer
+
+Paper = Literal["a4", "letter"]
+
+if TYPE_CHECKING:
+    from briefgen.build import RenderOptions
+    from briefgen.printer import ForkedPrinter
+
+
+def register(app: typer.Typer) -> None:
+    app.command("render")(render)
+
+
+def render(
+    specs: list[Path] = typer.Argument(..., help="Spec files, or folders of them."),
+    out: Path = typer.Option(Path("output"), "--out", "-o", help="Output folder."),
+    formats: str = typer.Option("html,pdf", "--format", "-f",
+                                help="Outputs to write, comma-separated: html, pdf."),
+    paper: str = typer.Option("a4", "--paper", help="Paper size of the PDF: a4 or letter."),
+    templates: list[Path] = typer.Option(
+        [], "--templates", "-t", help="Folder of templates searched before the built-in ones "
+        "(repeatable). A template can extend the built-in note: "
+        '{% extends "default:note.html" %}.'),
+    pdf_variant: str | None = typer.Option(
+        None, "--pdf-variant", help="pdf/a-3b, pdf/a-2b, pdf/ua-1, tagged, … (default: plain)."),
+) -> None:
+    """Render specs to a research note: one HTML file and one PDF each."""
+    from briefgen.printer import ForkedPrinter
+
+    # When the process ends, the interpreter's last garbage collections walk every object that
+    # matplotlib, pydantic and Jinja left behind: 0.13 s of a 1.5 s render. Freezing them first
+    # (after every other atexit handler has run) skips that walk; buffers are flushed as usual.
+    atexit.unregister(gc.freeze)  # once, however often the command runs in this process
+    atexit.register(gc.freeze)
+
+    # Before anything heavy: the child imports WeasyPrint while this process draws the charts.
+    printer = ForkedPrinter.start() if "pdf" in formats.lower() else None
+    try:
+        options = render_options(formats, paper, templates, pdf_variant)
+        for line in render_to_folder(expand_specs(specs), out, options, printer):
+            typer.echo(line)
+    finally:
+        if printer:
+            printer.close()
+
+
+def render_options(formats: str, paper: str, templates: list[Path],
+                   pdf_variant: str | None) -> RenderOptions:
+    """Flags to `RenderOptions`; a bad flag is an `InputError` (exit 2)."""
+    from briefgen.build import RenderOptions
+
+    return RenderOptions(
+        formats=tuple(f for f in formats.split(",") if f.strip()),
+        paper=cast(Paper, paper.strip().lower()),  # RenderOptions checks it
+        template_dirs=tuple(templates),
+        pdf_variant=pdf_variant,
+    )
+
+
+def expand_specs(specs: list[Path]) -> list[Path]:
+    """Files as given; a folder stands for its `*.yaml` files, sorted."""
+    from briefgen.errors import InputError
+
+    found: list[Path] = []
+    for path in specs:
+        if path.is_dir():
+            found.extend(sorted(p for p in path.iterdir()
+                                if p.suffix in {".yaml", ".yml"} and p.is_file()))
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise InputError(f"{path}: no such file or folder")
+    if not found:
+        raise InputError("no specs to render")
+    return found
+
+
+def render_to_folder(paths: list[Path], out: Path, options: RenderOptions,
+                     printer: ForkedPrinter | None = None) -> Iterator[str]:
+    """Render and write each spec; yield what was written, one line per file.
+
+    The first failure stops the run (its `BriefgenError` reaches the CLI's edge: exit 2 for a bad
+    spec, 1 for a failed render). Warnings go to stderr.
+    """
+    from briefgen.build import render_loaded
+    from briefgen.validate import load_spec
+    from briefgen.writer import OutputWriter
+
+    writer = OutputWriter(out)
+    for path in paths:
+        rendered = render_loaded(load_spec(path), options,
+                                 printer=printer.submit if printer else None)
+        for warning in rendered.warnings:
+            typer.echo(f"warning: {warning}", err=True)
+        for written in writer.write_brief(rendered):
+            yield f"wrote {written} ({_size(written.stat().st_size)})"
+
+
+def _size(count: int) -> str:
+    return f"{count / 1024:.0f} KB" if count >= 1024 else f"{count} B"

@@ -1,0 +1,221 @@
+"""The HTML note in a real browser, offline: no request leaves it, no console error, fonts load,
+nothing overflows a phone's width. Screenshots at desktop and phone widths.
+
+Chromium is driven over the DevTools protocol on a pipe (`--remote-debugging-pipe`: JSON messages
+ending in NUL on file descriptors 3 and 4), so no websocket library is needed. Set
+BRIEFGEN_SCREENSHOTS=folder to keep the screenshots.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import os
+import select
+import shutil
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.golden import rendered
+
+pytestmark = pytest.mark.slow
+
+CHROMIUM = next((c for c in (shutil.which("chromium"), "/usr/bin/chromium",
+                             shutil.which("chromium-browser"), shutil.which("google-chrome"))
+                 if c and Path(c).exists()), None)
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--hide-scrollbars", "--remote-debugging-pipe",
+         # Offline: every host resolves to nothing and any proxy use goes nowhere.
+         "--host-resolver-rules=MAP * ~NOTFOUND", "--proxy-server=http://127.0.0.1:9",
+         "--proxy-bypass-list=<-loopback>"]
+
+
+class DevTools:
+    """A minimal DevTools protocol client over Chromium's pipe."""
+
+    def __init__(self, profile: Path) -> None:
+        assert CHROMIUM
+        to_chrome_r, self._to_chrome = os.pipe()
+        self._from_chrome, from_chrome_w = os.pipe()
+
+        def wire() -> None:  # in the child: the pipe ends become fds 3 and 4
+            os.dup2(to_chrome_r, 3)
+            os.dup2(from_chrome_w, 4)
+
+        self.process = subprocess.Popen(
+            [CHROMIUM, *FLAGS, f"--user-data-dir={profile}", "about:blank"],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            preexec_fn=wire, close_fds=False)  # fds 3 and 4 exist only after `wire`
+        os.close(to_chrome_r)
+        os.close(from_chrome_w)
+        self._buffer = b""
+        self._next_id = 0
+        self.events: list[dict[str, Any]] = []
+        self.session: str | None = None
+
+    def send(self, method: str, params: dict[str, Any] | None = None,
+             timeout: float = 30) -> dict[str, Any]:
+        self._next_id += 1
+        message: dict[str, Any] = {"id": self._next_id, "method": method, "params": params or {}}
+        if self.session:
+            message["sessionId"] = self.session
+        os.write(self._to_chrome, json.dumps(message).encode() + b"\0")
+        deadline = time.monotonic() + timeout
+        while True:
+            for reply in self._read(deadline):
+                if reply.get("id") == self._next_id:
+                    if "error" in reply:
+                        raise RuntimeError(f"{method}: {reply['error']}")
+                    return dict(reply.get("result", {}))
+                self.events.append(reply)
+
+    def wait_for(self, method: str, timeout: float = 30) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while True:
+            for index, event in enumerate(self.events):
+                if event.get("method") == method:
+                    return self.events.pop(index)
+            self.events.extend(self._read(deadline))
+
+    def _read(self, deadline: float) -> Iterator[dict[str, Any]]:
+        while b"\0" not in self._buffer:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([self._from_chrome], [], [], left)[0]:
+                raise TimeoutError("Chromium did not answer")
+            chunk = os.read(self._from_chrome, 1 << 20)
+            if not chunk:
+                raise EOFError("Chromium closed the pipe")
+            self._buffer += chunk
+        *messages, self._buffer = self._buffer.split(b"\0")
+        for raw in messages:
+            yield json.loads(raw)
+
+    def close(self) -> None:
+        try:
+            self.session = None
+            self.send("Browser.close", timeout=5)
+        except Exception:
+            pass
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        os.close(self._to_chrome)
+        os.close(self._from_chrome)
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevTools]:
+    if CHROMIUM is None:
+        pytest.skip("chromium is not installed")
+    tools = DevTools(tmp_path_factory.mktemp("chromium-profile"))
+    try:
+        target = tools.send("Target.createTarget", {"url": "about:blank"})["targetId"]
+        tools.session = tools.send("Target.attachToTarget",
+                                   {"targetId": target, "flatten": True})["sessionId"]
+        for domain in ("Page", "Network", "Runtime", "Log"):
+            tools.send(f"{domain}.enable")
+        yield tools
+    finally:
+        tools.close()
+
+
+@pytest.fixture(scope="module")
+def note_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    path = tmp_path_factory.mktemp("note") / "brief.html"
+    path.write_bytes(rendered("baba").files["brief.html"])
+    return path.as_uri()
+
+
+def open_page(tools: DevTools, url: str, width: int, height: int, mobile: bool) -> None:
+    tools.send("Emulation.setDeviceMetricsOverride", {
+        "width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile})
+    tools.events.clear()
+    tools.send("Page.navigate", {"url": url})
+    tools.wait_for("Page.loadEventFired")
+    evaluate(tools, "document.fonts.ready.then(() => true)")
+
+
+def evaluate(tools: DevTools, expression: str) -> Any:
+    result = tools.send("Runtime.evaluate", {"expression": expression, "awaitPromise": True,
+                                             "returnByValue": True})
+    assert "exceptionDetails" not in result, result
+    return result["result"].get("value")
+
+
+def screenshot(tools: DevTools, name: str, folder: Path) -> Path:
+    size = tools.send("Page.getLayoutMetrics")["cssContentSize"]
+    shot = tools.send("Page.captureScreenshot", {
+        "format": "png", "captureBeyondViewport": True,
+        "clip": {"x": 0, "y": 0, "width": size["width"], "height": size["height"], "scale": 1}})
+    keep = os.environ.get("BRIEFGEN_SCREENSHOTS")
+    target = Path(keep) if keep else folder
+    target.mkdir(parents=True, exist_ok=True)
+    path = target / f"{name}.png"
+    path.write_bytes(base64.b64decode(shot["data"]))
+    return path
+
+
+def problems(tools: DevTools) -> list[str]:
+    found = []
+    for event in tools.events:
+        method, params = event.get("method"), event.get("params", {})
+        if method == "Network.requestWillBeSent":
+            url = params["request"]["url"]
+            if not url.startswith(("file:", "data:")):
+                found.append(f"request: {url}")
+        elif method == "Network.loadingFailed":
+            found.append(f"failed load: {params.get('errorText')}")
+        elif method == "Runtime.exceptionThrown":
+            found.append(f"exception: {params['exceptionDetails'].get('text')}")
+        elif method == "Runtime.consoleAPICalled" and params.get("type") in {"error", "warning"}:
+            found.append(f"console {params['type']}: {params.get('args')}")
+        elif method == "Log.entryAdded" and params["entry"]["level"] in {"error", "warning"}:
+            found.append(f"log: {params['entry'].get('text')}")
+    return found
+
+
+def assert_looks_like_a_page(path: Path) -> None:
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(path.read_bytes())).convert("L")
+    assert image.width >= 300 and image.height >= 1000
+    low, high = image.getextrema()
+    assert high - low > 100, "a blank screenshot"
+
+
+def test_desktop_offline_no_requests_no_errors_fonts_loaded(
+        browser: DevTools, note_url: str, tmp_path: Path) -> None:
+    open_page(browser, note_url, 1280, 900, mobile=False)
+    assert problems(browser) == []
+    faces = evaluate(browser, "[...document.fonts].map(f => f.family + ' ' + f.weight + ' ' "
+                              "+ f.style + ' ' + f.status)")
+    assert len(faces) == 4 and not any(face.endswith("error") for face in faces)
+    assert evaluate(browser, "document.fonts.check('16px Inter') && "
+                             "document.fonts.check('700 16px Inter')")
+    assert evaluate(browser, "getComputedStyle(document.querySelector('h1')).fontFamily"
+                    ).startswith("Inter,")
+    assert evaluate(browser, "document.querySelectorAll('svg[role=img][aria-label]').length") == 5
+    assert evaluate(browser, "document.documentElement.scrollWidth <= innerWidth")
+    assert_looks_like_a_page(screenshot(browser, "desktop", tmp_path))
+
+
+def test_phone_width_reads_without_sideways_page_scroll(
+        browser: DevTools, note_url: str, tmp_path: Path) -> None:
+    open_page(browser, note_url, 390, 844, mobile=True)
+    assert problems(browser) == []
+    assert evaluate(browser, "document.documentElement.scrollWidth <= innerWidth")
+    # the sidebar stacks under the headline instead of squeezing the text
+    assert evaluate(browser, "document.querySelector('.sidebar').getBoundingClientRect().width"
+                    ) > 300
+    assert evaluate(browser, "parseFloat(getComputedStyle(document.querySelector('.summary'))"
+                             ".fontSize)") >= 14
+    assert_looks_like_a_page(screenshot(browser, "phone", tmp_path))

@@ -1,0 +1,103 @@
+"""`briefgen render`: what it writes and prints, and how it fails."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from briefgen.cli import main
+from briefgen.errors import RenderError
+from tests.golden import ROOT, SAMPLES, rendered
+
+
+def run(args: list[str]) -> tuple[int, str, str]:
+    """The CLI in this process (fast: WeasyPrint and matplotlib are already imported)."""
+    import io
+    from contextlib import redirect_stderr, redirect_stdout
+
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err), pytest.raises(SystemExit) as done:
+        main(args)
+    return int(done.value.code or 0), out.getvalue(), err.getvalue()
+
+
+def test_render_as_a_process_writes_both_files_reproducibly(tmp_path: Path) -> None:
+    briefgen = Path(sys.executable).with_name("briefgen")
+    done = subprocess.run([str(briefgen), "render", str(SAMPLES["baba"]),
+                           str(SAMPLES["baba-2025q3"]), "--out", str(tmp_path)],
+                          capture_output=True, text=True, cwd=ROOT, env=os.environ.copy(),
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    lines = done.stdout.splitlines()
+    assert [re.sub(r"\(\d+ KB\)", "(N KB)", line) for line in lines] == [
+        f"wrote {tmp_path}/{slug}/brief.{kind} (N KB)"
+        for slug in ("baba", "baba-2025q3") for kind in ("html", "pdf")]
+    # A fresh process whose forked printer made both PDFs: the same bytes as in this process.
+    for name in ("baba", "baba-2025q3"):
+        expected = rendered(name).files
+        assert (tmp_path / name / "brief.pdf").read_bytes() == expected["brief.pdf"], name
+        assert (tmp_path / name / "brief.html").read_bytes() == expected["brief.html"], name
+
+
+def test_format_paper_and_variant_flags(tmp_path: Path) -> None:
+    code, out, _ = run(["render", str(SAMPLES["baba-2025q3"]), "--out", str(tmp_path),
+                        "--format", "html"])
+    assert code == 0
+    assert sorted(p.name for p in (tmp_path / "baba-2025q3").iterdir()) == ["brief.html"]
+    assert "brief.html" in out and "brief.pdf" not in out
+
+
+def test_a_bad_spec_exits_2_with_the_place_and_no_traceback(tmp_path: Path) -> None:
+    spec = tmp_path / "bad.yaml"
+    text = SAMPLES["baba-2025q3"].read_text().replace("value: 39.8", 'value: "39.8bn"')
+    spec.write_text(text)
+    code, _, err = run(["render", str(spec), "--out", str(tmp_path / "out")])
+    assert code == 2
+    assert re.search(r"bad\.yaml:\d+:\d+: segments\[0\]\.revenue\.value: expected a number", err)
+    assert "Traceback" not in err
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(("flags", "message"), [
+    (["--paper", "a5"], "unknown paper"),
+    (["--format", "docx"], "unknown output format"),
+    (["--pdf-variant", "pdf/x-9"], "unknown PDF variant"),
+    (["--templates", "no-such-folder"], "template folder not found"),
+])
+def test_bad_flags_exit_2(tmp_path: Path, flags: list[str], message: str) -> None:
+    code, _, err = run(["render", str(SAMPLES["baba"]), "--out", str(tmp_path), *flags])
+    assert code == 2
+    assert message in err and "Traceback" not in err
+
+
+def test_a_missing_spec_exits_2(tmp_path: Path) -> None:
+    code, _, err = run(["render", str(tmp_path / "nope.yaml")])
+    assert code == 2 and "no such file" in err
+
+
+def test_a_failed_render_exits_1_and_debug_shows_the_traceback(tmp_path: Path) -> None:
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "note.html").write_text("{{ note.no_such_field }}")
+    args = ["render", str(SAMPLES["baba"]), "--out", str(tmp_path / "out"), "--templates",
+            str(templates)]
+    code, _, err = run(args)
+    assert code == 1
+    assert "no_such_field" in err and "Traceback" not in err
+    with pytest.raises(RenderError):
+        run(["--debug", *args])
+
+
+def test_render_modules_import_nothing_heavy() -> None:
+    code = ("import sys, briefgen.cli, briefgen.cli_render, briefgen.build, briefgen.render, "
+            "briefgen.pdf, briefgen.writer, briefgen.brand, briefgen.webfonts\n"
+            "heavy = {'matplotlib', 'weasyprint', 'fontTools'} & set(sys.modules)\n"
+            "assert not heavy, heavy")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr

@@ -1,0 +1,276 @@
+"""The HTML note, checked by parsing it: sections, headings, tables, charts, sources, marks."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup, Tag
+
+from briefgen.build import RenderOptions, render_brief
+from tests.golden import html_of, rendered, variant_spec
+
+SECTIONS = ["Key data", "Analyst", "Key takeaways", "Results against consensus",
+            "Capital spending", "Infrastructure", "Market reaction", "Highlights",
+            "What management said", "Analyst views", "Risks", "Sources", "Rating definitions",
+            "Analyst certification", "Disclaimer"]
+
+
+@pytest.fixture(scope="module")
+def soup() -> BeautifulSoup:
+    return BeautifulSoup(html_of("baba"), "html.parser")
+
+
+@pytest.fixture(scope="module")
+def q3() -> BeautifulSoup:
+    return BeautifulSoup(html_of("baba-2025q3"), "html.parser")
+
+
+def headings(doc: BeautifulSoup, level: str = "h2") -> list[str]:
+    return [h.get_text(" ", strip=True) for h in doc.find_all(level)]
+
+
+def test_every_section_has_its_heading_in_order(soup: BeautifulSoup) -> None:
+    assert headings(soup) == SECTIONS
+
+
+def test_one_h1_the_headline_and_no_skipped_heading_level(soup: BeautifulSoup) -> None:
+    assert headings(soup, "h1") == [rendered("baba").loaded.spec.brief.title]
+    levels = [int(h.name[1]) for h in soup.find_all(re.compile(r"^h[1-6]$"))]
+    assert levels[0] == 1
+    assert all(b - a <= 1 for a, b in itertools.pairwise(levels))
+
+
+def test_page_one_carries_company_listings_sector_date_and_desk(soup: BeautifulSoup) -> None:
+    masthead = soup.select_one("header.masthead")
+    assert masthead is not None
+    text = masthead.get_text(" ", strip=True)
+    standfirst = "Cloud revenue RMB 33.4bn (+26% y/y), 7.6 pp above the 18.4% growth consensus"
+    for expected in ["Alibaba Group", "NYSE: BABA, HKEX: 9988", "Internet & cloud",
+                     "1 September 2025", standfirst]:
+        assert expected in text
+    analyst = soup.select_one(".analysts")
+    assert analyst is not None
+    assert "Sample Analyst" in analyst.get_text() and "China Internet & Cloud" in analyst.get_text()
+    assert len(soup.select(".takeaways li")) == len(rendered("baba").derived.takeaways)
+
+
+def test_key_data_box_marks_the_derived_beat(soup: BeautifulSoup) -> None:
+    rows = {div.dt.get_text(strip=True): div.dd for div in soup.select(".key-data dl > div")}
+    assert rows["Cloud revenue"].get_text(strip=True) == "RMB 33.4bn"
+    beat = rows["vs consensus"]
+    assert beat.select_one(".derived-mark").get_text() == "†1"
+    assert "Derived: +26% − consensus 18.4%." in soup.select_one(".key-data .notes").get_text()
+
+
+def table(doc: BeautifulSoup, table_id: str) -> Tag:
+    found = doc.select_one(f"#table-{table_id}")
+    assert found is not None, table_id
+    return found
+
+
+def cells(exhibit: Tag) -> dict[str, list[str]]:
+    return {row.th.get_text(" ", strip=True): [td.get_text(" ", strip=True) for td in
+                                               row.find_all("td")]
+            for row in exhibit.select("tbody tr")}
+
+
+def test_tables_have_header_cells_with_scope(soup: BeautifulSoup) -> None:
+    tables = soup.find_all("table")
+    assert len(tables) == 4  # results, capex, new sites, market
+    for each in tables:
+        assert each.thead is not None and each.tbody is not None
+        assert all(th.get("scope") == "col" for th in each.thead.find_all("th"))
+        assert all(row.th is not None and row.th.get("scope") == "row"
+                   for row in each.tbody.find_all("tr"))
+        assert all(th.get_text(strip=True) for th in each.thead.find_all("th"))
+
+
+def test_results_table_against_consensus_with_derived_difference(soup: BeautifulSoup) -> None:
+    results = table(soup, "results")
+    header = [th.get_text(strip=True) for th in results.thead.find_all("th")]
+    assert header == ["Segment", "Revenue", "y/y", "Consensus", "vs consensus", "Prior quarter",
+                      "Prior year"]
+    rows = cells(results)
+    assert rows["Cloud Intelligence Group"] == ["RMB 33.4bn", "+26%", "+18.4%", "+7.6 pp †1",
+                                                "RMB 30.1bn", "RMB 26.5bn"]
+    assert rows["Group"][:2] == ["RMB 248bn", "+2%"]
+    notes = results.select_one(".notes").get_text(" ", strip=True)
+    assert "†1 Derived: +26% − consensus 18.4%." in notes
+    assert "Group: +10% y/y excluding the disposed Sun Art and Intime businesses." in notes
+
+
+def test_every_table_and_chart_has_a_source_line_under_it(soup: BeautifulSoup) -> None:
+    exhibits = soup.select("figure.exhibit")
+    assert len(exhibits) == 4 + 5  # four tables, five charts
+    for exhibit in exhibits:
+        source = exhibit.select_one("p.source")
+        assert source is not None, exhibit.get("id")
+        assert source.get_text().startswith("Source: "), exhibit.get("id")
+        # the source line comes after the table or chart it belongs to
+        body = exhibit.select_one("table, svg")
+        assert body is not None and body.sourceline <= source.sourceline  # type: ignore[operator]
+
+
+def test_capex_rows_mark_each_derived_figure(soup: BeautifulSoup) -> None:
+    rows = cells(table(soup, "capex"))
+    assert rows["Plan over 3 years"] == ["up to RMB 380bn"]
+    assert rows["Implied yearly pace"] == ["RMB 127bn †1"]
+    assert rows["Invested, past four quarters"] == ["more than RMB 100bn"]
+    notes = table(soup, "capex").select_one(".notes").get_text(" ", strip=True)
+    assert "†1 Derived: up to RMB 380bn over 3 years." in notes
+
+
+def test_infrastructure_footprint_and_new_sites(soup: BeautifulSoup) -> None:
+    footprint = soup.select_one(".footprint")
+    assert footprint is not None
+    assert footprint.get_text() == "Footprint: 29 cloud regions and 89 availability zones."
+    rows = cells(table(soup, "sites"))
+    assert list(rows) == ["Beijing", "Shanghai", "Hangzhou", "Thailand", "South Korea",
+                          "Malaysia", "Dubai", "Mexico"]
+    assert rows["Dubai"] == ["United Arab Emirates", "Overseas"]  # no "Opened" column: no dates
+
+
+def test_market_reaction_table(soup: BeautifulSoup) -> None:
+    rows = cells(table(soup, "market"))
+    assert rows["NYSE: BABA"] == ["29 Aug 2025", "Friday, the results day", "nearly +13%"]
+    assert rows["HKEX: 9988"] == ["1 Sep 2025", "Monday, the next Hong Kong session", "+18%"]
+
+
+def test_quotes_are_attributed_and_views_marked_quote_or_paraphrase(soup: BeautifulSoup) -> None:
+    quote = soup.select_one(".quotes figure.quote")
+    assert quote is not None
+    caption = quote.figcaption.get_text(" ", strip=True)
+    assert "Eddie Wu" in caption and "Group CEO, Alibaba" in caption and "TradingKey" in caption
+    assert quote.blockquote.get_text(strip=True).startswith("“Our investments")
+    view = soup.select_one(".views figure.view")
+    assert view is not None
+    assert view.select_one(".view-kind").get_text(strip=True).startswith("Paraphrase")
+    assert view.blockquote is None  # a paraphrase is not set as a quotation
+    assert "Charu Chanana" in view.figcaption.get_text()
+
+
+def test_back_page_lists_numbered_sources_ratings_certification_disclaimer(
+        soup: BeautifulSoup) -> None:
+    sources = soup.select("ol.source-list > li")
+    assert [s.select_one(".publisher").get_text() for s in sources] == ["TradingKey",
+                                                                          "Alibaba Group"]
+    first = sources[0].get_text(" ", strip=True)
+    assert "Alibaba's AI business after the June-quarter results (article)" in first
+    assert "1 Sep 2025" in first and "(via Yahoo Finance)" in first
+    ratings = [dt.get_text() for dt in soup.select(".rating-definitions dt")]
+    assert ratings[:3] == ["Buy", "Hold", "Sell"]
+    assert "accurately reflect" in soup.select_one(".certification").get_text()
+    assert "does not constitute an offer" in soup.select_one(".disclaimer").get_text()
+
+
+def test_charts_are_inline_svg_with_an_accessible_name(soup: BeautifulSoup) -> None:
+    svgs = soup.find_all("svg")
+    assert len(svgs) == len(rendered("baba").charts) == 5
+    for svg in svgs:
+        assert svg.get("role") == "img"
+        assert (svg.get("aria-label") or "").strip() or svg.find("title")
+        figure = svg.find_parent("figure")
+        assert figure is not None and figure.figcaption is not None
+    ids = [tag["id"] for tag in soup.find_all(id=True)]
+    assert len(ids) == len(set(ids)), "ids repeat across charts"
+
+
+def test_self_contained_no_script_no_external_resources(soup: BeautifulSoup) -> None:
+    assert soup.find("script") is None
+    assert soup.find("link") is None and soup.find("iframe") is None
+    for tag in soup.find_all(src=True):
+        assert tag["src"].startswith("data:"), tag
+    source_urls = {s.url for s in rendered("baba").loaded.spec.sources if s.url}
+    for tag in soup.find_all(href=True):
+        assert tag["href"].startswith("#") or tag["href"] in source_urls, tag
+    for tag in soup.find_all(attrs={"xlink:href": True}):
+        assert tag["xlink:href"].startswith("#")
+    css = " ".join(style.get_text() for style in soup.find_all("style"))
+    urls = re.findall(r"url\(\s*['\"]?([^'\")]+)", css)
+    assert urls and all(url.startswith("data:") for url in urls)
+
+
+def test_fonts_embedded_subset_and_small(soup: BeautifulSoup) -> None:
+    css = soup.find("style").get_text()
+    faces = re.findall(r"@font-face\s*{[^}]*}", css)
+    assert len(faces) == 4
+    assert all("font-family: Inter" in face and "data:font/woff;base64," in face
+               for face in faces)
+    size = len(rendered("baba").files["brief.html"])
+    assert size < 300_000, f"HTML is {size} bytes: are the fonts subset?"
+
+
+def test_sections_without_data_are_left_out(q3: BeautifulSoup) -> None:
+    assert headings(q3) == ["Key data", "Analyst", "Key takeaways", "Results against consensus",
+                            "Capital spending", "Highlights", "Risks", "Sources",
+                            "Rating definitions", "Analyst certification", "Disclaimer"]
+    for heading in q3.find_all("h2"):
+        section = heading.find_parent(["section", "aside"])
+        assert section is not None
+        assert section.get_text(" ", strip=True) != heading.get_text(" ", strip=True)
+    assert q3.select_one(".rating-box") is None  # the spec gives no rating
+
+
+def test_value_consensus_shows_percent_difference_and_derived_growth(q3: BeautifulSoup) -> None:
+    rows = cells(table(q3, "results"))
+    cloud = rows["Cloud Intelligence Group"]
+    assert cloud[:2] == ["RMB 39.8bn", "+34%"]
+    assert cloud[2] == "RMB 37.9bn +28.0% y/y †1"  # implied growth consensus: derived
+    assert cloud[3] == "+5.0% †2 +6.0 pp †3"
+    notes = table(q3, "results").select_one(".notes").get_text(" ", strip=True)
+    assert "†1 Derived: consensus RMB 37.9bn against RMB 29.6bn a year earlier." in notes
+
+
+def test_rating_box_with_target_and_implied_upside(tmp_path: Path) -> None:
+    def rate(data: dict) -> None:  # type: ignore[type-arg]
+        data["brief"]["rating"] = "Buy"
+        data["brief"]["price_target"] = {"value": 150, "currency": "USD", "listing": "BABA",
+                                         "horizon_months": 12, "price_at_setting": 120,
+                                         "source": "tradingkey"}
+
+    spec = variant_spec(tmp_path, rate)
+    html = render_brief(spec, RenderOptions(formats=("html",))).files["brief.html"]
+    box = BeautifulSoup(html, "html.parser").select_one(".rating-box")
+    assert box is not None
+    rows = {div.dt.get_text(strip=True): div.dd.get_text(" ", strip=True)
+            for div in box.select("dl > div")}
+    assert rows == {"Rating": "Buy", "Price target (NYSE: BABA)": "USD 150.00",
+                    "Horizon": "12 months", "Price when set": "USD 120.00",
+                    "Implied upside": "+25.0% †1"}
+    assert ("Derived: target USD 150.00 / price when set USD 120.00 − 1."
+            in box.select_one(".notes").get_text())
+
+
+def test_figure_columns_are_right_aligned_text_columns_left(soup: BeautifulSoup) -> None:
+    def alignments(table_id: str) -> list[str]:
+        row = table(soup, table_id).select_one("tbody tr")
+        return [" ".join(td.get("class", [])) for td in row.find_all("td")]
+
+    assert alignments("results") == ["num"] * 6
+    assert alignments("market") == ["text", "text", "num"]
+    assert alignments("sites") == ["text", "text"]
+
+
+@pytest.mark.parametrize("subsetter", ["harfbuzz", "fonttools"])
+def test_embedded_font_is_a_woff_subset_with_the_text(
+        subsetter: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import base64
+    import io
+
+    from fontTools.ttLib import TTFont
+
+    from briefgen import webfonts
+
+    if subsetter == "fonttools":  # as on a system without libharfbuzz-subset
+        monkeypatch.setattr(webfonts, "_harfbuzz_subset", lambda data, codepoints: None)
+    webfonts._woff_base64.cache_clear()
+    data = base64.b64decode(webfonts._woff_base64(webfonts.FACES[0], frozenset("RMB 33.4bn†−")))
+    font = TTFont(io.BytesIO(data))
+    assert font.flavor == "woff"
+    cmap = font["cmap"].getBestCmap()
+    assert {ord(ch) for ch in "RMB 33.4bn†−"} <= set(cmap)
+    assert ord("Z") not in cmap  # a subset, not the whole font
+    assert len(data) < 40_000
