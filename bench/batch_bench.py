@@ -1,0 +1,174 @@
+"""Batch throughput, cache speed and worker memory, against a naive loop timed in the same run.
+
+    python bench/batch_bench.py                 # 100 variants of specs/baba.yaml
+    python bench/batch_bench.py --count 1000    # also shows whether worker memory stays flat
+
+Generates COUNT variants of the sample spec (own slug, slightly different figures), then times, as
+whole processes: the naive loop (`bench/naive_loop.py`) on the first `--naive-count` of them,
+`briefgen.build` with 1 worker and with 2 workers (`--force`), and a fully cached re-run. Times are
+printed as ratios to the naive loop's time per brief, because absolute times differ between
+machines. Worker memory is each worker's peak RSS (VmHWM), read after every brief it renders:
+the bench reports the largest at brief 100 and at the last brief.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "specs" / "baba.yaml"
+MIB = 1024 * 1024
+
+
+def make_variants(folder: Path, count: int) -> list[Path]:
+    import yaml
+
+    base = yaml.safe_load(SAMPLE.read_text(encoding="utf-8"))
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy(SAMPLE.parent / "baba-cloud-revenue.csv", folder)
+    paths = []
+    for index in range(count):
+        spec = json.loads(json.dumps(base, default=str))  # a deep copy; dates become text
+        spec["brief"]["slug"] = f"bench-{index:04}"
+        spec["segments"][1]["revenue"]["value"] = 247652 + index  # group revenue: a new figure
+        spec["market_reaction"][0]["move"] = 10 + index % 7  # and a different chart bar
+        path = folder / f"bench-{index:04}.yaml"
+        path.write_text(yaml.safe_dump(spec, sort_keys=False, allow_unicode=True), "utf-8")
+        paths.append(path)
+    return paths
+
+
+def timed(command: list[str]) -> tuple[float, str]:
+    start = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    seconds = time.perf_counter() - start
+    if done.returncode not in (0,):
+        sys.exit(f"{' '.join(command[:4])}… failed ({done.returncode}):\n{done.stderr[-3000:]}")
+    return seconds, done.stdout
+
+
+def driver(jobs: int, out_dir: str, specs_dir: str, force: bool) -> None:
+    """Runs in its own process: one `build()`, then one JSON line about it."""
+    from briefgen.batch import build
+    from briefgen.manifest import BriefResult
+    from briefgen.progress import Progress
+
+    class Memory(Progress):
+        def __init__(self) -> None:
+            self.done = 0
+            self.peak: dict[str, int] = {}
+            self.at_100: int | None = None
+
+        def brief_done(self, brief: BriefResult) -> None:
+            self.done += 1
+            if brief.worker and brief.peak_rss:
+                self.peak[brief.worker] = brief.peak_rss
+            if self.done == 100:
+                self.at_100 = max(self.peak.values(), default=0)
+
+    memory = Memory()
+    result = build([specs_dir], out_dir=Path(out_dir), jobs=jobs, force=force, progress=memory)
+    stages: dict[str, float] = {}
+    rendered = [b for b in result.briefs if b.status == "rendered"]
+    for brief in rendered:
+        for stage, seconds in brief.timings.items():
+            stages[stage] = stages.get(stage, 0.0) + seconds / len(rendered)
+    reasons: dict[str, int] = {}
+    for brief in result.briefs:
+        if brief.status != "cached":
+            reasons[brief.reason or brief.status] = reasons.get(brief.reason or brief.status, 0) + 1
+    print(json.dumps({
+        "counts": result.counts,
+        "reasons": reasons,
+        "errors": sorted({b.error or "" for b in result.failed})[:3],
+        "workers": len(memory.peak),
+        "peak_rss_at_100": memory.at_100,
+        "peak_rss_at_end": max(memory.peak.values(), default=None),
+        "children_maxrss": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024,
+        "parent_maxrss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+        "stages": stages,
+    }))
+
+
+def run_build(jobs: int, out_dir: Path, specs_dir: Path, force: bool) -> tuple[float, Any]:
+    seconds, stdout = timed([sys.executable, __file__, "--driver", str(jobs), str(out_dir),
+                             str(specs_dir), "--force" if force else "--no-force"])
+    data = json.loads(stdout.strip().splitlines()[-1])
+    if data["counts"]["failed"]:
+        print(f"    {data['counts']['failed']} briefs failed: {data['errors']}")
+    return seconds, data
+
+
+def mib(value: int | None) -> str:
+    return "n/a" if value is None else f"{value / MIB:.0f} MiB"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--count", type=int, default=100, help="specs to generate (default 100)")
+    parser.add_argument("--naive-count", type=int, default=None,
+                        help="specs for the naive loop (default: min(count, 100))")
+    parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2], help="worker counts")
+    parser.add_argument("--keep", action="store_true", help="keep the work folder")
+    args = parser.parse_args()
+    naive_count = args.naive_count or min(args.count, 100)
+
+    work = Path(tempfile.mkdtemp(prefix="briefgen-bench-"))
+    try:
+        specs = make_variants(work / "specs", args.count)
+        print(f"{args.count} specs in {work / 'specs'}", flush=True)
+
+        naive_seconds, stdout = timed([sys.executable, str(ROOT / "bench" / "naive_loop.py"),
+                                       str(work / "naive"), *map(str, specs[:naive_count])])
+        naive = json.loads(stdout)
+        per_naive = naive_seconds / naive_count
+        print(f"naive loop: {per_naive:.3f} s/brief ({naive_count} briefs in "
+              f"{naive_seconds:.1f} s, imports {naive['imports']:.2f} s, warm "
+              f"{naive['per_brief_warm']:.3f} s/brief)", flush=True)
+
+        last: tuple[Path, Any] | None = None
+        for jobs in args.jobs:
+            out_dir = work / f"out-{jobs}"
+            seconds, data = run_build(jobs, out_dir, work / "specs", force=True)
+            per = seconds / args.count
+            targets = {1: 0.35, 2: 0.20}
+            target = f" (target ≤ {targets[jobs]:.2f}×)" if jobs in targets else ""
+            stages = ", ".join(f"{k} {v:.3f}" for k, v in data["stages"].items())
+            print(f"briefgen, {jobs} worker(s): {per:.3f} s/brief = {per / per_naive:.2f}× naive"
+                  f"{target}; {seconds:.1f} s in all", flush=True)
+            print(f"    per brief in the worker: {stages}")
+            print(f"    peak RSS per worker: {mib(data['peak_rss_at_100'])} at brief "
+                  f"{min(100, args.count)}, {mib(data['peak_rss_at_end'])} at brief {args.count} "
+                  f"(target ≤ 200 MiB, flat); largest finished child "
+                  f"{mib(data['children_maxrss'])}; parent {mib(data['parent_maxrss'])}",
+                  flush=True)
+            last = (out_dir, data)
+
+        if last is not None:
+            seconds, data = run_build(max(args.jobs), last[0], work / "specs", force=False)
+            cached = data["counts"]["cached"]
+            print(f"cached re-run: {seconds:.2f} s wall for {cached} of {args.count} cached "
+                  f"(target < 2 s for 100)")
+            if data["reasons"]:
+                print(f"    not cached because: {data['reasons']}")
+    finally:
+        if args.keep:
+            print(f"kept {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "--driver":
+        driver(int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5] == "--force")
+    else:
+        main()

@@ -1,0 +1,63 @@
+"""The batch part of `briefgen render`: `--jobs`, `--timeout`, `--force`, `--dask`, `--json`, and
+the call to `briefgen.batch.build()` behind them.
+
+The `render` command (in `cli_render`) owns the render flags (formats, paper, templates, brand)
+and turns them into `RenderOptions`; it declares these options with the objects below and passes
+them to `render_specs`, which returns the exit code: 0 all rendered or cached, 1 any spec failed,
+2 bad usage (raised as `InputError`), 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import typer
+
+JOBS_OPTION: Any = typer.Option(
+    None, "--jobs", "-j", min=1, help="Worker processes. [default: all cores]"
+)
+TIMEOUT_OPTION: Any = typer.Option(
+    None, "--timeout", min=0.001, metavar="SECONDS",
+    help="Stop a spec's render after this many seconds and report it as failed.",
+)
+FORCE_OPTION: Any = typer.Option(
+    False, "--force", help="Render every spec, even those whose outputs are up to date."
+)
+DASK_OPTION: Any = typer.Option(
+    None, "--dask", metavar="ADDRESS",
+    help="Render on a Dask cluster (e.g. tcp://scheduler:8786) instead of local processes.",
+)
+JSON_OPTION: Any = typer.Option(
+    False, "--json", help="Print the run summary (the manifest) as JSON on stdout."
+)
+
+
+def render_specs(
+    specs: list[Path],
+    *,
+    out_dir: Path,
+    options: Any,
+    jobs: int | None = None,
+    timeout: float | None = None,
+    force: bool = False,
+    dask: str | None = None,
+    as_json: bool = False,
+) -> int:
+    """Render `specs` (files, folders, globs) with `build()`; report; return the exit code.
+
+    Progress goes to stderr (a bar on a terminal, log lines otherwise), the JSON summary to
+    stdout. `InputError` (no specs, clashing slugs) propagates to the CLI's edge (exit 2).
+    """
+    from briefgen.batch import build
+    from briefgen.progress import auto
+
+    result = build(specs, out_dir=out_dir, jobs=jobs, force=force, timeout=timeout,
+                   options=options, dask_address=dask, progress=auto(sys.stderr))
+    if as_json:
+        summary = result.to_json()
+        summary["manifest"] = str(result.manifest_path)
+        typer.echo(json.dumps(summary, indent=2, ensure_ascii=False))
+    return result.exit_code

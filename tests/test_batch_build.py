@@ -1,0 +1,254 @@
+"""`build()` with a stand-in render: finding specs, refusing shared slugs, timeouts, the manifest
+of an interrupted run, a fast fully cached run, progress output and the CLI's JSON."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from briefgen.batch import build, find_specs
+from briefgen.cache import sha256_file
+from briefgen.errors import InputError
+from briefgen.progress import LogLines, RichProgress
+from tests.conftest import ROOT, SAMPLE, SPECS
+
+
+@dataclass
+class Fake:
+    slug: str
+    files: dict[str, bytes]
+    timings: dict[str, float] = field(default_factory=lambda: {"charts": 0.0})
+    warnings: list[str] = field(default_factory=list)
+
+
+def fake_render(spec_path: Path, options: Any) -> Fake:
+    """Bytes derived from the spec; hangs or sleeps when the file name says so."""
+    from briefgen.validate import load_spec
+
+    name = Path(spec_path).stem
+    if "hang" in name:
+        time.sleep(float(os.environ.get("BRIEFGEN_TEST_HANG", "600")))
+    if "slow" in name:
+        time.sleep(0.3)
+    loaded = load_spec(spec_path)
+    data = Path(spec_path).read_bytes()
+    return Fake(loaded.slug, {"brief.html": b"<html>" + data, "brief.pdf": b"%PDF" + data})
+
+
+def write_specs(folder: Path, *slugs: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy(SPECS / "baba-cloud-revenue.csv", folder)
+    text = SAMPLE.read_text(encoding="utf-8")
+    for slug in slugs:
+        (folder / f"{slug}.yaml").write_text(
+            text.replace("\nbrief:\n", f"\nbrief:\n  slug: {slug}\n", 1), encoding="utf-8")
+    return folder
+
+
+def test_find_specs_takes_files_folders_and_globs(tmp_path: Path) -> None:
+    write_specs(tmp_path / "a", "one", "two")
+    write_specs(tmp_path / "a" / "nested", "three")
+    write_specs(tmp_path / "a" / ".hidden", "four")
+    names = [p.name for p in find_specs([tmp_path / "a"])]
+    assert names == ["three.yaml", "one.yaml", "two.yaml"]
+    assert [p.name for p in find_specs([f"{tmp_path}/a/t*.yaml", tmp_path / "a" / "two.yaml"])] \
+        == ["two.yaml"]
+    with pytest.raises(InputError, match=r"no spec found at .*nothing"):
+        find_specs([tmp_path / "a", tmp_path / "nothing"])
+
+
+def test_two_specs_with_one_slug_stop_the_run_before_anything_renders(tmp_path: Path) -> None:
+    specs = write_specs(tmp_path / "specs", "same", "other")
+    shutil.copy(specs / "same.yaml", specs / "copy.yaml")
+    with pytest.raises(InputError) as caught:
+        build([specs], out_dir=tmp_path / "out", render=fake_render)
+    message = str(caught.value)
+    assert "copy.yaml" in message and "same.yaml" in message and "'same'" in message
+    assert caught.value.exit_code == 2
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.slow
+def test_a_hang_times_out_and_the_manifest_says_so(tmp_path: Path) -> None:
+    specs = write_specs(tmp_path / "specs", "a-hang", "b", "c")
+    start = time.monotonic()
+    result = build([specs], out_dir=tmp_path / "out", jobs=2, timeout=1, render=fake_render)
+    assert time.monotonic() - start < 15
+    assert result.exit_code == 1
+    data = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    entries = {b["slug"]: b for b in data["briefs"]}
+    assert entries["a-hang"]["status"] == "failed"
+    assert entries["a-hang"]["error_kind"] == "timeout"
+    assert "timed out after 1 s" in entries["a-hang"]["error"]
+    assert entries["b"]["status"] == entries["c"]["status"] == "rendered"
+
+
+def test_bad_numbers_are_usage_errors(tmp_path: Path) -> None:
+    specs = write_specs(tmp_path / "specs", "a")
+    with pytest.raises(InputError, match="jobs"):
+        build([specs], out_dir=tmp_path / "out", jobs=0, render=fake_render)
+    with pytest.raises(InputError, match="timeout"):
+        build([specs], out_dir=tmp_path / "out", timeout=0, render=fake_render)
+    from briefgen.build import RenderOptions
+
+    missing = RenderOptions(template_dirs=(tmp_path / "nowhere",))
+    with pytest.raises(InputError, match="nowhere: template folder not found"):
+        build([specs], out_dir=tmp_path / "out", options=missing, render=fake_render)
+    assert not (tmp_path / "out").exists()
+
+
+def _python(code: str, cwd: Path, **kwargs: Any) -> subprocess.Popen[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.Popen([sys.executable, "-c", textwrap.dedent(code)], cwd=cwd, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("how", ["sigterm", "ctrl-c"])
+def test_an_interrupted_run_leaves_finished_briefs_intact_and_the_manifest_true(
+    tmp_path: Path, how: str
+) -> None:
+    write_specs(tmp_path / "specs", *(f"slow-{i:02}" for i in range(12)))
+    process = _python("""
+        import sys
+        from briefgen.batch import build
+        from briefgen.progress import LogLines
+        from tests.test_batch_build import fake_render
+        build(["specs"], out_dir="out", jobs=2, render=fake_render, progress=LogLines(sys.stdout))
+    """, tmp_path, start_new_session=True)
+    assert process.stdout is not None
+    rendered = 0
+    for line in process.stdout:  # wait until some briefs are written, then stop the run
+        rendered += " rendered " in line
+        if rendered == 3:
+            break
+    if how == "sigterm":
+        process.send_signal(signal.SIGTERM)
+    else:  # a terminal's Ctrl-C: SIGINT to the parent and its workers alike
+        os.killpg(process.pid, signal.SIGINT)
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode != 0, stderr
+    assert "KeyboardInterrupt" in stderr or "RunInterrupted" in stderr
+    data = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert data["run"]["status"] == "interrupted"
+    assert 3 <= data["counts"]["rendered"] < 12
+    assert data["counts"]["pending"] == 12 - len(data["briefs"])
+    for brief in data["briefs"]:
+        for meta in brief["outputs"].values():
+            assert sha256_file(tmp_path / "out" / meta["path"]) == meta["sha256"]
+    assert not list((tmp_path / "out").rglob("*.tmp"))
+
+
+@pytest.mark.slow
+def test_a_fully_cached_run_of_100_specs_is_fast_and_imports_no_renderer(tmp_path: Path) -> None:
+    write_specs(tmp_path / "specs", *(f"brief-{i:03}" for i in range(100)))
+    build([tmp_path / "specs"], out_dir=tmp_path / "out", render=fake_render)
+    process = _python("""
+        import sys, time
+        start = time.perf_counter()
+        from briefgen.batch import build
+        from briefgen.build import RenderOptions
+        result = build(["specs"], out_dir="out")
+        print(result.counts["cached"], time.perf_counter() - start,
+              [m for m in ("matplotlib", "weasyprint") if m in sys.modules])
+    """, tmp_path)
+    stdout, stderr = process.communicate(timeout=60)
+    cached, seconds, heavy = stdout.split(maxsplit=2)
+    assert (cached, heavy.strip()) == ("100", "[]"), stderr
+    assert float(seconds) < 2.0, f"a fully cached run of 100 specs took {seconds} s"
+
+
+def test_log_lines_and_the_bar_report_each_brief(tmp_path: Path) -> None:
+    specs = write_specs(tmp_path / "specs", "a", "b")
+    (specs / "broken.yaml").write_text("brief: [\n")
+    log = io.StringIO()
+    build([specs], out_dir=tmp_path / "out", jobs=2, render=fake_render, progress=LogLines(log))
+    lines = log.getvalue().splitlines()
+    assert lines[0] == "briefgen: 3 specs: 0 cached, 2 to render on 2 workers"
+    assert any(line.startswith("failed ") and "broken.yaml:2:1" in line for line in lines)
+    assert sum(" rendered " in line for line in lines) == 2
+    assert lines[-1].startswith("briefgen: 2 rendered, 0 cached, 1 failed of 3 in ")
+
+    screen = io.StringIO()
+    bar = RichProgress(screen, force_terminal=True, width=300)  # as if on a wide terminal
+    result = build([specs], out_dir=tmp_path / "out", render=fake_render, progress=bar)
+    assert result.counts == {"total": 3, "rendered": 0, "cached": 2, "failed": 1, "pending": 0}
+    assert "2 cached" in screen.getvalue() and "broken.yaml" in screen.getvalue()
+
+
+def test_the_cli_layer_prints_json_and_returns_the_exit_code(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from briefgen.build import RenderOptions
+    from briefgen.cli_batch import render_specs
+
+    specs = write_specs(tmp_path / "specs", "a")
+    build([specs], out_dir=tmp_path / "out", render=fake_render)  # then all cached
+    (specs / "broken.yaml").write_text("brief: [\n")
+    code = render_specs([specs], out_dir=tmp_path / "out", options=RenderOptions(), as_json=True)
+    assert code == 1
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["counts"] == {"total": 2, "rendered": 0, "cached": 1, "failed": 1,
+                                 "pending": 0}
+    assert summary["manifest"] == str(tmp_path / "out" / "manifest.json")
+
+
+@pytest.mark.slow
+def test_a_dask_task_that_outlives_the_timeout_is_reported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from distributed import LocalCluster
+
+    monkeypatch.setenv("BRIEFGEN_TEST_HANG", "3")  # the abandoned thread ends soon after
+    specs = write_specs(tmp_path / "specs", "a-hang", "b")
+    with LocalCluster(  # type: ignore[no-untyped-call]
+        n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None
+    ) as cluster:
+        result = build([specs], out_dir=tmp_path / "out", timeout=0.5, render=fake_render,
+                       dask_address=cluster.scheduler_address)
+    by_slug = {b.slug: b for b in result.briefs}
+    assert by_slug["a-hang"].error_kind == "timeout"
+    assert by_slug["b"].status == "rendered"
+    assert (tmp_path / "out" / "b" / "brief.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_the_batch_flags_parse_as_the_render_command_will_declare_them(tmp_path: Path) -> None:
+    import typer
+    from typer.testing import CliRunner
+
+    from briefgen import cli_batch
+
+    seen: dict[str, Any] = {}
+    app = typer.Typer()
+
+    @app.command()
+    def render(
+        specs: list[Path],
+        jobs: int | None = cli_batch.JOBS_OPTION,
+        timeout: float | None = cli_batch.TIMEOUT_OPTION,
+        force: bool = cli_batch.FORCE_OPTION,
+        dask: str | None = cli_batch.DASK_OPTION,
+        as_json: bool = cli_batch.JSON_OPTION,
+    ) -> None:
+        seen.update(specs=specs, jobs=jobs, timeout=timeout, force=force, dask=dask,
+                    as_json=as_json)
+
+    runner = CliRunner()
+    done = runner.invoke(app, ["a.yaml", "b/", "-j", "3", "--timeout", "2.5", "--force",
+                               "--dask", "tcp://h:8786", "--json"])
+    assert done.exit_code == 0, done.output
+    assert seen == {"specs": [Path("a.yaml"), Path("b/")], "jobs": 3, "timeout": 2.5,
+                    "force": True, "dask": "tcp://h:8786", "as_json": True}
+    assert runner.invoke(app, ["a.yaml", "--jobs", "0"]).exit_code == 2
