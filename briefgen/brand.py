@@ -1,8 +1,10 @@
-"""The house style of a note: firm name, colours, font, and the legal text of the back page.
+"""The house style of a note: firm name, logo, colours, fonts, and the legal text of the back page.
 
-One `Brand` styles HTML, PDF and charts alike. `Brand()` is a neutral default so a desk can render
-before it has a brand of its own; loading a brand from a YAML file comes later and validates with
-this same model (unknown keys are errors, every field documented).
+One `Brand` styles HTML, PDF, charts and email alike. `Brand()` is a neutral default so a desk can
+render before it has a brand of its own; `briefgen.brandfile.load_brand` reads a brand file into
+this same model (unknown keys are errors, every field documented). A `Brand` holds no paths: the
+logo and font files are held as bytes, so a brand travels whole to a worker process or a Dask
+cluster, and its content (not where it was read from) is part of every cache key.
 
 Colours and the font family end up inside CSS, so they are checked against strict patterns here:
 a brand file can restyle a note but never inject markup or rules into it.
@@ -10,9 +12,11 @@ a brand file can restyle a note but never inject markup or rules into it.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+import base64
+import re
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 if TYPE_CHECKING:
     from briefgen.charts import ChartStyle
@@ -37,11 +41,18 @@ class BrandModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+DEFAULT_PRIMARY = "#1F3A5F"
+DEFAULT_ACCENT = "#2A7F9E"
+PALETTE_TAIL = ("#8FB3C9", "#C9A227", "#7A8794")
+_COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")
+
+
 class Colours(BrandModel):
     """The palette of the note and its charts."""
 
-    primary: Colour = Field("#1F3A5F", description="Headline, rules and the main chart series.")
-    accent: Colour = Field("#2A7F9E", description="Second chart series and highlights.")
+    primary: Colour = Field(DEFAULT_PRIMARY,
+                            description="Headline, rules and the main chart series.")
+    accent: Colour = Field(DEFAULT_ACCENT, description="Second chart series and highlights.")
     text: Colour = Field("#1B1F24", description="Body text.")
     muted: Colour = Field("#5B6675", description="Captions, sources, running header and footer.")
     rule: Colour = Field("#D3D9E1", description="Table rules and box borders.")
@@ -49,10 +60,71 @@ class Colours(BrandModel):
     positive: Colour = Field("#1B7A3E", description="Gains and beats.")
     negative: Colour = Field("#B3261E", description="Losses and misses.")
     palette: tuple[Colour, ...] = Field(
-        ("#1F3A5F", "#2A7F9E", "#8FB3C9", "#C9A227", "#7A8794"),
+        (DEFAULT_PRIMARY, DEFAULT_ACCENT, *PALETTE_TAIL),
         min_length=2,
-        description="Chart series colours, in order.",
+        description="Chart series colours, in order; by default primary, accent, then "
+        + ", ".join(PALETTE_TAIL) + ".",
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _palette_follows_primary(cls, data: Any) -> Any:
+        """A brand that sets only `primary` and `accent` gets charts in those colours too: the
+        current quarter in primary, growth in accent, earlier quarters in a light primary."""
+        if not isinstance(data, dict) or "palette" in data:
+            return data
+        first = data.get("primary", DEFAULT_PRIMARY)
+        second = data.get("accent", DEFAULT_ACCENT)
+        if (first, second) == (DEFAULT_PRIMARY, DEFAULT_ACCENT):
+            return data
+        if not all(isinstance(c, str) and _COLOUR.fullmatch(c) for c in (first, second)):
+            return data  # the bad colour is reported once, on its own key
+        return {**data, "palette": (first, second, lighter(first), *PALETTE_TAIL[1:])}
+
+
+def lighter(colour: str, share: float = 0.55) -> str:
+    """`colour` mixed with white: `share` 0 is the colour, 1 is white."""
+    channels = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    return "#" + "".join(f"{round(c + (255 - c) * share):02X}" for c in channels)
+
+
+class Logo(BrandModel):
+    """The firm's logo: an SVG or PNG file beside the brand file, held as its bytes.
+
+    The note shows it as an `<img>` with a data: URI, in the HTML and the PDF alike: an SVG shown
+    that way never runs a script, and `brandfile` refuses SVG that holds one anyway.
+    """
+
+    file: str = Field(description="SVG or PNG file, relative to the brand file, inside its folder.")
+    alt: ShortLine | None = Field(None, description="What screen readers say; default: firm name.")
+    height_mm: float = Field(9, ge=4, le=30, description="Height in the masthead, in millimetres.")
+    media_type: Literal["image/svg+xml", "image/png"] = Field(
+        description="Found from the file's content by the loader; not written in a brand file.")
+    data: bytes = Field(repr=False, description="The file's bytes, read by the loader.")
+
+    @property
+    def data_uri(self) -> str:
+        return f"data:{self.media_type};base64,{base64.b64encode(self.data).decode('ascii')}"
+
+
+FONT_MEDIA_TYPES = {"opentype": "font/otf", "truetype": "font/ttf", "woff": "font/woff"}
+
+
+class FontFile(BrandModel):
+    """One face of the brand's font family: a font file beside the brand file, held as bytes."""
+
+    file: str = Field(description="OpenType, TrueType or WOFF file, relative to the brand file.")
+    weight: int = Field(400, ge=100, le=900, multiple_of=100,
+                        description="400 regular, 600 semibold, 700 bold.")
+    style: Literal["normal", "italic"] = Field("normal", description="normal or italic.")
+    format: Literal["opentype", "truetype", "woff"] = Field(
+        description="Found from the file's content by the loader; not written in a brand file.")
+    data: bytes = Field(repr=False, description="The file's bytes, read by the loader.")
+
+    @property
+    def data_uri(self) -> str:
+        encoded = base64.b64encode(self.data).decode("ascii")
+        return f"data:{FONT_MEDIA_TYPES[self.format]};base64,{encoded}"
 
 
 class RatingDefinition(BrandModel):
@@ -87,20 +159,25 @@ class Brand(BrandModel):
     """The house style and legal text of every note a desk sends."""
 
     firm_name: ShortLine = Field("Equity Research", description="Firm name in the masthead.")
+    logo: Logo | None = Field(None, description="Logo in the masthead, in place of the firm name.")
     note_label: ShortLine = Field(
         "Results note", description="What kind of note this is, shown beside the firm name."
     )
     colours: Colours = Field(default_factory=Colours, description="Palette of note and charts.")
     font_family: FontFamily = Field(
         "Inter",
-        description="Font for text and charts. 'Inter' is bundled and embedded; any other family "
-        "must be installed where notes are rendered.",
+        description="Font for text and charts. 'Inter' is bundled and embedded; for another "
+        "family give its files in `font_files` (or install it where notes are rendered).",
     )
+    font_files: tuple[FontFile, ...] = Field(
+        (), description="Faces of `font_family`, embedded in the HTML and the PDF.")
     short_disclaimer: ShortLine = Field(
         "For information only; not an offer to buy or sell securities. See the last page.",
         description="One line for the footer of every page.",
     )
     disclaimer: LegalText = Field(DEFAULT_DISCLAIMER, description="The back-page disclaimer.")
+    disclosures: tuple[LegalText, ...] = Field(
+        (), description="Disclosures (holdings, conflicts), a paragraph each, on the back page.")
     analyst_certification: LegalText = Field(
         DEFAULT_CERTIFICATION, description="The analyst certification on the back page."
     )

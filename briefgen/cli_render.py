@@ -38,6 +38,9 @@ def render(
         '{% extends "default:note.html" %}.'),
     pdf_variant: str | None = typer.Option(
         None, "--pdf-variant", help="pdf/a-3b, pdf/a-2b, pdf/ua-1, tagged, … (default: plain)."),
+    brand: Path | None = typer.Option(
+        None, "--brand", "-b", help="Brand file (brand.yaml): firm name, logo, colours, fonts, "
+        "legal text, and a templates folder; relative paths in it are read from its folder."),
 ) -> None:
     """Render specs to a research note: one HTML file and one PDF each."""
     from briefgen.printer import ForkedPrinter
@@ -51,7 +54,7 @@ def render(
     # Before anything heavy: the child imports WeasyPrint while this process draws the charts.
     printer = ForkedPrinter.start() if "pdf" in formats.lower() else None
     try:
-        options = render_options(formats, paper, templates, pdf_variant)
+        options = render_options(formats, paper, templates, pdf_variant, brand)
         for line in render_to_folder(expand_specs(specs), out, options, printer):
             typer.echo(line)
     finally:
@@ -60,14 +63,22 @@ def render(
 
 
 def render_options(formats: str, paper: str, templates: list[Path],
-                   pdf_variant: str | None) -> RenderOptions:
-    """Flags to `RenderOptions`; a bad flag is an `InputError` (exit 2)."""
+                   pdf_variant: str | None, brand: Path | None = None) -> RenderOptions:
+    """Flags to `RenderOptions`; a bad flag or brand file is an `InputError` (exit 2).
+
+    The brand file's templates folder comes after `--templates` folders, before the built-ins."""
     from briefgen.build import RenderOptions
 
+    loaded = None
+    if brand is not None:
+        from briefgen.brandfile import load_brand
+
+        loaded = load_brand(brand)
     return RenderOptions(
         formats=tuple(f for f in formats.split(",") if f.strip()),
         paper=cast(Paper, paper.strip().lower()),  # RenderOptions checks it
-        template_dirs=tuple(templates),
+        template_dirs=(*templates, *(loaded.template_dirs if loaded else ())),
+        brand=loaded.brand if loaded else None,
         pdf_variant=pdf_variant,
     )
 
