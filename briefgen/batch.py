@@ -100,7 +100,7 @@ class _Job:
 
 
 def _default_options() -> Any:
-    from briefgen.build import RenderOptions
+    from briefgen.pipeline import RenderOptions
 
     return RenderOptions()
 
@@ -120,11 +120,11 @@ def build(
     """Render every spec in `paths` into `out_dir/<slug>/` and write `out_dir/manifest.json`.
 
     `jobs`: worker processes (default: all cores); `timeout`: seconds a spec may take before its
-    worker is stopped; `force`: ignore the cache; `options`: a `briefgen.build.RenderOptions`;
+    worker is stopped; `force`: ignore the cache; `options`: a `briefgen.pipeline.RenderOptions`;
     `dask_address`: a scheduler address (or a `distributed.Client`) to render on instead of local
     processes; `progress`: a `briefgen.progress.Progress` (the CLI passes a bar or log lines);
     `render`: the function from a spec path and options to a rendered brief (tests pass one that
-    hangs or crashes on purpose; default `briefgen.build.render_brief`).
+    hangs or crashes on purpose; default `briefgen.pipeline.render_brief`).
 
     Raises `InputError` (exit code 2) before rendering anything when no spec is found, a number
     is out of range or two specs share a slug. Failures of single specs do not raise: they are in

@@ -33,7 +33,7 @@ RECORD_FORMAT = 1
 RENDER_LIBRARIES = ("matplotlib", "weasyprint", "pydyf", "fonttools", "jinja2", "pillow")
 PACKAGE_DIR = Path(briefgen.__file__).resolve().parent
 # Where a render starts; the code it can reach from here is part of every cache key.
-RENDER_ROOTS = ("briefgen.build", "briefgen.render_task")
+RENDER_ROOTS = ("briefgen.pipeline", "briefgen.render_task")
 
 
 def sha256_bytes(data: bytes) -> str:

@@ -1,8 +1,10 @@
 """`briefgen render`: specs in, `output/<slug>/brief.html` and `brief.pdf` out.
 
-The command parses flags into `RenderOptions`, renders each spec with `build.render_loaded` and
-hands the bytes to the one `OutputWriter`. matplotlib and WeasyPrint are imported only once the
-command runs (and WeasyPrint, for a PDF, in a forked process, in parallel with the charts).
+The command parses flags into `RenderOptions`. Several specs, a folder, a glob or any batch flag
+(`--jobs`, `--timeout`, `--force`, `--dask`, `--json`) go through `briefgen.batch.build`: a warm
+worker pool, the content-hash cache and `output/manifest.json`. One spec file with no batch flag
+takes the quickest cold path instead: rendered in this process while a forked child imports
+WeasyPrint in parallel with the charts, then written by the one `OutputWriter`.
 """
 
 from __future__ import annotations
@@ -15,10 +17,12 @@ from typing import TYPE_CHECKING, Literal, cast
 
 import typer
 
+from briefgen import cli_batch
+
 Paper = Literal["a4", "letter"]
 
 if TYPE_CHECKING:
-    from briefgen.build import RenderOptions
+    from briefgen.pipeline import RenderOptions
     from briefgen.printer import ForkedPrinter
 
 
@@ -27,7 +31,7 @@ def register(app: typer.Typer) -> None:
 
 
 def render(
-    specs: list[Path] = typer.Argument(..., help="Spec files, or folders of them."),
+    specs: list[Path] = typer.Argument(..., help="Spec files, folders of them, or globs."),
     out: Path = typer.Option(Path("output"), "--out", "-o", help="Output folder."),
     formats: str = typer.Option("html,pdf", "--format", "-f",
                                 help="Outputs to write, comma-separated: html, pdf."),
@@ -41,6 +45,11 @@ def render(
     brand: Path | None = typer.Option(
         None, "--brand", "-b", help="Brand file (brand.yaml): firm name, logo, colours, fonts, "
         "legal text, and a templates folder; relative paths in it are read from its folder."),
+    jobs: int | None = cli_batch.JOBS_OPTION,
+    timeout: float | None = cli_batch.TIMEOUT_OPTION,
+    force: bool = cli_batch.FORCE_OPTION,
+    dask: str | None = cli_batch.DASK_OPTION,
+    as_json: bool = cli_batch.JSON_OPTION,
 ) -> None:
     """Render specs to a research note: one HTML file and one PDF each."""
     from briefgen.printer import ForkedPrinter
@@ -51,11 +60,18 @@ def render(
     atexit.unregister(gc.freeze)  # once, however often the command runs in this process
     atexit.register(gc.freeze)
 
+    batch_flags = jobs is not None or timeout is not None or force or dask or as_json
+    if batch_flags or len(specs) != 1 or not specs[0].is_file():
+        options = render_options(formats, paper, templates, pdf_variant, brand)
+        raise typer.Exit(cli_batch.render_specs(
+            specs, out_dir=out, options=options, jobs=jobs, timeout=timeout, force=force,
+            dask=dask, as_json=as_json))
+
     # Before anything heavy: the child imports WeasyPrint while this process draws the charts.
     printer = ForkedPrinter.start() if "pdf" in formats.lower() else None
     try:
         options = render_options(formats, paper, templates, pdf_variant, brand)
-        for line in render_to_folder(expand_specs(specs), out, options, printer):
+        for line in render_to_folder(specs, out, options, printer):
             typer.echo(line)
     finally:
         if printer:
@@ -67,7 +83,7 @@ def render_options(formats: str, paper: str, templates: list[Path],
     """Flags to `RenderOptions`; a bad flag or brand file is an `InputError` (exit 2).
 
     The brand file's templates folder comes after `--templates` folders, before the built-ins."""
-    from briefgen.build import RenderOptions
+    from briefgen.pipeline import RenderOptions
 
     loaded = None
     if brand is not None:
@@ -83,24 +99,6 @@ def render_options(formats: str, paper: str, templates: list[Path],
     )
 
 
-def expand_specs(specs: list[Path]) -> list[Path]:
-    """Files as given; a folder stands for its `*.yaml` files, sorted."""
-    from briefgen.errors import InputError
-
-    found: list[Path] = []
-    for path in specs:
-        if path.is_dir():
-            found.extend(sorted(p for p in path.iterdir()
-                                if p.suffix in {".yaml", ".yml"} and p.is_file()))
-        elif path.is_file():
-            found.append(path)
-        else:
-            raise InputError(f"{path}: no such file or folder")
-    if not found:
-        raise InputError("no specs to render")
-    return found
-
-
 def render_to_folder(paths: list[Path], out: Path, options: RenderOptions,
                      printer: ForkedPrinter | None = None) -> Iterator[str]:
     """Render and write each spec; yield what was written, one line per file.
@@ -108,7 +106,7 @@ def render_to_folder(paths: list[Path], out: Path, options: RenderOptions,
     The first failure stops the run (its `BriefgenError` reaches the CLI's edge: exit 2 for a bad
     spec, 1 for a failed render). Warnings go to stderr.
     """
-    from briefgen.build import render_loaded
+    from briefgen.pipeline import render_loaded
     from briefgen.validate import load_spec
     from briefgen.writer import OutputWriter
 

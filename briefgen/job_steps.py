@@ -29,7 +29,7 @@ log = logging.getLogger("briefgen.jobs")
 def build(specs: Sequence[Path], out_dir: Path, formats: Sequence[str]) -> list[BriefOutcome]:
     """Render the specs with `batch.build` (cached outputs are reused)."""
     from briefgen.batch import build as batch_build
-    from briefgen.build import RenderOptions
+    from briefgen.pipeline import RenderOptions
     from briefgen.validate import slug_from_path
 
     run = batch_build(list(specs), out_dir=out_dir, options=RenderOptions(formats=tuple(formats)))

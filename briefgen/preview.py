@@ -138,7 +138,7 @@ class Preview:
             self._changed.notify_all()
 
     def _render(self) -> tuple[bool, bytes, str, list[str], WatchSet]:
-        from briefgen.build import RenderOptions, render_loaded
+        from briefgen.pipeline import RenderOptions, render_loaded
         from briefgen.validate import load_spec
 
         files = {_absolute(self.spec)}

@@ -23,7 +23,7 @@ from briefgen.errors import BriefgenError, InputError
 
 
 class Rendered(Protocol):
-    """The part of `briefgen.build.RenderedBrief` the batch needs."""
+    """The part of `briefgen.pipeline.RenderedBrief` the batch needs."""
 
     slug: str
     files: dict[str, bytes]
@@ -56,7 +56,7 @@ class RenderFailure:
 
 
 def default_render() -> RenderFn:
-    from briefgen.build import render_brief
+    from briefgen.pipeline import render_brief
 
     render: RenderFn = render_brief
     return render
@@ -67,10 +67,10 @@ def warm_up(options: Any = None) -> None:
 
     Errors are left for the first render to report against its spec.
     """
-    from briefgen import build
+    from briefgen import pipeline
 
     with contextlib.suppress(Exception):
-        build.warm_up(options)
+        pipeline.warm_up(options)
 
 
 def peak_rss() -> int | None:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from briefgen.errors import BriefgenError
 
 if TYPE_CHECKING:
-    from briefgen.build import RenderedBrief
+    from briefgen.pipeline import RenderedBrief
 
 
 class OutputError(BriefgenError):

@@ -101,7 +101,7 @@ def test_bad_numbers_are_usage_errors(tmp_path: Path) -> None:
         build([specs], out_dir=tmp_path / "out", jobs=0, render=fake_render)
     with pytest.raises(InputError, match="timeout"):
         build([specs], out_dir=tmp_path / "out", timeout=0, render=fake_render)
-    from briefgen.build import RenderOptions
+    from briefgen.pipeline import RenderOptions
 
     missing = RenderOptions(template_dirs=(tmp_path / "nowhere",))
     with pytest.raises(InputError, match="nowhere: template folder not found"):
@@ -159,7 +159,7 @@ def test_a_cached_run_of_100_specs_renders_nothing_and_imports_no_renderer(tmp_p
         import sys, time
         start = time.perf_counter()
         from briefgen.batch import build
-        from briefgen.build import RenderOptions
+        from briefgen.pipeline import RenderOptions
         result = build(["specs"], out_dir="out")
         print(result.counts["cached"], time.perf_counter() - start,
               [m for m in ("matplotlib", "weasyprint") if m in sys.modules])
@@ -192,8 +192,8 @@ def test_log_lines_and_the_bar_report_each_brief(tmp_path: Path) -> None:
 def test_the_cli_layer_prints_json_and_returns_the_exit_code(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from briefgen.build import RenderOptions
     from briefgen.cli_batch import render_specs
+    from briefgen.pipeline import RenderOptions
 
     specs = write_specs(tmp_path / "specs", "a")
     build([specs], out_dir=tmp_path / "out", render=fake_render)  # then all cached

@@ -18,9 +18,9 @@ from typing import Any
 import pytest
 
 from briefgen.batch import RunResult, build
-from briefgen.build import RenderedBrief, RenderOptions, render_brief
 from briefgen.cache import CACHE_RECORD, sha256_file
 from briefgen.errors import RenderError
+from briefgen.pipeline import RenderedBrief, RenderOptions, render_brief
 from tests.conftest import SAMPLE, SPECS
 
 pytestmark = pytest.mark.slow

@@ -209,8 +209,8 @@ def test_palette_follows_primary_and_accent_unless_given() -> None:
 
 
 def test_the_brand_content_not_its_place_makes_the_cache_key(tmp_path: Path) -> None:
-    from briefgen.build import RenderOptions
     from briefgen.cache import environment_parts
+    from briefgen.pipeline import RenderOptions
 
     def key(folder: Path) -> str:
         brand = load_brand(folder / "brand.yaml").brand

@@ -15,7 +15,7 @@ from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
 from briefgen.brandfile import LoadedBrand, load_brand
-from briefgen.build import RenderedBrief, RenderOptions, render_loaded
+from briefgen.pipeline import RenderedBrief, RenderOptions, render_loaded
 from briefgen.validate import load_spec
 from tests.conftest import ROOT, SAMPLE
 from tests.test_brand_file import FONT, png

@@ -95,7 +95,7 @@ def test_a_failed_render_exits_1_and_debug_shows_the_traceback(tmp_path: Path) -
 
 
 def test_render_modules_import_nothing_heavy() -> None:
-    code = ("import sys, briefgen.cli, briefgen.cli_render, briefgen.build, briefgen.render, "
+    code = ("import sys, briefgen.cli, briefgen.cli_render, briefgen.pipeline, briefgen.render, "
             "briefgen.pdf, briefgen.writer, briefgen.brand, briefgen.webfonts\n"
             "heavy = {'matplotlib', 'weasyprint', 'fontTools'} & set(sys.modules)\n"
             "assert not heavy, heavy")

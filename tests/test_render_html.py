@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup, Tag
 
-from briefgen.build import RenderOptions, render_brief
+from briefgen.pipeline import RenderOptions, render_brief
 from tests.golden import html_of, rendered, variant_spec
 
 SECTIONS = ["Key data", "Analyst", "Key takeaways", "Results against consensus",

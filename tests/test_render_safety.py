@@ -11,8 +11,8 @@ from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
 from briefgen import pdf, webfonts
-from briefgen.build import RenderOptions, allowed_roots, render_brief
 from briefgen.errors import RenderError
+from briefgen.pipeline import RenderOptions, allowed_roots, render_brief
 from briefgen.render import css_string
 from tests.golden import variant_spec
 

@@ -9,8 +9,8 @@ import pytest
 from bs4 import BeautifulSoup
 
 from briefgen.brand import Brand, Colours
-from briefgen.build import RenderOptions, render_loaded
 from briefgen.errors import InputError, RenderError
+from briefgen.pipeline import RenderOptions, render_loaded
 from briefgen.render import BUILTIN_TEMPLATES, builtin_template_dir, template_environment
 from tests.golden import ROOT, rendered
 
@@ -104,9 +104,9 @@ def test_render_options_reject_bad_values(kwargs: dict, message: str) -> None:  
 
 def test_without_chart_plans_charts_are_drawn_first_with_the_same_result(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    import briefgen.build as build
+    import briefgen.pipeline as pipeline
 
-    monkeypatch.setattr(build, "chart_plans", lambda loaded, derived: None)
+    monkeypatch.setattr(pipeline, "chart_plans", lambda loaded, derived: None)
     result = render_loaded(rendered("baba").loaded, RenderOptions(formats=("html",)))
     assert result.files["brief.html"] == rendered("baba").files["brief.html"]
 
@@ -114,10 +114,10 @@ def test_without_chart_plans_charts_are_drawn_first_with_the_same_result(
 def test_charts_that_differ_from_their_plan_are_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
     import dataclasses
 
-    import briefgen.build as build
+    import briefgen.pipeline as pipeline
 
-    real = build.draw_charts
-    monkeypatch.setattr(build, "draw_charts", lambda *args: [
+    real = pipeline.draw_charts
+    monkeypatch.setattr(pipeline, "draw_charts", lambda *args: [
         dataclasses.replace(chart, height_in=chart.height_in + 1) for chart in real(*args)])
     with pytest.raises(RenderError, match="differ from the charts planned"):
         render_loaded(rendered("baba").loaded, RenderOptions(formats=("html",)))
