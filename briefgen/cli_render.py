@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import atexit
 import gc
+import hashlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, cast
@@ -103,21 +104,42 @@ def render_to_folder(paths: list[Path], out: Path, options: RenderOptions,
                      printer: ForkedPrinter | None = None) -> Iterator[str]:
     """Render and write each spec; yield what was written, one line per file.
 
+    The same content-hash cache as the batch runner: an unchanged brief is not rendered again,
+    and a rendered one gets its cache record, so either path finds the other's work.
     The first failure stops the run (its `BriefgenError` reaches the CLI's edge: exit 2 for a bad
     spec, 1 for a failed render). Warnings go to stderr.
     """
+    import dataclasses
+
+    from briefgen.cache import CACHE_RECORD, CacheRecord, Inputs, check, environment_parts
     from briefgen.pipeline import render_loaded
     from briefgen.validate import load_spec
     from briefgen.writer import OutputWriter
 
     writer = OutputWriter(out)
+    environment = environment_parts(options)
     for path in paths:
-        rendered = render_loaded(load_spec(path), options,
-                                 printer=printer.submit if printer else None)
+        loaded = load_spec(path)
+        inputs = Inputs.of(environment, path.read_bytes(), loaded.path.parent, loaded.data_files)
+        record, _ = check(writer.root / loaded.slug, inputs)
+        if record is not None:
+            for name in record.outputs:
+                yield f"cached {writer.root / loaded.slug / name} (unchanged)"
+            continue
+        rendered = render_loaded(loaded, options, printer=printer.submit if printer else None)
         for warning in rendered.warnings:
             typer.echo(f"warning: {warning}", err=True)
         for written in writer.write_brief(rendered):
             yield f"wrote {written} ({_size(written.stat().st_size)})"
+        record = CacheRecord(
+            key=inputs.key, spec=str(path),
+            outputs={name: {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
+                     for name, data in rendered.files.items()},
+            timings=rendered.timings, warnings=rendered.warnings,
+            inputs=dataclasses.asdict(inputs),
+        )
+        # Written last, as in the batch: an interrupted write leaves no record, so no false hit.
+        writer.write(Path(loaded.slug) / CACHE_RECORD, record.to_bytes())
 
 
 def _size(count: int) -> str:

@@ -28,17 +28,24 @@ def run(args: list[str]) -> tuple[int, str, str]:
 
 def test_render_as_a_process_writes_both_files_reproducibly(tmp_path: Path) -> None:
     briefgen = Path(sys.executable).with_name("briefgen")
-    done = subprocess.run([str(briefgen), "render", str(SAMPLES["baba"]),
-                           str(SAMPLES["baba-2025q3"]), "--out", str(tmp_path)],
-                          capture_output=True, text=True, cwd=ROOT, env=os.environ.copy(),
-                          timeout=120)
+
+    def render(*specs: Path) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([str(briefgen), "render", *map(str, specs), "--out", str(tmp_path)],
+                              capture_output=True, text=True, cwd=ROOT, env=os.environ.copy(),
+                              timeout=120)
+
+    # One spec: the direct path, which prints what it wrote and nothing else.
+    done = render(SAMPLES["baba"])
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""
     lines = done.stdout.splitlines()
     assert [re.sub(r"\(\d+ KB\)", "(N KB)", line) for line in lines] == [
-        f"wrote {tmp_path}/{slug}/brief.{kind} (N KB)"
-        for slug in ("baba", "baba-2025q3") for kind in ("html", "pdf")]
-    # A fresh process whose forked printer made both PDFs: the same bytes as in this process.
+        f"wrote {tmp_path}/baba/brief.{kind} (N KB)" for kind in ("html", "pdf")]
+    # Two specs: the batch runner, which logs each brief (baba is cached from the first run).
+    done = render(SAMPLES["baba"], SAMPLES["baba-2025q3"])
+    assert done.returncode == 0, done.stderr
+    assert "1 rendered, 1 cached, 0 failed of 2" in done.stderr
+    # Fresh processes (forked printer, batch worker) made the same bytes as this process.
     for name in ("baba", "baba-2025q3"):
         expected = rendered(name).files
         assert (tmp_path / name / "brief.pdf").read_bytes() == expected["brief.pdf"], name
@@ -49,7 +56,8 @@ def test_format_paper_and_variant_flags(tmp_path: Path) -> None:
     code, out, _ = run(["render", str(SAMPLES["baba-2025q3"]), "--out", str(tmp_path),
                         "--format", "html"])
     assert code == 0
-    assert sorted(p.name for p in (tmp_path / "baba-2025q3").iterdir()) == ["brief.html"]
+    written = sorted(p.name for p in (tmp_path / "baba-2025q3").iterdir())
+    assert written == [".briefgen-cache.json", "brief.html"]
     assert "brief.html" in out and "brief.pdf" not in out
 
 
@@ -78,7 +86,7 @@ def test_bad_flags_exit_2(tmp_path: Path, flags: list[str], message: str) -> Non
 
 def test_a_missing_spec_exits_2(tmp_path: Path) -> None:
     code, _, err = run(["render", str(tmp_path / "nope.yaml")])
-    assert code == 2 and "no such file" in err
+    assert code == 2 and "no spec found at" in err
 
 
 def test_a_failed_render_exits_1_and_debug_shows_the_traceback(tmp_path: Path) -> None:
