@@ -18,14 +18,15 @@ from __future__ import annotations
 import fcntl
 import os
 import sqlite3
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO, Literal
 
 from briefgen.slots import parse_utc, utc_text
+from briefgen.sqlitedb import transaction
 
 Status = Literal["running", "ok", "failed", "skipped"]
 SCHEMA_VERSION = 1
@@ -150,15 +151,8 @@ class History:
     def lock(self) -> RunLock:
         return RunLock(self.path.with_name(self.path.name + ".lock"))
 
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
-            yield self.db
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        self.db.execute("COMMIT")
+    def _transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+        return transaction(self.db)
 
     # --- job state -------------------------------------------------------------------------------
 

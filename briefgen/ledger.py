@@ -25,11 +25,13 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
+
+from briefgen.sqlitedb import transaction
 
 Status = Literal["pending", "sent", "refused", "failed", "held"]
 RETRYABLE: frozenset[str] = frozenset({"refused", "failed", "held"})
@@ -115,15 +117,8 @@ class Ledger:
     def close(self) -> None:
         self.db.close()
 
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
-            yield self.db
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        self.db.execute("COMMIT")
+    def _transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+        return transaction(self.db)
 
     def rows(self, key: BriefKey, recipients: Iterable[str] | None = None) -> dict[str, Row]:
         """The ledger's rows for `key`, by recipient (all of them when `recipients` is None)."""

@@ -251,6 +251,9 @@ def message_for(err: ErrorDetails, path: PathKey, model: type[BaseModel]) -> tup
 def problem_from_error(doc: LocatedDocument, err: ErrorDetails, model: type[BaseModel]) -> Problem:
     path: PathKey = tuple(err["loc"])
     message, hint = message_for(err, path, model)
+    # A validator of any config model (schedules, delivery, brand) may attach its own hint by
+    # raising PydanticCustomError(..., {"hint": ...}); it reaches the user like ours do.
+    hint = hint or (err.get("ctx") or {}).get("hint")
     mark: Mark | None
     if err["type"] == "extra_forbidden":
         mark = doc.key_marks.get(path) or doc.mark_for(path)
