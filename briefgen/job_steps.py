@@ -6,6 +6,10 @@ imported only when a job really runs. Each function matches a Protocol in `brief
 Readers on a job's `lists` receive the briefs in Bcc: the members of a distribution list never see
 each other's addresses. A brief that failed to render, or that the mail side's preflight gate
 holds back (stale, empty PDF, over the attachment budget), is never mailed; a digest lists it.
+
+The schedules file's `brand:` styles all of it: `build` renders with it (brand and templates
+folder, so the cache key counts it), and the per-brief messages and the digest are composed with
+it; the per-brief send renders with the same options, so it finds the build's outputs cached.
 """
 
 from __future__ import annotations
@@ -15,24 +19,33 @@ from collections.abc import Sequence
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from briefgen.errors import DeliveryError, InputError
 from briefgen.jobs import BriefOutcome, DeliveryRequest, FailureNotice
 
 if TYPE_CHECKING:
+    from briefgen.brandfile import LoadedBrand
     from briefgen.delivery import DeliveryConfig
 
 log = logging.getLogger("briefgen.jobs")
 
 
-def build(specs: Sequence[Path], out_dir: Path, formats: Sequence[str]) -> list[BriefOutcome]:
+def render_options(formats: Sequence[str], brand: LoadedBrand | None) -> Any:
+    """The `RenderOptions` of a job: its formats, and the brand with its templates folder."""
+    from briefgen.pipeline import RenderOptions
+
+    return RenderOptions(formats=tuple(formats), brand=brand.brand if brand else None,
+                         template_dirs=brand.template_dirs if brand else ())
+
+
+def build(specs: Sequence[Path], out_dir: Path, formats: Sequence[str], *,
+          brand: LoadedBrand | None = None) -> list[BriefOutcome]:
     """Render the specs with `batch.build` (cached outputs are reused)."""
     from briefgen.batch import build as batch_build
-    from briefgen.pipeline import RenderOptions
     from briefgen.validate import slug_from_path
 
-    run = batch_build(list(specs), out_dir=out_dir, options=RenderOptions(formats=tuple(formats)))
+    run = batch_build(list(specs), out_dir=out_dir, options=render_options(formats, brand))
     outcomes = []
     for brief in run.briefs:
         outputs = {Path(name).suffix.lstrip("."): path for name, path in brief.outputs.items()}
@@ -59,14 +72,16 @@ def deliver(request: DeliveryRequest) -> int:
 
 
 def _send_each(request: DeliveryRequest, config: DeliveryConfig) -> int:
-    from briefgen.cli_send import send_specs
     from briefgen.delivery import RecipientRule
+    from briefgen.send import send_specs
 
     # The job's lists replace the config's own rules: every brief to every list, in Bcc.
     audience = config.model_copy(update={"recipients": [
         RecipientRule(specs="*", bcc=list(request.lists))]})
     summary = send_specs([b.spec_path for b in request.rendered], audience,
-                         out_dir=request.out_dir, echo=log.info)
+                         out_dir=request.out_dir, echo=log.info,
+                         brand=request.brand.brand if request.brand else None,
+                         options=render_options(request.formats, request.brand))
     failed = [b for b in summary.briefs if not b.ok]
     sent = sum(1 for b in summary.briefs if b.delivery is not None
                and any(o.status == "sent" for o in b.delivery.report.outcomes.values()))
@@ -78,15 +93,17 @@ def _send_each(request: DeliveryRequest, config: DeliveryConfig) -> int:
 
 def _send_digest(request: DeliveryRequest, config: DeliveryConfig) -> int:
     from briefgen.brand import DEFAULT_BRAND
-    from briefgen.cli_send import prepare, send_digest
     from briefgen.delivery import Recipients
     from briefgen.mail import DigestFailure, digest_entry
+    from briefgen.send import prepare, send_digest
     from briefgen.smtp import Delivery
 
+    brand = request.brand.brand if request.brand else DEFAULT_BRAND
     rendered = {b.spec_path: b for b in request.rendered}
     entries, failures = [], [DigestFailure(b.slug, f"render failed: {b.error}")
                              for b in request.held_back]
-    for prepared in prepare(list(rendered), request.out_dir, config, DEFAULT_BRAND):
+    for prepared in prepare(list(rendered), request.out_dir, config, brand,
+                            options=render_options(request.formats, request.brand)):
         if prepared.content is None:  # held back by the preflight gate
             failures.append(DigestFailure(prepared.slug, prepared.problem or "held back"))
             continue
@@ -99,7 +116,7 @@ def _send_digest(request: DeliveryRequest, config: DeliveryConfig) -> int:
     readers = tuple(dict.fromkeys(a for name in request.lists for a in config.lists[name]))
     delivery = send_digest(entries, failures, config, label=request.label,
                            recipients=Recipients(bcc=readers), out_dir=request.out_dir,
-                           echo=log.info)
+                           brand=brand, echo=log.info)
     assert isinstance(delivery, Delivery)
     if not delivery.ok:
         problems = [f"{a}: {o.detail}" for a, o in delivery.report.outcomes.items()

@@ -25,12 +25,15 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from briefgen.errors import BriefgenError, InputError
 from briefgen.history import History, Status
 from briefgen.schedule import Job, Schedules, format_duration
 from briefgen.slots import plan, utc_text
+
+if TYPE_CHECKING:
+    from briefgen.brandfile import LoadedBrand
 
 Clock = Callable[[], datetime]
 STALE_AFTER = timedelta(hours=12)
@@ -57,8 +60,8 @@ class BriefOutcome:
 
 
 class BuildStep(Protocol):
-    def __call__(self, specs: Sequence[Path], out_dir: Path,
-                 formats: Sequence[str]) -> Sequence[BriefOutcome]: ...
+    def __call__(self, specs: Sequence[Path], out_dir: Path, formats: Sequence[str], *,
+                 brand: LoadedBrand | None = None) -> Sequence[BriefOutcome]: ...
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,8 @@ class DeliveryRequest:
     lists: tuple[str, ...]
     briefs: tuple[BriefOutcome, ...]
     out_dir: Path
+    formats: tuple[str, ...] = ("html", "pdf")  # what the build rendered (its cache key)
+    brand: LoadedBrand | None = None  # the schedules file's brand: the notes' and the emails'
 
     @property
     def rendered(self) -> tuple[BriefOutcome, ...]:
@@ -301,11 +306,13 @@ class _Runner:
             log.error("%s", exc)
             return _Result(error=str(exc), retryable=False)
         try:
-            outcomes = tuple(self.steps.build(specs, self.schedules.output_dir, job.formats))
+            outcomes = tuple(self.steps.build(specs, self.schedules.output_dir, job.formats,
+                                              brand=self.schedules.brand))
             request = DeliveryRequest(job.name, slot, job.delivery.mode,
                                       self.schedules.resolve(job.delivery.config),
                                       tuple(job.delivery.lists), outcomes,
-                                      self.schedules.output_dir)
+                                      self.schedules.output_dir, tuple(job.formats),
+                                      self.schedules.brand)
             result.briefs, result.held_back = len(request.rendered), len(request.held_back)
             for brief in request.held_back:
                 log.error("held back %s (%s): %s", brief.slug, brief.spec_path, brief.error)

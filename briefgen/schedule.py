@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from pydantic import AfterValidator, BeforeValidator, Field, ValidationError, field_validator
@@ -28,6 +28,9 @@ from briefgen.errors import InputError, Problem, SpecError
 from briefgen.spec import StrictModel
 from briefgen.validate import describe, problem_from_error
 from briefgen.yamlmarks import LocatedDocument, PathKey, dotted, load_located
+
+if TYPE_CHECKING:
+    from briefgen.brandfile import LoadedBrand
 
 DEFAULT_FILE = Path("schedules.yaml")
 CRON_HINT = 'five fields: minute hour day-of-month month day-of-week, e.g. "0 7 * * MON"'
@@ -231,6 +234,9 @@ class SchedulesFile(StrictModel):
     """The whole schedules file."""
 
     output: str = Field("output", description="Folder the briefs are rendered into.")
+    brand: Annotated[str, Field(min_length=1)] | None = Field(
+        None, description="Brand file (brand.yaml), relative to this file: styles the notes, "
+        "their charts and the emails (briefs and digest) of every job.")
     history: HistoryConfig = Field(default_factory=HistoryConfig, description="Run history.")
     jobs: list[Job] = Field(min_length=1, description="The scheduled jobs.")
 
@@ -241,6 +247,7 @@ class Schedules:
 
     path: Path
     model: SchedulesFile
+    brand: LoadedBrand | None = None  # the file's `brand:`, loaded with the schedules
 
     @property
     def base_dir(self) -> Path:
@@ -307,9 +314,34 @@ def load_schedules(path: Path | str = DEFAULT_FILE, display: str | None = None) 
             problem = problem_from_error(doc, err, SchedulesFile)
             hint = (err.get("ctx") or {}).get("hint")
             problems.append(_with_hint(problem, hint) if hint else problem)
+    brand = _load_brand(doc, path)
+    if isinstance(brand, list):
+        problems.extend(brand)
     if problems or model is None:
         raise SpecError(sorted(set(problems), key=lambda p: (p.line or 0, p.column or 0, p.where)))
-    return Schedules(path, model)
+    return Schedules(path, model, brand if not isinstance(brand, list) else None)
+
+
+def _load_brand(doc: LocatedDocument, path: Path) -> LoadedBrand | list[Problem] | None:
+    """The brand file named by `brand:`, found relative to the schedules file; its problems
+    (no such file, or what is wrong inside it, located in the brand file) otherwise."""
+    name = doc.data.get("brand")
+    if not isinstance(name, str) or not name.strip():
+        return None  # absent, or not a string: the model words that error
+    from briefgen.brandfile import load_brand
+
+    target = Path(os.path.normpath(path.parent.resolve() / Path(name).expanduser()))
+    if not target.is_file():
+        mark = doc.value_marks.get(("brand",))
+        return [Problem(mark.file if mark else doc.file, mark.line if mark else None,
+                        mark.column if mark else None, "brand",
+                        f"no such file: {target}" if not target.exists()
+                        else f"{target} is a folder, not a brand file",
+                        "the brand file is found relative to the schedules file")]
+    try:
+        return load_brand(target)
+    except SpecError as exc:
+        return list(exc.problems)
 
 
 def _with_hint(problem: Problem, hint: str) -> Problem:

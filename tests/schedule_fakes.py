@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from briefgen.brandfile import LoadedBrand
 from briefgen.history import History
 from briefgen.jobs import BriefOutcome, DeliveryRequest, FailureNotice, RunDueReport, Steps, run_due
 from briefgen.schedule import Schedules, load_schedules
@@ -45,8 +46,8 @@ class FakeSteps:
     notices: list[FailureNotice] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def build(self, specs: Sequence[Path], out_dir: Path,
-              formats: Sequence[str]) -> list[BriefOutcome]:
+    def build(self, specs: Sequence[Path], out_dir: Path, formats: Sequence[str], *,
+              brand: LoadedBrand | None = None) -> list[BriefOutcome]:
         if self.build_seconds:
             time.sleep(self.build_seconds)
         with self.lock:

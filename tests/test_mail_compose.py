@@ -204,3 +204,19 @@ def test_subject_stays_on_one_line(newline: str) -> None:
     msg = compose(content(), PEOPLE, cfg)
     assert msg["Subject"] == "Alibaba Bcc: everyone@x.example"
     assert "\nBcc:" not in msg.as_string()
+
+
+def test_the_brand_styles_both_parts() -> None:
+    from briefgen.brand import Brand
+
+    brand = Brand.model_validate({"firm_name": "Halden Row Research",
+                                  "colours": {"primary": "#7a1f5c"}})
+    msg = parsed(compose(content(), PEOPLE, config(), brand=brand, clock=lambda: CLOCK))
+    html_part, text_part = msg.get_body(("html",)), msg.get_body(("plain",))
+    assert html_part is not None and text_part is not None
+    html, text = html_part.get_content(), text_part.get_content()
+    assert "#7a1f5c" in html.lower()
+    assert "Halden Row Research" in html and "Halden Row Research" in text
+    plain = parsed(compose(content(), PEOPLE, config(), clock=lambda: CLOCK))
+    assert "#7a1f5c" not in plain.as_string().lower()
+    assert "Halden Row Research" not in plain.as_string()

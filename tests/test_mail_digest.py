@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from briefgen.cli_send import send_digest
 from briefgen.delivery import DeliveryConfig, Recipients
 from briefgen.figures import derive
 from briefgen.ledger import Ledger
 from briefgen.mail import DigestEntry, DigestFailure, compose_digest, digest_entry
+from briefgen.send import send_digest
 from briefgen.validate import load_spec
 from tests.conftest import SAMPLE, SAMPLE_Q3
 from tests.test_send_smtp import MailServer, running_mail_server

@@ -136,3 +136,51 @@ jobs:
     assert lines[2].split()[:5] == ["weekly-digest", "2026-03-09", "07:00", "HKT", "failed"]
     assert lines[3].split()[:5] == ["each-brief", "2026-03-02", "08:00", "HKT", "ok"]
     assert lines[4].split()[:5] == ["weekly-digest", "2026-03-02", "07:00", "HKT", "ok"]
+
+
+def test_the_schedules_brand_styles_the_notes_and_the_digest(
+    tmp_path: Path, inbox: tuple[Inbox, int]
+) -> None:
+    mail, port = inbox
+    desk = tmp_path / "desk"
+    (desk / "specs").mkdir(parents=True)
+    (desk / "style").mkdir()
+    shutil.copy(SAMPLE, desk / "specs" / "baba.yaml")
+    for extra in SPECS.glob("*.csv"):
+        shutil.copy(extra, desk / "specs" / extra.name)
+    (desk / "style" / "brand.yaml").write_text(
+        'firm_name: Halden Row Research\ncolours: {primary: "#7a1f5c"}\n')
+    (desk / "delivery.yaml").write_text(f"""\
+sender: {{from: "China desk <desk@research.example>"}}
+lists:
+  clients: [bob@fund.example]
+smtp: {{host: 127.0.0.1, port: {port}, tls: none, timeout: 10, retry: {{attempts: 1}}}}
+""")
+    (desk / "schedules.yaml").write_text("""\
+brand: style/brand.yaml
+jobs:
+  - name: weekly-digest
+    specs: [specs]
+    cron: "0 7 * * MON"
+    timezone: Asia/Hong_Kong
+    delivery: {mode: digest, config: delivery.yaml, lists: [clients]}
+    owner: lead@research.example
+""")
+    schedules = load_schedules(desk / "schedules.yaml")
+    clock = Clock(utc(2026, 3, 1, 12))
+    assert run_due(schedules, now=clock).handled == []
+    clock.now = utc(2026, 3, 1, 23, 5)  # Monday 07:05 HKT
+
+    [done] = run_due(schedules, now=clock).handled
+
+    assert done.status == "ok", done.detail
+    [(_, digest)] = mail.messages
+    assert digest["Subject"].startswith("Halden Row Research: research digest")
+    text, html = digest.get_body(("plain",)), digest.get_body(("html",))
+    assert text is not None and "Halden Row Research" in text.get_content()
+    assert html is not None and "Halden Row Research" in html.get_content()
+    assert "Equity Research" not in digest.as_string()  # the built-in firm name
+    # The notes were rendered with the brand, and the digest attaches that PDF.
+    assert "Halden Row Research" in (desk / "output/baba/brief.html").read_text()
+    [pdf] = list(digest.iter_attachments())
+    assert pdf.get_content() == (desk / "output/baba/brief.pdf").read_bytes()

@@ -182,3 +182,37 @@ def test_every_setting_is_described() -> None:
     for model in (SchedulesFile, HistoryConfig, Job, Delivery, Retries):
         for name, info in model.model_fields.items():
             assert info.description, f"{model.__name__}.{name} has no description"
+
+
+def test_brand_is_loaded_from_the_files_folder(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "desk"
+    (folder / "style").mkdir(parents=True)
+    (folder / "style" / "brand.yaml").write_text("firm_name: Halden Row Research\n")
+    make_schedules(folder, extra="brand: style/brand.yaml\n")
+    monkeypatch.chdir(tmp_path)  # the current directory must not matter
+    schedules = load_schedules(Path("desk/schedules.yaml"))
+    assert schedules.brand is not None
+    assert schedules.brand.brand.firm_name == "Halden Row Research"
+    assert make_schedules(tmp_path / "plain").brand is None
+
+
+def test_a_missing_brand_file_is_located_and_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from briefgen.cli import main
+
+    assert errors(tmp_path, "brand: nope.yaml\n" + GOOD) == [
+        f"schedules.yaml:1:8: brand: no such file: {tmp_path / 'nope.yaml'} (the brand "
+        "file is found relative to the schedules file)"]
+    with pytest.raises(SystemExit) as caught:
+        main(["schedule", "list", "--file", str(tmp_path / "schedules.yaml")])
+    assert caught.value.code == 2
+    assert f"{tmp_path / 'schedules.yaml'}:1:8: brand: no such file" in capsys.readouterr().err
+
+
+def test_a_bad_brand_file_is_reported_in_the_brand_file(tmp_path: Path) -> None:
+    (tmp_path / "brand.yaml").write_text("firm_name: X\ncolours: {primary: red}\n")
+    [problem] = errors(tmp_path, "brand: brand.yaml\n" + GOOD)
+    assert problem.startswith(f"{tmp_path / 'brand.yaml'}:2:20: colours.primary: expected a "
+                              "colour as #RRGGBB")

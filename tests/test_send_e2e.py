@@ -19,14 +19,26 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from briefgen.cli import app
-from briefgen.cli_send import preflight, send_specs
+from briefgen.cli import app, main
 from briefgen.delivery import DeliveryConfig
 from briefgen.ledger import Ledger
+from briefgen.send import preflight, send_specs
 from tests.conftest import SAMPLE
 from tests.test_send_smtp import MailServer, running_mail_server
 
 runner = CliRunner()
+
+
+def run_main(args: list[str]) -> tuple[int, str]:
+    """The command through `briefgen.cli.main`, which turns a `BriefgenError` into its exit code
+    and message (the command itself lets errors through); stdout and stderr together."""
+    import io
+    from contextlib import redirect_stderr, redirect_stdout
+
+    out = io.StringIO()
+    with redirect_stdout(out), redirect_stderr(out), pytest.raises(SystemExit) as done:
+        main(args)
+    return int(done.value.code or 0), out.getvalue()
 
 
 @functools.cache
@@ -329,12 +341,12 @@ def test_cli_bad_config_exits_2_with_located_errors(mail_server: MailServer, out
                           "attachment_budget: 5\n")
     config.write_text(config.read_text().replace("  timeout: 5\n", "  timeout: 5\n"
                                                  "  password: hunter2\n"))
-    result = runner.invoke(app, ["send", str(SAMPLE), "--config", str(config),
-                                 "--out", str(out_dir)])
-    assert result.exit_code == 2, result.output
-    assert f"{config}:12:3: smtp.password: credentials must not be written" in result.output
-    assert "hunter2" not in result.output
-    assert f"{config}:14:1: attachment_budget: unknown key" in result.output
+    code, output = run_main(["send", str(SAMPLE), "--config", str(config),
+                             "--out", str(out_dir)])
+    assert code == 2, output
+    assert f"{config}:12:3: smtp.password: credentials must not be written" in output
+    assert "hunter2" not in output
+    assert f"{config}:14:1: attachment_budget: unknown key" in output
     assert mail_server.connections == 0
 
 
@@ -355,7 +367,44 @@ def test_cli_dry_run_writes_a_whole_eml(mail_server: MailServer, out_dir: Path) 
 
 
 def test_cli_bad_to_address_exits_2(out_dir: Path) -> None:
-    result = runner.invoke(app, ["send", str(SAMPLE), "--to", "not an address",
-                                 "--out", str(out_dir), "--dry-run"])
-    assert result.exit_code == 2
-    assert "--to: expected an email address" in result.output
+    code, output = run_main(["send", str(SAMPLE), "--to", "not an address",
+                             "--out", str(out_dir), "--dry-run"])
+    assert code == 2
+    assert "--to: expected an email address" in output
+
+
+def test_cli_brand_styles_the_email_and_the_pdf_it_attaches(out_dir: Path,
+                                                            tmp_path: Path) -> None:
+    brand = tmp_path / "brand.yaml"
+    brand.write_text('firm_name: Halden Row Research\ncolours: {primary: "#7a1f5c"}\n')
+    code, output = run_main(["send", str(SAMPLE), "--to", "pm@fund.example", "--out",
+                             str(out_dir), "--dry-run", "--brand", str(brand)])
+    assert code == 0, output
+    msg = parse((out_dir / "baba" / "email.eml").read_bytes())
+    html, text = msg.get_body(("html",)), msg.get_body(("plain",))
+    assert html is not None and text is not None
+    assert "#7a1f5c" in html.get_content().lower()
+    assert "Halden Row Research" in html.get_content()
+    assert "Halden Row Research" in text.get_content()
+    # The cached default-brand render was not reused: the note was rendered with the brand.
+    assert "Halden Row Research" in (out_dir / "baba" / "brief.html").read_text()
+    [pdf] = list(msg.iter_attachments())
+    assert pdf.get_content() == (out_dir / "baba" / "brief.pdf").read_bytes()
+
+
+def test_cli_bad_brand_file_exits_2_with_its_place(out_dir: Path, tmp_path: Path) -> None:
+    brand = tmp_path / "brand.yaml"
+    brand.write_text("firm_name: Halden Row Research\ncolours: {primary: red}\n")
+    code, output = run_main(["send", str(SAMPLE), "--to", "pm@fund.example", "--out",
+                             str(out_dir), "--dry-run", "--brand", str(brand)])
+    assert code == 2, output
+    assert f"{brand}:2:" in output and "colours.primary" in output
+    assert not (out_dir / "baba" / "email.eml").exists()
+
+
+def test_cli_debug_shows_the_traceback(out_dir: Path) -> None:
+    from briefgen.errors import InputError
+
+    with pytest.raises(InputError, match="--to: expected an email address"):
+        main(["--debug", "send", str(SAMPLE), "--to", "not an address", "--out", str(out_dir),
+              "--dry-run"])
