@@ -310,10 +310,7 @@ def load_schedules(path: Path | str = DEFAULT_FILE, display: str | None = None) 
     try:
         model = SchedulesFile.model_validate(doc.data)
     except ValidationError as exc:
-        for err in exc.errors():
-            problem = problem_from_error(doc, err, SchedulesFile)
-            hint = (err.get("ctx") or {}).get("hint")
-            problems.append(_with_hint(problem, hint) if hint else problem)
+        problems.extend(problem_from_error(doc, err, SchedulesFile) for err in exc.errors())
     brand = _load_brand(doc, path)
     if isinstance(brand, list):
         problems.extend(brand)
@@ -342,11 +339,6 @@ def _load_brand(doc: LocatedDocument, path: Path) -> LoadedBrand | list[Problem]
         return load_brand(target)
     except SpecError as exc:
         return list(exc.problems)
-
-
-def _with_hint(problem: Problem, hint: str) -> Problem:
-    return Problem(problem.file, problem.line, problem.column, problem.where, problem.message,
-                   hint, problem.severity)
 
 
 def _cross_checks(doc: LocatedDocument) -> list[Problem]:
