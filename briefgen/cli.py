@@ -11,6 +11,11 @@ from __future__ import annotations
 import os
 import sys
 
+if sys.argv[1:2] == ["render"]:  # fork the PDF process now, before typer and the commands
+    from briefgen.printer import start_early
+
+    start_early(sys.argv)
+
 import typer
 
 from briefgen import __version__

@@ -53,7 +53,7 @@ def render(
     as_json: bool = cli_batch.JSON_OPTION,
 ) -> None:
     """Render specs to a research note: one HTML file and one PDF each."""
-    from briefgen.printer import ForkedPrinter
+    from briefgen.printer import ForkedPrinter, discard_early
 
     # When the process ends, the interpreter's last garbage collections walk every object that
     # matplotlib, pydantic and Jinja left behind: 0.13 s of a 1.5 s render. Freezing them first
@@ -63,12 +63,15 @@ def render(
 
     batch_flags = jobs is not None or timeout is not None or force or dask or as_json
     if batch_flags or len(specs) != 1 or not specs[0].is_file():
+        discard_early()
         options = render_options(formats, paper, templates, pdf_variant, brand)
         raise typer.Exit(cli_batch.render_specs(
             specs, out_dir=out, options=options, jobs=jobs, timeout=timeout, force=force,
             dask=dask, as_json=as_json))
 
     # Before anything heavy: the child imports WeasyPrint while this process draws the charts.
+    if "pdf" not in formats.lower():
+        discard_early()  # e.g. `-fhtml`, which `start_early` did not recognise
     printer = ForkedPrinter.start() if "pdf" in formats.lower() else None
     try:
         options = render_options(formats, paper, templates, pdf_variant, brand)

@@ -14,16 +14,16 @@ module in a process of its own, in parallel with the charts.
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import logging
-import mimetypes
+import os
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
-from urllib.request import url2pathname
 
 from briefgen.errors import InputError, RenderError
 
@@ -57,6 +57,9 @@ ChartSource = Mapping[str, str] | Callable[[str], str]
 
 
 def _fetcher(roots: Sequence[Path], charts: ChartSource) -> Any:
+    import mimetypes
+    from urllib.request import url2pathname
+
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     allowed = tuple(Path(root).resolve() for root in roots)
@@ -123,6 +126,7 @@ PdfResult = tuple[bytes, list[str]]
 # a fresh one per document makes fontconfig and Pango load the fonts again (measured: PDF step
 # 0.60 -> 0.52 s per brief in a warm worker, identical bytes, and flat memory over many briefs).
 _FONT_CONFIGS: dict[str, Any] = {}
+_FONT_CONFIG_OWNER: dict[str, int] = {}  # the process that made each (and its folder)
 _FONT_FACE = re.compile(r"@font-face\s*\{[^}]*\}")
 
 
@@ -131,8 +135,30 @@ def _font_config(html: str) -> Any:
 
     faces = hashlib.sha256("".join(_FONT_FACE.findall(html)).encode()).hexdigest()
     if faces not in _FONT_CONFIGS:
+        if not _FONT_CONFIGS:
+            atexit.register(release_fonts)
         _FONT_CONFIGS[faces] = FontConfiguration()
+        _FONT_CONFIG_OWNER[faces] = os.getpid()
     return _FONT_CONFIGS[faces]
+
+
+def release_fonts() -> None:
+    """Drop the process's FontConfigurations, which deletes their temporary font folders.
+
+    Each keeps a copy of the fonts in a `weasyprint-*` folder under the temp directory (~1 MB)
+    that only its `__del__` removes; at interpreter shutdown that `__del__` fails, and a forked
+    process ends with `os._exit`, which runs nothing. So: at exit (registered above), and by the
+    forked printer and pool workers before they end. The folder is removed here, not left to
+    `__del__`, which a reference cycle (or a process with the collector off) would postpone.
+    A forked process drops what it inherited without deleting it: the folder is its parent's."""
+    import shutil
+
+    for faces, config in _FONT_CONFIGS.items():
+        folder, config._folder = getattr(config, "_folder", None), None
+        if folder and _FONT_CONFIG_OWNER.get(faces) == os.getpid():
+            shutil.rmtree(folder, ignore_errors=True)
+    _FONT_CONFIGS.clear()
+    _FONT_CONFIG_OWNER.clear()
 
 
 def html_to_pdf(
@@ -152,6 +178,9 @@ def html_to_pdf(
     import weasyprint
     from weasyprint.urls import FatalURLFetchingError
 
+    from briefgen import svgtext
+
+    svgtext.install()  # chart text laid out a line at a time, not a letter at a time
     variant = check_variant(variant)
     fetcher = _fetcher([base_dir, *allowed_roots], charts or {})
     options: dict[str, Any] = {"pdf_identifier": True}  # /ID: a hash of the content

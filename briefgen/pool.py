@@ -16,6 +16,7 @@ the initializer. A worker renders many specs; Ctrl-C goes to the parent, which s
 from __future__ import annotations
 
 import contextlib
+import gc
 import multiprocessing
 import multiprocessing.connection
 import signal
@@ -43,6 +44,17 @@ def start_method() -> str:
 
 def _serve(conn: Connection, task: Task, initializer: Callable[[], None] | None) -> None:
     """A worker: run `task` on each argument received, send back each result, until told to stop."""
+    try:
+        _serve_tasks(conn, task, initializer)
+    finally:
+        # A worker ends with os._exit, which runs no atexit handler: WeasyPrint's font folders.
+        pdf = sys.modules.get("briefgen.pdf")
+        if pdf is not None:
+            pdf.release_fonts()
+
+
+def _serve_tasks(conn: Connection, task: Task,
+                 initializer: Callable[[], None] | None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     broken: str | None = None
     if initializer is not None:
@@ -50,6 +62,10 @@ def _serve(conn: Connection, task: Task, initializer: Callable[[], None] | None)
             initializer()
         except Exception as exc:  # report it with every task instead of dying silently
             broken = f"worker could not start: {type(exc).__name__}: {exc}"
+    # What the imports and the warm-up made lives as long as the worker: out of the collector's
+    # reach, the full collections during each brief walk only that brief's objects (measured:
+    # 0.69 -> 0.62 s per brief in a warm worker).
+    gc.freeze()
     while True:
         try:
             argument = conn.recv()
