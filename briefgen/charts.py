@@ -190,15 +190,18 @@ def _revenue(spec: Spec, d: Derived) -> _Plan | None:
                 label.set_fontweight(bold)
         ax.axhline(0, color=style.muted, linewidth=0.6, zorder=3)
 
-        handles: list[Artist] = [Patch(color=style.color(2),
-                                       label=f"Revenue, {unit_label} (lhs)")]
+        known = [(i, g) for i, g in enumerate(growth) if g is not None]
+        # A second axis only when some growth points go unlabelled (long histories).
+        twin_axis = any(i not in labelled for i, _ in known)
+        handles: list[Artist] = [Patch(color=style.color(2), label=f"Revenue, {unit_label}"
+                                       + (" (lhs)" if twin_axis else ""))]
         if current is not None:
             handles.append(Patch(color=style.color(0), label=f"{labels[current]} (this quarter)"))
-        known = [(i, g) for i, g in enumerate(growth) if g is not None]
         if known:
             _growth_line(ax, style, known, growth_text, computed, current, labelled)
             handles.append(Line2D([], [], color=style.color(1), marker="o", markersize=3.5,
-                                  linewidth=1.4, label="Growth y/y, % (rhs)"))
+                                  linewidth=1.4, label="Growth y/y, % (rhs)" if twin_axis
+                                  else "Growth y/y"))
             if any(computed[i] for i, _ in known):
                 handles.append(Line2D([], [], color=style.color(1), marker="o", markersize=3.5,
                                       markerfacecolor="white", linestyle="none",
@@ -248,6 +251,9 @@ def _growth_line(ax: Axes, style: ChartStyle, known: list[tuple[int, float]],
         twin.annotate(texts[i] or "", (i, rate), xytext=(0, -5 if dip else 4),
                       textcoords="offset points", ha="center", va="top" if dip else "bottom",
                       fontsize=small, fontweight=strong(style) if i == current else "normal")
+    if all(i in labelled for i, _ in known):
+        twin.set_yticks([])  # every point carries its value: a growth axis would only repeat it
+        return
     twin.set_yticks(nice_ticks(min(rates), max(rates), 3))
     twin.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}%"))
     twin.tick_params(axis="y", length=0, labelsize=small, colors=style.text_color)

@@ -233,3 +233,36 @@ def test_matplotlib_loads_only_to_draw_and_pyplot_never() -> None:
         "assert 'matplotlib.pyplot' not in sys.modules, 'pyplot imported'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT, timeout=120)
+
+
+def _long_history(spec: Spec, quarters: int) -> Spec:
+    """The sample with a history of `quarters` quarters ending at its own quarter."""
+    import datetime as dt
+
+    from briefgen.spec import QuarterPoint
+
+    ends = []
+    year, month = 2025, 6
+    for _ in range(quarters):
+        ends.append(dt.date(year, month, 30 if month in (6, 9) else 31))
+        month -= 3
+        if month <= 0:
+            year, month = year - 1, month + 12
+    points = [QuarterPoint(quarter_end=end, revenue=20000 + 500 * i, growth_yoy=5.0 + i)
+              for i, end in enumerate(reversed(ends))]
+    cloud = spec.segments[0]
+    history = cloud.history.model_copy(update={"quarters": points})  # type: ignore[union-attr]
+    segments = [cloud.model_copy(update={"history": history}), *spec.segments[1:]]
+    return spec.model_copy(update={"segments": segments})
+
+
+def test_growth_axis_only_when_some_points_are_unlabelled(
+        sample_charts: dict[str, Chart], sample: tuple[Spec, Derived]) -> None:
+    # Five quarters: every growth point carries its value, so no second axis repeats them.
+    short = _texts(sample_charts["revenue"])
+    assert "Growth y/y" in short and "(rhs)" not in short and "(lhs)" not in short
+    # Sixteen quarters: only every k-th point is labelled, so the growth axis comes back.
+    long_spec = _long_history(sample[0], 16)
+    long = {c.key: c for c in draw_charts(long_spec, derive(long_spec))}["revenue"]
+    assert "Growth y/y, % (rhs)" in _texts(long)
+    assert re.search(r"^\d+%$", _texts(long), re.MULTILINE), "growth axis ticks are missing"
