@@ -11,14 +11,14 @@ process-wide all the same: render from several processes, not from threads of on
 from __future__ import annotations
 
 import functools
-import html
 import io
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
+
+from briefgen.svgclean import clean_svg
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -214,26 +214,6 @@ def nice_ticks(low: float, high: float, count: int = 4, *, integer: bool = False
                         integer=integer).tick_values(low, high)
     span = high - low
     return [float(t) for t in ticks if low - 1e-9 * span <= t <= high + 1e-9 * span]
-
-
-_PROLOG = re.compile(r"\A.*?(?=<svg)", re.S)
-_ROOT = re.compile(r"<svg\b[^>]*>")
-_SIZE = re.compile(r'\s(?:width|height)="[^"]*"')
-_GROUP_ID = re.compile(r'<g id="[^"]*"')
-
-
-def clean_svg(svg: str, label: str) -> str:
-    """A standalone, inlinable SVG document: no prolog or doctype, no fixed size (the viewBox
-    stays, so CSS `width: 100%` scales it), no matplotlib group ids that would repeat across the
-    charts of one page, and a role and label for screen readers when inlined."""
-    svg = _PROLOG.sub("", svg, count=1)
-    root = _ROOT.search(svg)
-    if root is None:  # pragma: no cover - matplotlib always writes one
-        raise ValueError("matplotlib wrote no <svg> element")
-    attrs = _SIZE.sub("", root.group(0))
-    attrs = attrs.replace("<svg", f'<svg role="img" aria-label="{html.escape(label)}"', 1)
-    svg = svg[: root.start()] + attrs + svg[root.end():]
-    return _GROUP_ID.sub("<g", svg)
 
 
 def save_svg(fig: Figure, label: str) -> str:
