@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from briefgen import formatting as fmt
 from briefgen.spec import (
@@ -24,6 +25,9 @@ from briefgen.spec import (
     Spec,
     Unit,
 )
+
+if TYPE_CHECKING:
+    from briefgen.narrative import Sentence
 
 
 @dataclass(frozen=True)
@@ -50,7 +54,11 @@ class HistoryPoint:
     label: str
     revenue: float  # in the history's own unit
     growth_yoy: float | None  # reported, else computed from the row a year earlier
-    growth_derived: bool
+    growth_derivation: str | None = None  # how, when computed
+
+    @property
+    def growth_derived(self) -> bool:
+        return self.growth_derivation is not None
 
 
 @dataclass
@@ -118,8 +126,8 @@ class Derived:
     capex: CapexFigures | None
     moves: list[MoveFigures]
     sites_by_region: dict[str, int]
-    standfirst: str
-    takeaways: list[str]
+    standfirst: Sentence
+    takeaways: list[Sentence]
     key_data: list[tuple[str, str]]
     subject: str
     listings_text: str
@@ -188,12 +196,15 @@ def segment_figures(spec: Spec, segment: Segment) -> SegmentFigures:
         )
         by_end = {q.quarter_end: q.revenue for q in history.quarters}
         for point in history.quarters:
-            growth, derived = point.growth_yoy, False
+            growth, how = point.growth_yoy, None
             prior = _year_before(by_end, point.quarter_end)
             if growth is None and prior:
-                growth, derived = (point.revenue / prior[1] - 1) * 100, True
+                growth = (point.revenue / prior[1] - 1) * 100
+                how = (f"{fmt.quarter_label(point.quarter_end)} {point.revenue:,.0f} / "
+                       f"{fmt.quarter_label(prior[0])} {prior[1]:,.0f} − 1 "
+                       f"({result.history_unit_label})")
             result.history.append(HistoryPoint(point.quarter_end, fmt.quarter_label(
-                point.quarter_end), point.revenue, growth, derived))
+                point.quarter_end), point.revenue, growth, how))
         result.accelerating_quarters = _accelerating(result.history, spec.period.quarter_end)
         current = by_end.get(spec.period.quarter_end)
         earlier = [end for end in by_end if end < spec.period.quarter_end]
@@ -293,15 +304,17 @@ def derive(spec: Spec) -> Derived:
     ]
     infra = spec.infrastructure
     sites = Counter(dc.region for dc in infra.new_data_centres) if infra else Counter()
+    # Imported here, not at the top: narrative builds on this module's Figure.
+    from briefgen import narrative
+
     derived = Derived(
         headline=headline, segments=segments, capex=capex, moves=moves,
-        sites_by_region=dict(sites), standfirst="", takeaways=[], key_data=[], subject="",
+        sites_by_region=dict(sites), standfirst=narrative.Sentence(()), takeaways=[], key_data=[],
+        subject="",
         listings_text=", ".join(f"{item.exchange}: {item.ticker}"
                                 for item in spec.company.listings),
         sources={s.id: s for s in spec.sources},
     )
-    from briefgen import narrative  # sentences are their own concern; see narrative.py
-
     derived.standfirst = narrative.standfirst(spec, derived)
     derived.takeaways = narrative.takeaways(spec, derived)
     derived.key_data = narrative.key_data(spec, derived)

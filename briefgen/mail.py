@@ -41,10 +41,14 @@ from briefgen import formatting as fmt
 from briefgen.brand import DEFAULT_BRAND, Brand
 from briefgen.delivery import DeliveryConfig, Recipients
 from briefgen.figures import Derived
+from briefgen.narrative import DERIVED_MARK
 from briefgen.notemodel import implied_upside, price
 from briefgen.spec import Spec
 
 Clock = Callable[[], dt.datetime]
+# Said once under the takeaways when a sentence marks a number; the PDF's notes say how.
+DERIVED_NOTE = (f"{DERIVED_MARK} Derived by arithmetic from reported figures; "
+                "the attached note says how.")
 BUILTIN_TEMPLATES = Path(__file__).resolve().parent / "templates" / "email"
 if not BUILTIN_TEMPLATES.is_dir():  # a source checkout: templates/ sits beside the package
     BUILTIN_TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "email"
@@ -169,6 +173,7 @@ def brief_context(brief: BriefContent, config: DeliveryConfig, brand: Brand) -> 
     seg = d.headline
     short = next((s.short_name for s in spec.segments if s.name == seg.name), None) or seg.name
     url = f"{config.base_url.rstrip('/')}/{brief.slug}/brief.html" if config.base_url else None
+    marked = any(sentence.derived for sentence in [d.standfirst, *d.takeaways])
     return {
         "brand": brand,
         "colours": brand.colours,
@@ -181,10 +186,13 @@ def brief_context(brief: BriefContent, config: DeliveryConfig, brand: Brand) -> 
         "author": spec.brief.author,
         "desk": spec.brief.desk,
         "rating": {"cells": cells} if cells else None,
-        "standfirst": fmt.sentence_case(d.standfirst) + ("" if d.standfirst.endswith(".")
-                                                         else "."),
+        # Sentences as plain text with † after each derived number, in both parts; the preheader
+        # (the inbox's one-line preview) stays unmarked.
+        "standfirst": _closed(d.standfirst.marked()),
+        "preheader": _closed(d.standfirst.text),
         "summary": spec.brief.summary,
-        "takeaways": d.takeaways,
+        "takeaways": [t.marked() for t in d.takeaways],
+        "derived_note": DERIVED_NOTE if marked else None,
         "key_data": d.key_data,
         "verdict": seg.verdict,
         "chart_cid": f"chart.{brief.slug}@{config.domain}" if brief.chart_png else None,
@@ -195,6 +203,11 @@ def brief_context(brief: BriefContent, config: DeliveryConfig, brand: Brand) -> 
         "pdf_size": size_text(len(brief.pdf)),
         "url": url,
     }
+
+
+def _closed(text: str) -> str:
+    """A generated clause as a sentence: capital first, full stop last."""
+    return fmt.sentence_case(text) + ("" if text.endswith(".") else ".")
 
 
 def compose(

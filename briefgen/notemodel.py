@@ -2,8 +2,9 @@
 
 Everything a template prints is decided here, in Python: which sections exist (a section without
 data is `None` or empty, so a template needs one `{% if %}` and never prints an empty heading),
-which cells are derived (each gets a numbered † and a note saying how it was computed, from
-`Figure.derivation`), the source line under each table, the implied upside of a price target.
+which cells, and which numbers in the standfirst and takeaways, are derived (each gets a numbered
+† and a note saying how it was computed, from `Figure.derivation`: see marks.py), the source line
+under each table, the implied upside of a price target.
 Templates do no arithmetic and format no numbers.
 """
 
@@ -14,29 +15,12 @@ from typing import TYPE_CHECKING
 
 from briefgen import formatting as fmt
 from briefgen.figures import Figure
+from briefgen.marks import Cell, Marks, Part, Prose, text_cell
 
 if TYPE_CHECKING:
     from briefgen.brand import Brand
     from briefgen.figures import Derived
     from briefgen.spec import PriceTarget, Spec
-
-
-@dataclass(frozen=True)
-class Part:
-    """One figure in a cell: its text and, when derived, the mark of the note explaining it."""
-
-    text: str
-    mark: str | None = None
-    tone: str | None = None  # "pos" or "neg" for moves and beats, else None
-
-
-@dataclass(frozen=True)
-class Cell:
-    parts: tuple[Part, ...] = ()
-
-    @property
-    def empty(self) -> bool:
-        return not self.parts
 
 
 @dataclass
@@ -66,39 +50,6 @@ class Table:
         self.columns = [self.columns[0], *(self.columns[i + 1] for i in keep)]
         self.rows = [(head, [cells[i] for i in keep]) for head, cells in self.rows]
         return self
-
-
-class Marks:
-    """Numbers the derived figures of one table: `†1`, `†2`, … with a note for each."""
-
-    def __init__(self) -> None:
-        self.notes: list[tuple[str | None, str]] = []  # (mark or None, text), in order
-        self.sources: list[str] = []  # every source of every figure, for the source line
-        self.count = 0
-
-    def part(self, figure: Figure | None, *, tone: bool = False, suffix: str = "") -> Part | None:
-        if figure is None:
-            return None
-        self.sources.extend(figure.sources)
-        mark = None
-        if figure.derivation is not None:
-            self.count += 1
-            mark = f"†{self.count}"
-            self.notes.append((mark, f"Derived: {figure.derivation}."))
-        shade = None
-        if tone and figure.value:
-            shade = "pos" if figure.value > 0 else "neg"
-        return Part(figure.text + suffix, mark, shade)
-
-    def cell(self, *figures: Figure | None, tone: bool = False, suffixes: tuple[str, ...] = ()
-             ) -> Cell:
-        parts = (self.part(f, tone=tone, suffix=suffixes[i] if i < len(suffixes) else "")
-                 for i, f in enumerate(figures))
-        return Cell(tuple(p for p in parts if p is not None))
-
-
-def text_cell(text: str | None) -> Cell:
-    return Cell((Part(text),)) if text else Cell()
 
 
 @dataclass
@@ -147,7 +98,7 @@ class Note:
     """Everything the templates print, ready to lay out."""
 
     title: str
-    standfirst: str
+    standfirst: Prose  # its marks refer to the notes under the takeaways
     summary: str | None
     company: str
     listings: str
@@ -159,7 +110,8 @@ class Note:
     short_title: str
     keywords: list[str]
     rating: RatingBox | None
-    takeaways: list[str]
+    takeaways: list[Prose]
+    takeaway_notes: list[tuple[str | None, str]]  # for the marks in the takeaways and standfirst
     key_data: list[tuple[str, Part]]
     key_notes: list[tuple[str | None, str]]
     results_heading: str
@@ -338,8 +290,19 @@ def sources_of(derived: Derived, source: str | None) -> str:
     return derived.source_line([source]) if source else ""
 
 
+def lead_prose(derived: Derived) -> tuple[Prose, list[Prose], list[tuple[str | None, str]]]:
+    """Standfirst, takeaways and their notes, marked as one block whose notes follow the list.
+
+    The takeaways are numbered first, so their notes read in order; the standfirst above them
+    restates the lead takeaway and so reuses its marks (a figure keeps its mark: see `Marks`)."""
+    marks = Marks()
+    takeaways = [marks.prose(sentence) for sentence in derived.takeaways]
+    return marks.prose(derived.standfirst), takeaways, marks.notes
+
+
 def build_note(spec: Spec, derived: Derived, brand: Brand) -> Note:
     brief, company, period = spec.brief, spec.company, spec.period
+    standfirst, takeaways, takeaway_notes = lead_prose(derived)
     capex = spec.capex
     key_rows, key_notes = key_data(derived)
     footprint_text, footprint_source = footprint(spec, derived)
@@ -350,7 +313,7 @@ def build_note(spec: Spec, derived: Derived, brand: Brand) -> Note:
         capex_text.append(capex.outlook)
     return Note(
         title=brief.title,
-        standfirst=derived.standfirst,
+        standfirst=standfirst,
         summary=brief.summary,
         company=company.name,
         listings=derived.listings_text,
@@ -365,7 +328,8 @@ def build_note(spec: Spec, derived: Derived, brand: Brand) -> Note:
              *([company.sector] if company.sector else []), period.fiscal_label,
              brand.note_label])),
         rating=rating_box(spec),
-        takeaways=derived.takeaways,
+        takeaways=takeaways,
+        takeaway_notes=takeaway_notes,
         key_data=key_rows,
         key_notes=key_notes,
         results_heading=("Results against consensus"

@@ -12,6 +12,7 @@ from briefgen.figures import derive
 from briefgen.spec import Qualifier, Unit
 from briefgen.validate import load_spec
 from tests.conftest import SAMPLE, SAMPLE_Q3
+from tests.golden import variant_spec
 
 
 @pytest.fixture(scope="module")
@@ -108,9 +109,46 @@ def test_takeaways_and_subject(june, september) -> None:  # type: ignore[no-unty
     # With only a value consensus the subject quotes the gap to it, not the implied points.
     assert september.subject == "Alibaba (BABA): cloud +34% y/y, 5.0% above consensus"
     assert 3 <= len(june.takeaways) <= 5
-    assert june.takeaways[0].startswith("Cloud revenue of RMB 33.4bn (about USD 4.67bn), +26% y/y")
-    assert any("nearly 13% (NYSE: BABA)" in t for t in june.takeaways)
-    assert any("China: 3, Overseas: 5" in t for t in june.takeaways)
+    texts = [t.text for t in june.takeaways]
+    assert texts[0].startswith("Cloud revenue of RMB 33.4bn (about USD 4.67bn), +26% y/y")
+    assert any("nearly 13% (NYSE: BABA)" in t for t in texts)
+    assert any("China: 3, Overseas: 5" in t for t in texts)
+
+
+def test_sentences_mark_exactly_the_derived_numbers(june, september) -> None:  # type: ignore[no-untyped-def]
+    head = june.headline
+    assert june.standfirst.marked() == (
+        "Cloud revenue RMB 33.4bn (+26% y/y), 7.6 pp† above the 18.4% growth consensus")
+    assert june.takeaways[0].marked() == (
+        "Cloud revenue of RMB 33.4bn (about USD 4.67bn†), +26% y/y, 7.6 pp† above the 18.4% "
+        "growth consensus.")
+    # The sentence keeps the figure itself, even where it rewords it (`7.6 pp` for `+7.6 pp`).
+    assert june.takeaways[0].derived == (head.revenue_usd, head.beat_pp)
+    capex = june.capex
+    assert june.takeaways[2].derived == (capex.trailing_vs_pace, capex.annual_pace)
+    assert "79%† of the RMB 127bn† a year" in june.takeaways[2].marked()
+    assert "rose 10.9%† on the prior quarter" in june.takeaways[1].marked()
+    # Reported figures (revenue, growth, consensus, moves) and spec counts carry no mark.
+    assert all(not t.derived for t in june.takeaways[3:])
+    # September's consensus is a value: its gap to it is derived, the value itself is not.
+    assert september.takeaways[0].marked().endswith("5.0%† above the RMB 37.9bn consensus.")
+    assert str(june.takeaways[0]) == june.takeaways[0].text  # plain text, unmarked
+
+
+def test_growth_computed_from_the_history_is_marked(tmp_path: Path) -> None:
+    spec = variant_spec(tmp_path, lambda data: None)
+    # No reported growth for Jun-24: briefgen computes it from the row a year earlier.
+    csv = tmp_path / "baba-cloud-revenue.csv"
+    rows = csv.read_text().splitlines()
+    rows[1] = rows[1].replace(",6,", ",,")
+    csv.write_text("\n".join([rows[0], "2023-06-30,25046,,alibaba-results", *rows[1:]]) + "\n")
+    derived = derive(load_spec(spec).spec)
+    [start] = [p for p in derived.headline.history if p.label == "Jun-24"]
+    assert start.growth_derived
+    assert start.growth_derivation == "Jun-24 26,549 / Jun-23 25,046 − 1 (RMB m)"
+    acceleration = derived.takeaways[1]
+    assert "from +6%† to +26% y/y" in acceleration.marked()
+    assert acceleration.derived[0].derivation == start.growth_derivation
 
 
 def test_sections_without_data_derive_nothing(september) -> None:  # type: ignore[no-untyped-def]

@@ -11,6 +11,7 @@ import functools
 import io
 import struct
 import zlib
+from dataclasses import replace
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -19,7 +20,8 @@ from bs4 import BeautifulSoup
 
 from briefgen.delivery import DeliveryConfig, Recipients
 from briefgen.figures import derive
-from briefgen.mail import BriefContent, compose
+from briefgen.mail import DERIVED_NOTE, BriefContent, compose
+from briefgen.narrative import said, sentence
 from briefgen.validate import load_spec
 from tests.conftest import SAMPLE
 
@@ -133,7 +135,7 @@ def test_html_is_fit_for_mail_clients() -> None:
     text = soup.get_text(" ", strip=True)
     assert "Key takeaways" in text and "baba.pdf" in text
     for takeaway in derive(load_spec(SAMPLE).spec).takeaways:
-        assert takeaway in text
+        assert takeaway.marked() in text
 
 
 def test_spec_text_is_escaped(spec_dir: Path) -> None:
@@ -176,9 +178,9 @@ def test_text_part_has_the_same_story_in_72_columns() -> None:
     text = msg.get_body(("plain",)).get_content()
     derived = derive(load_spec(SAMPLE).spec)
     flat = " ".join(text.split())
-    assert derived.standfirst in flat
+    assert derived.standfirst.marked() in flat
     for takeaway in derived.takeaways:
-        assert takeaway in flat
+        assert takeaway.marked() in flat
     long_lines = [line for line in text.splitlines() if len(line) > 72]
     assert long_lines == []
 
@@ -220,3 +222,27 @@ def test_the_brand_styles_both_parts() -> None:
     plain = parsed(compose(content(), PEOPLE, config(), clock=lambda: CLOCK))
     assert "#7a1f5c" not in plain.as_string().lower()
     assert "Halden Row Research" not in plain.as_string()
+
+
+def test_derived_numbers_are_marked_and_explained_in_both_parts() -> None:
+    msg = compose(content(), PEOPLE, config())
+    text = " ".join(msg.get_body(("plain",)).get_content().split())
+    assert "(about USD 4.67bn†), +26% y/y, 7.6 pp† above the 18.4% growth consensus." in text
+    assert DERIVED_NOTE in text
+    soup = html_of(msg)
+    shown = soup.get_text(" ", strip=True)
+    assert "79%† of the RMB 127bn† a year" in shown and DERIVED_NOTE in shown
+    # The inbox preview line is the standfirst without marks.
+    preheader = soup.find("div", style=lambda s: bool(s) and "display:none" in s)
+    assert preheader is not None and "†" not in preheader.get_text()
+    assert "7.6 pp above" in preheader.get_text()
+
+
+def test_no_derived_note_when_no_sentence_marks_a_number() -> None:
+    brief = content()
+    plain = sentence("Cloud revenue ", said(brief.derived.headline.revenue), ".")
+    unmarked = replace(brief, derived=replace(brief.derived, standfirst=plain, takeaways=[plain]))
+    msg = compose(unmarked, PEOPLE, config())
+    for part in ("plain", "html"):
+        body = msg.get_body((part,)).get_content()
+        assert "†" not in body and "Derived by arithmetic" not in body

@@ -47,14 +47,15 @@ def test_page_one_carries_company_listings_sector_date_and_desk(soup: BeautifulS
     masthead = soup.select_one("header.masthead")
     assert masthead is not None
     text = masthead.get_text(" ", strip=True)
-    standfirst = "Cloud revenue RMB 33.4bn (+26% y/y), 7.6 pp above the 18.4% growth consensus"
+    standfirst = "Cloud revenue RMB 33.4bn (+26% y/y), 7.6 pp †2 above the 18.4% growth consensus"
     for expected in ["Alibaba Group", "NYSE: BABA, HKEX: 9988", "Internet & cloud",
                      "1 September 2025", standfirst]:
         assert expected in text
     analyst = soup.select_one(".analysts")
     assert analyst is not None
     assert "Sample Analyst" in analyst.get_text() and "China Internet & Cloud" in analyst.get_text()
-    assert len(soup.select(".takeaways li")) == len(rendered("baba").derived.takeaways)
+    takeaways = soup.select(".takeaways > ul:not(.notes) > li")
+    assert len(takeaways) == len(rendered("baba").derived.takeaways)
 
 
 def test_key_data_box_marks_the_derived_beat(soup: BeautifulSoup) -> None:
@@ -63,6 +64,59 @@ def test_key_data_box_marks_the_derived_beat(soup: BeautifulSoup) -> None:
     beat = rows["vs consensus"]
     assert beat.select_one(".derived-mark").get_text() == "†1"
     assert "Derived: +26% − consensus 18.4%." in soup.select_one(".key-data .notes").get_text()
+
+
+def marked_numbers(block: Tag) -> list[tuple[str, str]]:
+    """(number, mark) for each † in `block`: the figure's text just before its mark."""
+    found = []
+    for sup in block.select("sup.derived-mark"):
+        figure = sup.find_previous_sibling("span", class_="figure")
+        assert figure is not None, sup
+        found.append((figure.get_text(), sup.get_text()))
+    return found
+
+
+def test_takeaways_mark_derived_numbers_and_say_how(soup: BeautifulSoup) -> None:
+    items = soup.select(".takeaways > ul:not(.notes) > li")
+    assert [marked_numbers(li) for li in items] == [
+        [("USD 4.67bn", "†1"), ("7.6 pp", "†2")], [("10.9%", "†3")],
+        [("79%", "†4"), ("RMB 127bn", "†5")], [], []]
+    # Reported numbers stay plain words; the sentence reads as before, with its marks.
+    assert items[0].get_text() == ("Cloud revenue of RMB 33.4bn (about USD 4.67bn†1), +26% y/y, "
+                                   "7.6 pp†2 above the 18.4% growth consensus.")
+    notes = [li.get_text(" ", strip=True) for li in soup.select(".takeaways .notes li")]
+    assert notes == ["†1 Derived: RMB 33.4bn at 7.152 RMB per USD (29 Aug 2025).",
+                     "†2 Derived: +26% − consensus 18.4%.",
+                     "†3 Derived: 33,398 / 30,127 − 1 (RMB m).",
+                     "†4 Derived: more than RMB 100bn / RMB 127bn a year.",
+                     "†5 Derived: up to RMB 380bn over 3 years."]
+
+
+def test_standfirst_reuses_the_takeaways_marks_and_meta_stays_plain(soup: BeautifulSoup) -> None:
+    standfirst = soup.select_one("header.masthead .standfirst")
+    assert standfirst is not None
+    assert marked_numbers(standfirst) == [("7.6 pp", "†2")]  # the same figure as takeaway 1's †2
+    assert "under the key takeaways" in standfirst.select_one(".derived-mark")["title"]
+    description = soup.find("meta", attrs={"name": "description"})
+    assert description["content"] == ("Cloud revenue RMB 33.4bn (+26% y/y), 7.6 pp above the "
+                                      "18.4% growth consensus")
+
+
+@pytest.mark.parametrize("sample", ["baba", "baba-2025q3"])
+def test_every_mark_has_its_note_in_its_block(sample: str) -> None:
+    """Wherever a † appears, the note saying how sits under its table, box or takeaways."""
+    doc = BeautifulSoup(html_of(sample), "html.parser")
+    marks = doc.select("sup.derived-mark")
+    assert marks
+    for sup in marks:
+        block = sup.find_parent(["figure", "section"])
+        if block is None or block.find_parent("header") or sup.find_parent("header"):
+            block = doc.select_one("section.takeaways")  # the standfirst's notes
+        assert block is not None
+        notes = [mark.get_text() for mark in block.select(".notes .mark")]
+        assert sup.get_text() in notes, (sample, sup)
+    method = doc.select_one(".sources .method")
+    assert method is not None and "Figures marked † were derived" in method.get_text()
 
 
 def table(doc: BeautifulSoup, table_id: str) -> Tag:

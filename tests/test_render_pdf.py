@@ -43,6 +43,20 @@ def test_key_figures_are_in_the_text(text: str, figure: str) -> None:
     assert figure in text
 
 
+def test_page_one_marks_derived_numbers_in_standfirst_and_takeaways(pdf: PdfReader) -> None:
+    page_one = " ".join((pdf.pages[0].extract_text() or "").split())
+    standfirst = "Cloud revenue RMB 33.4bn (+26% y/y), 7.6 pp†2 above the 18.4% growth consensus"
+    takeaways = page_one[page_one.index("Key takeaways"):]
+    for expected in ["(about USD 4.67bn†1), +26% y/y, 7.6 pp†2 above",
+                     "revenue rose 10.9%†3 on the prior quarter",
+                     "79%†4 of the RMB 127bn†5 a year",
+                     "†1 Derived: RMB 33.4bn at 7.152 RMB per USD (29 Aug 2025).",
+                     "†5 Derived: up to RMB 380bn over 3 years."]:
+        assert expected in takeaways
+    assert standfirst in page_one
+    assert "RMB 33.4bn†" not in page_one and "+26%†" not in page_one  # reported: no mark
+
+
 def test_sources_and_back_page_are_in_the_text(text: str) -> None:
     for expected in ["Alibaba's AI business after the June-quarter results (article)",
                      "TradingKey", "(via Yahoo Finance)",
@@ -80,7 +94,7 @@ def test_metadata_comes_from_the_spec(pdf: PdfReader) -> None:
     spec = rendered("baba").loaded.spec
     assert info.title == spec.brief.title
     assert info.author == "Sample Analyst"
-    assert info.subject == rendered("baba").derived.standfirst
+    assert info.subject == rendered("baba").derived.standfirst.text  # words only, no † marks
     assert "BABA" in (info.get("/Keywords") or "")
     assert str(info["/CreationDate"]).startswith("D:20250901")
     assert str(info["/ModDate"]).startswith("D:20250901")

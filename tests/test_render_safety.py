@@ -69,6 +69,25 @@ def test_pdf_shows_the_text_literally(evil: tuple[BeautifulSoup, str]) -> None:
     assert f"Evil & Co </style>{SCRIPT}" in text  # the running header of page 2
 
 
+def test_spec_text_in_marked_sentences_stays_text(tmp_path: Path) -> None:
+    """Sentences with † marks are built from escaped parts: spec words in them stay words."""
+    def hostile_words(data: dict) -> None:  # type: ignore[type-arg]
+        data["segments"][0]["short_name"] = f"<b>cloud</b> {JINJA} {SCRIPT}"
+        data["infrastructure"]["new_data_centres"][0]["region"] = "<i>China</i>"
+
+    rendered = render_brief(variant_spec(tmp_path, hostile_words))
+    soup = BeautifulSoup(rendered.files["brief.html"], "html.parser")
+    standfirst = soup.select_one("header.masthead .standfirst")
+    takeaways = soup.select_one("section.takeaways")
+    assert standfirst is not None and takeaways is not None
+    for block in (standfirst, takeaways):
+        assert not block.find_all(["b", "i", "script"])
+        assert block.select("sup.derived-mark")  # still marked
+    assert standfirst.get_text().startswith(f"<b>cloud</b> {JINJA} {SCRIPT} revenue RMB 33.4bn")
+    assert "<i>China</i>: 1" in takeaways.get_text()
+    assert soup.find("script") is None
+
+
 @pytest.fixture
 def page(tmp_path: Path):  # type: ignore[no-untyped-def]
     """Lays out a one-line page with `extra` in it, with the note's URL rules."""
