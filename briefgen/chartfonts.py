@@ -34,15 +34,15 @@ _families: set[str] = set()  # the families added from brand files
 def register_brand_fonts(family: str, faces: Iterable[FontFile]) -> None:
     """Add each face to matplotlib as `family`, once per process; a bad file is skipped (the
     chart then falls back as for a family that is not installed)."""
-    new = [face for face in faces if _key(family, face) not in _added]
+    keyed = {_key(family, face): face for face in faces}  # ~0.3 ms a 270 KB face, each brief
+    new = {key: face for key, face in keyed.items() if key not in _added}
     if not new:
         return
     from briefgen import chartstyle
 
     _families.add(family)
     _quiet_nearest_weight()
-    for face in new:
-        key = _key(family, face)
+    for key, face in new.items():
         _added.add(key)  # a file FreeType cannot read is not tried again either
         _add(family, face, _folder() / f"{key}.{SUFFIXES[face.format]}")
     chartstyle.fonts_changed()  # its lists of known families and weights are now out of date

@@ -202,7 +202,7 @@ def test_a_brands_font_files_are_the_charts_font(
     for weight in ("Regular", "SemiBold", "Bold"):
         shutil.copy(ROOT / "briefgen" / "fonts" / f"Inter-{weight}.otf", tmp_path)
     (tmp_path / "brand.yaml").write_text(
-        "font_family: Ledger Sans\nfont_files:\n  - {file: Inter-Regular.otf, weight: 400}\n"
+        "font_family: Three Face Sans\nfont_files:\n  - {file: Inter-Regular.otf, weight: 400}\n"
         "  - {file: Inter-SemiBold.otf, weight: 600}\n  - {file: Inter-Bold.otf, weight: 700}\n")
     brand = load_brand(tmp_path / "brand.yaml").brand
     draw_charts(*sample)  # matplotlib's font list already read, as in a worker's second brief
@@ -210,11 +210,11 @@ def test_a_brands_font_files_are_the_charts_font(
         svg = draw_charts(*sample, style=brand.chart_style())[0].svg
         again = draw_charts(*sample, style=brand.chart_style())[0].svg
     families = set(re.findall(r"font-family: ([^;\"]+)", svg))
-    assert families == {"'Ledger Sans'"}, families
+    assert families == {"'Three Face Sans'"}, families
     assert "font-weight: 600" in svg  # the title, in the brand's own semibold face
     assert not [r for r in caplog.records if r.name.startswith("matplotlib")]  # no fallback
     assert again == svg
-    faces = [e for e in font_manager.fontManager.ttflist if e.name == "Ledger Sans"]
+    faces = [e for e in font_manager.fontManager.ttflist if e.name == "Three Face Sans"]
     assert sorted(e.weight for e in faces) == [400, 600, 700]  # added once, however often drawn
     assert "'Inter'" in draw_charts(*sample)[0].svg  # the next brief without the brand
 
