@@ -190,9 +190,14 @@ class Brand(BrandModel):
     )
 
     def chart_style(self) -> ChartStyle:
-        """The same brand, as the charts module wants it."""
+        """The same brand, as the charts module wants it; called where the charts are drawn,
+        so the brand's font files are added to that process's matplotlib here."""
         from briefgen.charts import ChartStyle  # charts pull in matplotlib: import when drawn
 
+        if self.font_files:
+            from briefgen.chartfonts import register_brand_fonts
+
+            register_brand_fonts(self.font_family, self.font_files)
         return ChartStyle(
             font_family=self.font_family,
             text_color=self.colours.text,

@@ -89,12 +89,23 @@ def _known_families() -> frozenset[str]:
     _mpl_ready()
     from matplotlib import font_manager
 
+    # Called again after fonts_changed: a file already in the list is not added twice.
+    added = {entry.fname for entry in font_manager.fontManager.ttflist}
     for path in sorted(FONT_DIR.glob("*.[ot]tf")):
+        if str(path) in added:
+            continue
         try:
             font_manager.fontManager.addfont(str(path))
         except (OSError, RuntimeError, ValueError):  # a broken file must not stop a brief
             continue
     return frozenset(entry.name for entry in font_manager.fontManager.ttflist)
+
+
+def fonts_changed() -> None:
+    """Forget what was learnt from matplotlib's font list: `chartfonts` has added to it."""
+    _known_families.cache_clear()
+    _has_semibold.cache_clear()
+    _text_width.cache_clear()
 
 
 def font_family(style: ChartStyle) -> str:

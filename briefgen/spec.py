@@ -8,12 +8,13 @@ can cite a source and say whether it was reported or derived by arithmetic.
 
 from __future__ import annotations
 
-import datetime as dt
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from briefgen.datefield import Date
 
 SCHEMA_URL_COMMENT = "# yaml-language-server: $schema=../docs/spec.schema.json"
 
@@ -123,7 +124,7 @@ class FxRate(Cited):
     """Units of the reporting currency per one US dollar."""
 
     rate: float = Field(gt=0, description="Reporting-currency units per USD, e.g. 7.15.")
-    date: dt.date = Field(description="The date the rate applies to.")
+    date: Date = Field(description="The date the rate applies to.")
 
 
 class PriceTarget(Cited):
@@ -152,7 +153,7 @@ class Brief(StrictModel):
     slug: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,79}$")] | None = Field(
         None, description="Folder name under output/; defaults to the spec's file name."
     )
-    date: dt.date = Field(description="Publication date of the note (also the PDF's date).")
+    date: Date = Field(description="Publication date of the note (also the PDF's date).")
     author: ShortText = Field(description="Analyst name(s).")
     desk: ShortText = Field(description="Desk or team, e.g. 'China Internet'.")
     summary: Text | None = Field(None, description="Opening paragraph under the headline.")
@@ -180,14 +181,14 @@ class Period(StrictModel):
     """The quarter the note covers."""
 
     fiscal_label: ShortText = Field(description="How the company names it, e.g. 'Q1 FY2026'.")
-    quarter_end: dt.date = Field(description="Last day of the quarter.")
-    results_date: dt.date = Field(description="Day the results were published.")
+    quarter_end: Date = Field(description="Last day of the quarter.")
+    results_date: Date = Field(description="Day the results were published.")
 
 
 class QuarterPoint(StrictModel):
     """One quarter of a segment's history."""
 
-    quarter_end: dt.date = Field(description="Last day of the quarter.")
+    quarter_end: Date = Field(description="Last day of the quarter.")
     revenue: float = Field(description="Revenue in the history's unit and currency.")
     growth_yoy: float | None = Field(None, description="Reported y/y growth in percent.")
     source: SourceId | None = Field(None, description="Source id for this row.")
@@ -241,7 +242,7 @@ class Segment(StrictModel):
 class CapexPoint(StrictModel):
     """Capital spending in one quarter."""
 
-    quarter_end: dt.date = Field(description="Last day of the quarter.")
+    quarter_end: Date = Field(description="Last day of the quarter.")
     spend: Money = Field(description="Spending in the quarter.")
 
 
@@ -266,7 +267,7 @@ class DataCentre(StrictModel):
     place: ShortText = Field(description="City or country, e.g. 'Hangzhou' or 'Thailand'.")
     country: ShortText = Field(description="Country, e.g. 'China'.")
     region: ShortText = Field(description="Grouping for the chart, e.g. 'China' or 'Overseas'.")
-    opened: dt.date | None = Field(None, description="Opening date, if known.")
+    opened: Date | None = Field(None, description="Opening date, if known.")
     source: SourceId | None = Field(None, description="Source id.")
 
 
@@ -288,7 +289,7 @@ class MarketMove(Cited):
     """How one listing's shares moved after the results."""
 
     listing: ShortText = Field(description="Ticker of a listing in `company.listings`.")
-    date: dt.date = Field(description="Trading day of the move.")
+    date: Date = Field(description="Trading day of the move.")
     move: float = Field(description="Price change in percent, e.g. 13 for +13%.")
     session: ShortText | None = Field(None, description="E.g. 'Friday, first session after'.")
 
@@ -297,7 +298,7 @@ class Highlight(StrictModel):
     """An event worth a line: a product or model launch, a deal."""
 
     title: ShortText = Field(description="Short name, e.g. 'Qwen 3 reasoning model'.")
-    date: dt.date | None = Field(None, description="When it happened.")
+    date: Date | None = Field(None, description="When it happened.")
     text: Text = Field(description="One or two sentences.")
     source: SourceId | None = Field(None, description="Source id.")
 
@@ -343,7 +344,7 @@ class Source(StrictModel):
     )
     publisher: ShortText = Field(description="Who published it.")
     title: ShortText = Field(description="Title of the article or filing.")
-    date: dt.date = Field(description="Publication date.")
+    date: Date = Field(description="Publication date.")
     url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")] | None = Field(
         None, description="Where to read it (http or https)."
     )

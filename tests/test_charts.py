@@ -6,12 +6,15 @@ import gc
 import io
 import logging
 import re
+import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
 
+from briefgen.brandfile import load_brand
 from briefgen.charts import KEYS, Chart, ChartStyle, chart_png, draw_charts
 from briefgen.figures import Derived, derive
 from briefgen.spec import Spec
@@ -189,6 +192,60 @@ def test_a_style_reaches_the_svg_and_a_missing_font_falls_back_quietly(
     assert "#123456" in chart.svg and "#654321" in chart.svg
     assert not [r for r in caplog.records if r.name.startswith("matplotlib")]
     assert "'Inter'" in draw_charts(*sample)[0].svg
+
+
+def test_a_brands_font_files_are_the_charts_font(
+        sample: tuple[Spec, Derived], tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """A family matplotlib cannot otherwise find: its faces come only from the brand's files."""
+    from matplotlib import font_manager
+
+    for weight in ("Regular", "SemiBold", "Bold"):
+        shutil.copy(ROOT / "briefgen" / "fonts" / f"Inter-{weight}.otf", tmp_path)
+    (tmp_path / "brand.yaml").write_text(
+        "font_family: Three Face Sans\nfont_files:\n  - {file: Inter-Regular.otf, weight: 400}\n"
+        "  - {file: Inter-SemiBold.otf, weight: 600}\n  - {file: Inter-Bold.otf, weight: 700}\n")
+    brand = load_brand(tmp_path / "brand.yaml").brand
+    draw_charts(*sample)  # matplotlib's font list already read, as in a worker's second brief
+    with caplog.at_level(logging.WARNING):
+        svg = draw_charts(*sample, style=brand.chart_style())[0].svg
+        again = draw_charts(*sample, style=brand.chart_style())[0].svg
+    families = set(re.findall(r"font-family: ([^;\"]+)", svg))
+    assert families == {"'Three Face Sans'"}, families
+    assert "font-weight: 600" in svg  # the title, in the brand's own semibold face
+    assert not [r for r in caplog.records if r.name.startswith("matplotlib")]  # no fallback
+    assert again == svg
+    faces = [e for e in font_manager.fontManager.ttflist if e.name == "Three Face Sans"]
+    assert sorted(e.weight for e in faces) == [400, 600, 700]  # added once, however often drawn
+    assert "'Inter'" in draw_charts(*sample)[0].svg  # the next brief without the brand
+
+
+def test_a_brand_with_one_face_draws_every_weight_with_it_quietly(
+        sample: tuple[Spec, Derived], tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """As the note's CSS does: the nearest face, and no findfont warning on every render."""
+    shutil.copy(ROOT / "briefgen" / "fonts" / "Inter-Bold.otf", tmp_path / "only.otf")
+    (tmp_path / "brand.yaml").write_text(
+        "font_family: One Face Sans\nfont_files: [{file: only.otf, weight: 700}]\n")
+    brand = load_brand(tmp_path / "brand.yaml").brand
+    with caplog.at_level(logging.WARNING):
+        svg = draw_charts(*sample, style=brand.chart_style())[0].svg
+    assert set(re.findall(r"font-family: ([^;\"]+)", svg)) == {"'One Face Sans'"}
+    assert not [r for r in caplog.records if r.name.startswith("matplotlib")]
+
+
+def test_a_brands_woff_file_is_the_charts_font_too(sample: tuple[Spec, Derived],
+                                                    tmp_path: Path) -> None:
+    """matplotlib's FreeType cannot read WOFF: the face is unwrapped before it is added."""
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(ROOT / "briefgen" / "fonts" / "Inter-Regular.otf")
+    font.flavor = "woff"
+    font.save(tmp_path / "face.woff")
+    (tmp_path / "brand.yaml").write_text(
+        "font_family: Woff Sans\nfont_files: [{file: face.woff, weight: 400}]\n")
+    brand = load_brand(tmp_path / "brand.yaml").brand
+    assert brand.font_files[0].format == "woff"
+    svg = draw_charts(*sample, style=brand.chart_style())[0].svg
+    assert set(re.findall(r"font-family: ([^;\"]+)", svg)) == {"'Woff Sans'"}
 
 
 def test_global_matplotlib_settings_are_left_alone(sample: tuple[Spec, Derived]) -> None:

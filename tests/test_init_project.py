@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
 from typer.testing import CliRunner
 
+from briefgen import job_steps
 from briefgen.cli import app
+from briefgen.jobs import Steps, run_due
 from briefgen.scaffold import PROJECT_FILES
+from tests.schedule_fakes import Clock, FakeSteps, utc
 
 runner = CliRunner()
 
@@ -77,6 +81,34 @@ def test_the_spec_and_configs_are_valid(project: Path) -> None:
     config = load_delivery(project / job.delivery.config)
     assert set(job.delivery.lists) <= set(config.lists)
     assert "password" not in (project / "delivery.yaml").read_text().replace("password_env", "")
+    # The schedules file styles its jobs with the brand the project was written with.
+    assert schedules.model.brand == "brand.yaml"
+    assert schedules.brand is not None and schedules.brand.path == project / "brand.yaml"
+    assert schedules.brand.brand.firm_name == "Example Research"
+
+
+def test_the_scheduled_job_renders_with_the_brand(project: Path, tmp_path: Path) -> None:
+    from briefgen.schedule import load_schedules
+
+    desk = tmp_path / "desk"
+    shutil.copytree(project, desk)  # the job writes output/ and .briefgen/ beside its file
+    schedules = load_schedules(desk / "schedules.yaml")
+    fakes = FakeSteps()  # the real build; delivery and the owner's notice are recorded only
+    steps = Steps(job_steps.build, fakes.deliver, fakes.notify)
+    clock = Clock(utc(2026, 3, 1, 12))  # a Sunday: the job is first seen
+    assert run_due(schedules, now=clock, steps=steps).handled == []
+    clock.now = utc(2026, 3, 2, 7, 5)  # Monday 07:05 in London, the job's zone
+
+    [done] = run_due(schedules, now=clock, steps=steps).handled
+
+    assert done.status == "ok", done.detail
+    [request] = fakes.deliveries
+    assert request.brand is not None and request.brand.brand.firm_name == "Example Research"
+    [brief] = request.briefs
+    page = BeautifulSoup(brief.outputs["html"].read_bytes(), "html.parser")
+    assert "--primary: #0B4F6C;" in page.style.get_text()  # the brand's colour
+    assert page.select_one("img.logo")["alt"] == "Example Research"  # its logo and firm name
+    assert page.select_one(".desk-line").get_text() == "Example Research · Your Desk"  # templates
 
 
 def test_refuses_a_folder_that_is_not_empty(tmp_path: Path) -> None:

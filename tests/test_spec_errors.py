@@ -114,6 +114,22 @@ CASES = [
     Bad("date-in-wrong-format", edit=("quarter_end: 2025-06-30", "quarter_end: 30/06/2025"),
         expected=(f'{SPEC}:33:16: period.quarter_end: expected a date like 2025-06-30, '
                   'got "30/06/2025"',)),
+    # pydantic would read a number as a Unix timestamp (1756425600 is 2025-08-29); no desk means
+    # that, in YAML or in a CSV cell.
+    Bad("date-is-a-timestamp",
+        edit=("  date: 2025-09-01\n  author", "  date: 1756425600\n  author"),
+        expected=(f"{SPEC}:8:9: brief.date: expected a date like 2025-06-30, got 1756425600",)),
+    Bad("date-is-digits",
+        edit=("rate: 7.152\n    date: 2025-08-29", "rate: 7.152\n    date: 20250829"),
+        expected=(f"{SPEC}:26:11: company.fx_to_usd.date: expected a date like 2025-06-30, "
+                  "got 20250829",)),
+    Bad("date-is-a-fractional-timestamp",
+        edit=("date: 2025-08-29, move", "date: 1756425600.0, move"),
+        expected=(f"{SPEC}:83:27: market_reaction[0].date: expected a date like 2025-06-30, "
+                  "got 1756425600.0",)),
+    Bad("csv-date-is-a-timestamp", csv_edit=("2024-09-30,29610", "1727654400,29610"),
+        expected=(f"{CSV}:3:1: segments[0].history.quarters[1].quarter_end: expected a date like "
+                  '2025-06-30, got "1727654400"',)),
     Bad("enum-wrong-case", edit=("  desk: China Internet & Cloud\n",
                                  "  desk: China Internet & Cloud\n  rating: buy\n"),
         expected=(f"{SPEC}:11:11: brief.rating: expected one of Buy, Hold, Sell, Overweight, "
