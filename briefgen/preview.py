@@ -25,6 +25,12 @@ if TYPE_CHECKING:
     from briefgen.brand import Brand
 
 
+# A render whose files changed while it read them is done again, at most this often, rather than
+# published: readers would see a page for a state of the files that never existed.
+RENDER_ATTEMPTS = 3
+SETTLE_SECONDS = 0.15
+
+
 @dataclass(frozen=True)
 class Snapshot:
     """The latest render: the note, or the error page that replaced it."""
@@ -98,7 +104,15 @@ class Preview:
     def refresh(self) -> Snapshot:
         """Render again; publish a new version when the page differs from the last one."""
         started = time.perf_counter()
-        ok, body, summary, warnings, read = self._render()
+        for attempt in range(1, RENDER_ATTEMPTS + 1):
+            before = self.watching.signature()
+            ok, body, summary, warnings, read = self._render()
+            if not ok and attempt < RENDER_ATTEMPTS:
+                # Many editors (and `Path.write_text`) truncate a file, then write it: a render
+                # that failed may have read half a save. Give the rest a moment to land.
+                time.sleep(SETTLE_SECONDS)
+            if self.watching.signature() == before:
+                break  # nothing it read changed meanwhile: this page is what the files say
         if ok:
             summary = f"rendered in {time.perf_counter() - started:.2f} s"
         with self._changed:

@@ -261,3 +261,33 @@ def test_without_file_events_it_polls(spec_dir: Path, serve: type[PreviewServer]
     status, page = client.next_page()
     assert status == 200 and "cloud accelerates again" in page.h1.get_text()
     assert "watching by polling (inotify watch limit reached)" in lines
+
+
+def test_a_save_that_lands_mid_render_is_rendered_again_not_published_half_read(
+        spec_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # An editor truncates the file, briefgen reads it empty, then the editor writes the rest.
+    spec = spec_dir / "baba.yaml"
+    full = spec.read_text(encoding="utf-8").replace("cloud re-accelerates", "cloud accelerates")
+    preview = Preview(spec)
+    first = preview.refresh()
+    assert first.ok
+    render = Preview._render
+    calls = 0
+
+    def truncated_then_written(self: Preview) -> tuple[bool, bytes, str, list[str], object]:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            spec.write_text("", encoding="utf-8")
+            result = render(self)  # reads the empty file: a failed render
+            spec.write_text(full, encoding="utf-8")  # the rest of the save lands
+            return result
+        return render(self)
+
+    monkeypatch.setattr(Preview, "_render", truncated_then_written)
+    snapshot = preview.refresh()
+    assert calls == 2
+    assert snapshot.ok, snapshot.summary
+    assert snapshot.version == first.version + 1  # one new page, never the half-read one
+    title = BeautifulSoup(snapshot.body, "html.parser").h1.get_text()
+    assert title == TITLE.replace("cloud re-accelerates", "cloud accelerates")
