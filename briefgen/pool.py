@@ -184,6 +184,7 @@ class LocalPool:
         pending = deque(items)
         while len(self.workers) < min(self.jobs, len(pending)):
             self.workers.append(self._start_worker())
+        finished: list[tuple[Hashable, Any]] = []
         while True:
             for worker in list(self.workers):
                 if worker.busy or not pending:
@@ -201,12 +202,15 @@ class LocalPool:
                     continue
                 worker.key = key
                 worker.deadline = None if self.timeout is None else time.monotonic() + self.timeout
+            # Results are handed on only once their workers have their next spec: the caller
+            # writes a brief while the worker renders the next one, instead of leaving it idle.
+            yield from finished
             busy = [w for w in self.workers if w.busy]
             if not busy:
                 if not pending:
                     return
                 continue
-            yield from self._wait(busy)
+            finished = list(self._wait(busy))
             if on_tick is not None:
                 on_tick()
 

@@ -6,6 +6,7 @@ import faulthandler
 import os
 import signal
 import time
+from pathlib import Path
 
 import pytest
 
@@ -24,6 +25,8 @@ def task(argument: str) -> str:
         os.kill(os.getpid(), signal.SIGSEGV)
     if argument == "raise":
         raise ValueError("bad value")
+    if argument.startswith("mark:"):  # leaves a file to say that it has started
+        Path(argument[5:]).touch()
     return f"{argument}@{os.getpid()}"
 
 
@@ -97,3 +100,18 @@ def test_workers_are_replaced_after_max_tasks() -> None:
         assert pool.started == 3
     pids = [str(results[i]).split("@")[1] for i in range(5)]
     assert pids[0] == pids[1] != pids[2] == pids[3] != pids[4]
+
+
+def test_a_worker_has_its_next_task_before_the_caller_handles_a_result(tmp_path: Path) -> None:
+    # The caller writes each brief (and the manifest) while the worker renders the next one:
+    # the second task starts while the caller still holds the first result.
+    marks = [tmp_path / f"started-{i}" for i in range(3)]
+    with LocalPool(1, task) as pool:
+        results = pool.run(enumerate(f"mark:{mark}" for mark in marks))
+        first = next(results)
+        assert first[0] == 0
+        deadline = time.monotonic() + 30
+        while not marks[1].exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert marks[1].exists(), "the worker sat idle while the caller held a result"
+        assert [key for key, _ in results] == [1, 2]
