@@ -40,6 +40,9 @@ SPEC_SUFFIXES = (".yaml", ".yml")
 # A local worker is replaced (by a fork of the warm parent) after this many briefs: WeasyPrint
 # keeps ~0.3 MiB per PDF it prints, so without this a worker's memory grows with the run.
 BRIEFS_PER_WORKER = 100
+# A render that takes this long is hung, not slow (a note takes about a second): without a limit,
+# one hung spec would hold an unattended run (`schedule run-due`, `send`) and its lock forever.
+DEFAULT_TIMEOUT_SECONDS = 300.0
 
 
 class RunInterrupted(KeyboardInterrupt):
@@ -120,11 +123,12 @@ def build(
     """Render every spec in `paths` into `out_dir/<slug>/` and write `out_dir/manifest.json`.
 
     `jobs`: worker processes (default: all cores); `timeout`: seconds a spec may take before its
-    worker is stopped; `force`: ignore the cache; `options`: a `briefgen.pipeline.RenderOptions`;
-    `dask_address`: a scheduler address (or a `distributed.Client`) to render on instead of local
-    processes; `progress`: a `briefgen.progress.Progress` (the CLI passes a bar or log lines);
-    `render`: the function from a spec path and options to a rendered brief (tests pass one that
-    hangs or crashes on purpose; default `briefgen.pipeline.render_brief`).
+    worker is stopped (default `DEFAULT_TIMEOUT_SECONDS`); `force`: ignore the cache; `options`:
+    a `briefgen.pipeline.RenderOptions`; `dask_address`: a scheduler address (or a
+    `distributed.Client`) to render on instead of local processes; `progress`: a
+    `briefgen.progress.Progress` (the CLI passes a bar or log lines); `render`: the function
+    from a spec path and options to a rendered brief (tests pass one that hangs or crashes on
+    purpose; default `briefgen.pipeline.render_brief`).
 
     Raises `InputError` (exit code 2) before rendering anything when no spec is found, a number
     is out of range or two specs share a slug. Failures of single specs do not raise: they are in
@@ -137,6 +141,7 @@ def build(
         raise InputError(f"--jobs must be at least 1, got {jobs}")
     if timeout is not None and timeout <= 0:
         raise InputError(f"--timeout must be more than 0 seconds, got {timeout:g}")
+    timeout = DEFAULT_TIMEOUT_SECONDS if timeout is None else timeout
     options = _default_options() if options is None else options
     for folder in getattr(options, "template_dirs", ()):
         if not Path(folder).is_dir():

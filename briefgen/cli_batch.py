@@ -17,11 +17,12 @@ from typing import Any
 import typer
 
 JOBS_OPTION: Any = typer.Option(
-    None, "--jobs", "-j", min=1, help="Worker processes. [default: all cores]"
+    None, "--jobs", "-j", min=1, help="Worker processes. \\[default: all cores]"
 )
 TIMEOUT_OPTION: Any = typer.Option(
     None, "--timeout", min=0.001, metavar="SECONDS",
-    help="Stop a spec's render after this many seconds and report it as failed.",
+    help="Stop a spec's render after this many seconds and report it as failed. "
+    "\\[default: 300]",  # the backslash: Rich would read [default: …] as markup and drop it
 )
 FORCE_OPTION: Any = typer.Option(
     False, "--force", help="Render every spec, even those whose outputs are up to date."

@@ -95,6 +95,49 @@ def test_a_hang_times_out_and_the_manifest_says_so(tmp_path: Path) -> None:
     assert entries["b"]["status"] == entries["c"]["status"] == "rendered"
 
 
+@pytest.mark.slow
+def test_without_a_timeout_a_hang_is_stopped_after_the_default(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Unattended runs (schedules, send) give no --timeout: a hang must still end.
+    from briefgen import batch
+
+    monkeypatch.setattr(batch, "DEFAULT_TIMEOUT_SECONDS", 1.0)
+    specs = write_specs(tmp_path / "specs", "a-hang", "b")
+    result = build([specs], out_dir=tmp_path / "out", jobs=2, render=fake_render)
+    by_slug = {b.slug: b for b in result.briefs}
+    assert by_slug["a-hang"].error_kind == "timeout"
+    assert by_slug["a-hang"].error == "timed out after 1 s; the worker was stopped"
+    assert by_slug["b"].status == "rendered"
+
+
+@pytest.mark.slow
+def test_a_scheduled_build_reports_a_hung_spec_and_renders_the_rest(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from briefgen import batch, job_steps, pipeline
+
+    monkeypatch.setattr(batch, "DEFAULT_TIMEOUT_SECONDS", 1.0)
+    monkeypatch.setattr(pipeline, "render_brief", fake_render)  # what the workers call
+    specs = write_specs(tmp_path / "specs", "a-hang", "b")
+    outcomes = job_steps.build(sorted(specs.glob("*.yaml")), tmp_path / "out", ["html", "pdf"])
+    by_slug = {o.slug: o for o in outcomes}
+    assert not by_slug["a-hang"].ok
+    assert "timed out after 1 s" in (by_slug["a-hang"].error or "")
+    assert by_slug["b"].ok
+
+
+def test_the_render_help_states_the_default_timeout() -> None:
+    from typer.testing import CliRunner
+
+    from briefgen import batch
+    from briefgen.cli import app
+
+    output = CliRunner().invoke(app, ["render", "--help"], env={"COLUMNS": "300"}).output
+    lines = {flag: next(line for line in output.splitlines() if flag in line)
+             for flag in ("--timeout", "--jobs")}
+    assert f"[default: {batch.DEFAULT_TIMEOUT_SECONDS:g}]" in lines["--timeout"]
+    assert "[default: all cores]" in lines["--jobs"]
+
+
 def test_bad_numbers_are_usage_errors(tmp_path: Path) -> None:
     specs = write_specs(tmp_path / "specs", "a")
     with pytest.raises(InputError, match="jobs"):
