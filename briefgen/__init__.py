@@ -13,7 +13,7 @@ __version__ = "0.1.0"
 if TYPE_CHECKING:
     from briefgen.validate import load_spec
 
-__all__ = ["__version__", "build", "load_spec"]
+__all__ = ["__version__", "build", "load_spec", "plan"]
 
 
 def __getattr__(name: str) -> Any:
@@ -22,8 +22,8 @@ def __getattr__(name: str) -> Any:
         from briefgen.validate import load_spec
 
         return load_spec
-    if name == "build":
-        from briefgen.batch import build
+    if name in ("build", "plan"):
+        from briefgen import batch
 
-        return build
+        return getattr(batch, name)
     raise AttributeError(name)

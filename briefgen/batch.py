@@ -25,7 +25,7 @@ from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import Any, Literal
 
 from briefgen.cache import CacheRecord, Inputs, check, environment_parts, sha256_bytes
 from briefgen.errors import BriefgenError, InputError, SpecError
@@ -34,7 +34,7 @@ from briefgen.progress import Progress
 from briefgen.render_task import RenderFailure, RenderFn, RenderOutput, render_spec, warm_up
 from briefgen.writer import OutputWriter
 
-__all__ = ["BriefResult", "RunResult", "build", "find_specs"]
+__all__ = ["BriefResult", "PlannedBrief", "RunResult", "build", "find_specs", "plan"]
 
 SPEC_SUFFIXES = (".yaml", ".yml")
 # A local worker is replaced (by a fork of the warm parent) after this many briefs: WeasyPrint
@@ -142,10 +142,7 @@ def build(
     if timeout is not None and timeout <= 0:
         raise InputError(f"--timeout must be more than 0 seconds, got {timeout:g}")
     timeout = DEFAULT_TIMEOUT_SECONDS if timeout is None else timeout
-    options = _default_options() if options is None else options
-    for folder in getattr(options, "template_dirs", ()):
-        if not Path(folder).is_dir():
-            raise InputError(f"{folder}: template folder not found")
+    options = _checked_options(options)
     progress = progress or Progress()
     out_dir = Path(out_dir)
     started = dt.datetime.now(dt.UTC)
@@ -188,6 +185,48 @@ def build(
             finally:
                 progress.finish(run)
     return run
+
+
+@dataclass
+class PlannedBrief:
+    """What `build` would do with one spec: render it (and why), reuse its cached outputs, or
+    report it as failed (a spec that does not load)."""
+
+    spec_path: Path
+    slug: str | None
+    action: Literal["render", "cached", "failed"]
+    why: str | None = None  # the reason to render ("the templates changed"), or the error
+
+
+def plan(
+    paths: str | Path | Iterable[str | Path],
+    out_dir: Path = Path("output"),
+    force: bool = False,
+    options: Any = None,
+) -> list[PlannedBrief]:
+    """What `build` with the same arguments would do, in spec order; renders and writes nothing.
+
+    Reads and validates every spec and checks the cache exactly as `build` does (so it imports
+    neither matplotlib nor WeasyPrint); raises `InputError` where `build` would."""
+    if isinstance(paths, str | Path):
+        paths = [paths]
+    options = _checked_options(options)
+    results: dict[int, BriefResult] = {}
+    to_render = _plan(find_specs(paths), Path(out_dir), options, force, results)
+    planned = {index: PlannedBrief(brief.spec_path, brief.slug,
+                                   "cached" if brief.status == "cached" else "failed", brief.error)
+               for index, brief in results.items()}
+    planned.update({job.index: PlannedBrief(job.spec_path, job.slug, "render", job.reason)
+                    for job in to_render})
+    return [planned[index] for index in sorted(planned)]
+
+
+def _checked_options(options: Any) -> Any:
+    options = _default_options() if options is None else options
+    for folder in getattr(options, "template_dirs", ()):
+        if not Path(folder).is_dir():
+            raise InputError(f"{folder}: template folder not found")
+    return options
 
 
 def _plan(

@@ -1,8 +1,9 @@
 """`briefgen render`: specs in, `output/<slug>/brief.html` and `brief.pdf` out.
 
 The command parses flags into `RenderOptions`. Several specs, a folder, a glob or any batch flag
-(`--jobs`, `--timeout`, `--force`, `--dask`, `--json`) go through `briefgen.batch.build`: a warm
-worker pool, the content-hash cache and `output/manifest.json`. One spec file with no batch flag
+(`--jobs`, `--timeout`, `--force`, `--dask`, `--json`, `--dry-run`) go through
+`briefgen.batch.build` (or `plan`, for a dry run): a warm worker pool, the content-hash cache and
+`output/manifest.json`. One spec file with no batch flag
 takes the quickest cold path instead: rendered in this process while a forked child imports
 WeasyPrint in parallel with the charts, then written by the one `OutputWriter`.
 """
@@ -51,6 +52,7 @@ def render(
     force: bool = cli_batch.FORCE_OPTION,
     dask: str | None = cli_batch.DASK_OPTION,
     as_json: bool = cli_batch.JSON_OPTION,
+    dry_run: bool = cli_batch.DRY_RUN_OPTION,
 ) -> None:
     """Render specs to a research note: one HTML file and one PDF each."""
     from briefgen.printer import ForkedPrinter, discard_early
@@ -61,13 +63,14 @@ def render(
     atexit.unregister(gc.freeze)  # once, however often the command runs in this process
     atexit.register(gc.freeze)
 
-    batch_flags = jobs is not None or timeout is not None or force or dask or as_json
+    batch_flags = (jobs is not None or timeout is not None or force or dask or as_json
+                   or dry_run)
     if batch_flags or len(specs) != 1 or not specs[0].is_file():
         discard_early()
         options = render_options(formats, paper, templates, pdf_variant, brand)
         raise typer.Exit(cli_batch.render_specs(
             specs, out_dir=out, options=options, jobs=jobs, timeout=timeout, force=force,
-            dask=dask, as_json=as_json))
+            dask=dask, as_json=as_json, dry_run=dry_run))
 
     # Before anything heavy: the child imports WeasyPrint while this process draws the charts.
     if "pdf" not in formats.lower():

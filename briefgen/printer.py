@@ -118,7 +118,8 @@ class ForkedPrinter:
 
 _early: ForkedPrinter | None = None
 # Flags of `briefgen render` that send it to the batch runner, or may leave the PDF out.
-_NOT_SINGLE = ("--jobs", "-j", "--timeout", "--force", "--dask", "--json", "--format", "-f")
+_NOT_SINGLE = ("--jobs", "-j", "--timeout", "--force", "--dask", "--json", "--dry-run", "--format",
+               "-f")
 
 
 def start_early(argv: list[str]) -> None:
