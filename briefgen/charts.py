@@ -14,12 +14,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from briefgen import formatting as fmt
+from briefgen.chartbars import BarRow, draw_hbars, hbar_height, wrap_to_width
 from briefgen.chartstyle import (
-    BarRow,
     ChartStyle,
     add_axes,
-    draw_hbars,
-    hbar_height,
     header,
     new_figure,
     nice_ticks,
@@ -30,7 +28,6 @@ from briefgen.chartstyle import (
     styled,
     text_width_pt,
     warm_up,
-    wrap_to_width,
 )
 from briefgen.spec import UNIT_FACTORS, Unit
 
