@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -224,12 +225,19 @@ def test_log_lines_and_the_bar_report_each_brief(tmp_path: Path) -> None:
     assert any(line.startswith("failed ") and "broken.yaml:2:1" in line for line in lines)
     assert sum(" rendered " in line for line in lines) == 2
     assert lines[-1].startswith("briefgen: 2 rendered, 0 cached, 1 failed of 3 in ")
+    # The failures again at the end, where a long run's reports have scrolled away.
+    assert lines[-3] == "briefgen: 1 failed:"
+    assert lines[-2].startswith(f"  {specs / 'broken.yaml'}:2:1: YAML syntax error")
 
     screen = io.StringIO()
     bar = RichProgress(screen, force_terminal=True, width=300)  # as if on a wide terminal
     result = build([specs], out_dir=tmp_path / "out", render=fake_render, progress=bar)
     assert result.counts == {"total": 3, "rendered": 0, "cached": 2, "failed": 1, "pending": 0}
     assert "2 cached" in screen.getvalue() and "broken.yaml" in screen.getvalue()
+    shown = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", screen.getvalue()).splitlines()  # no colour
+    recap = shown.index("1 failed:")
+    assert shown[recap + 1].startswith(f"  {specs / 'broken.yaml'}:2:1: YAML syntax error")
+    assert shown[recap + 2].startswith("0 rendered, 2 cached, 1 failed of 3 in ")
 
 
 def test_the_cli_layer_prints_json_and_returns_the_exit_code(
