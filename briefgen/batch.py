@@ -49,11 +49,14 @@ class RunInterrupted(KeyboardInterrupt):
     """SIGTERM arrived: treated like Ctrl-C, so the run stops the same way."""
 
 
-def find_specs(paths: Iterable[str | Path]) -> list[Path]:
+def find_specs(paths: str | Path | Iterable[str | Path]) -> list[Path]:
     """Spec files named by files, folders (every *.yaml / *.yml inside, recursively) and globs.
 
-    Order is kept and repeats are dropped; a name that matches nothing is a usage error.
+    One name or many; order is kept and repeats are dropped; a name that matches nothing is a
+    usage error.
     """
+    if isinstance(paths, str | Path):
+        paths = [paths]
     found: list[Path] = []
     missing: list[str] = []
     for raw in paths:
@@ -135,8 +138,6 @@ def build(
     the result (`result.ok`, `result.exit_code`). On Ctrl-C or SIGTERM the workers are stopped,
     the manifest is written (run status "interrupted") and `KeyboardInterrupt` propagates.
     """
-    if isinstance(paths, str | Path):
-        paths = [paths]
     if jobs is not None and jobs < 1:
         raise InputError(f"--jobs must be at least 1, got {jobs}")
     if timeout is not None and timeout <= 0:
@@ -208,8 +209,6 @@ def plan(
 
     Reads and validates every spec and checks the cache exactly as `build` does (so it imports
     neither matplotlib nor WeasyPrint); raises `InputError` where `build` would."""
-    if isinstance(paths, str | Path):
-        paths = [paths]
     options = _checked_options(options)
     results: dict[int, BriefResult] = {}
     to_render = _plan(find_specs(paths), Path(out_dir), options, force, results)

@@ -53,19 +53,20 @@ def _first_line(text: str | None) -> str:
     return (lines[0] if lines else "") + more
 
 
-def failure_recap(run: RunResult) -> list[str]:
+def failure_lines(run: RunResult) -> list[str]:
     """Every failed spec again, one line each, for the end of a long run (where the lines that
     reported them as they happened have scrolled away). Nothing for a run of one spec."""
-    failed = [b for b in run.briefs if b.status == "failed"]
-    if not failed or len(run.briefs) < 2:
+    if len(run.briefs) < 2:
         return []
     lines = []
-    for brief in failed:
+    for brief in run.briefs:
+        if brief.status != "failed":
+            continue
         error = _first_line(brief.error)
         # A spec error is located already ("specs/x.yaml:14:5: …"); others need the spec named.
-        lines.append(f"  {error}" if error.startswith(str(brief.spec_path))
-                     else f"  {brief.spec_path}: {error}")
-    return [f"{len(failed)} failed:", *lines]
+        lines.append(error if error.startswith(str(brief.spec_path))
+                     else f"{brief.spec_path}: {error}")
+    return lines
 
 
 def summary_line(run: RunResult) -> str:
@@ -112,8 +113,11 @@ class LogLines(Progress):
             self._say(f"{where} {brief.status} {brief.slug} ({seconds:.2f} s{why})")
 
     def finish(self, run: RunResult) -> None:
-        for line in failure_recap(run):
-            self._say(f"briefgen: {line}" if not line.startswith(" ") else line)
+        failures = failure_lines(run)
+        if failures:
+            self._say(f"briefgen: {len(failures)} failed:")
+        for line in failures:
+            self._say(f"  {line}")
         self._say(f"briefgen: {summary_line(run)}; manifest: {run.manifest_path}")
 
 
@@ -169,9 +173,11 @@ class RichProgress(Progress):
         if self.bar is not None:
             self.bar.refresh()
             self.bar.stop()
-        for line in failure_recap(run):
-            self.console.print(escape(line), style=None if line.startswith(" ") else "red",
-                               highlight=False)
+        failures = failure_lines(run)
+        if failures:
+            self.console.print(f"[red]{len(failures)} failed:[/]", highlight=False)
+        for line in failures:
+            self.console.print(f"  {escape(line)}", highlight=False)
         colour = "green" if run.ok else "red"
         self.console.print(f"[{colour}]{summary_line(run)}[/]; manifest: {run.manifest_path}",
                            highlight=False)
