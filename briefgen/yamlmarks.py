@@ -284,7 +284,7 @@ def parse_located(
     if all(line.lstrip().startswith("#") or not line.strip() for line in text.splitlines()):
         raise SpecError.single(display, "the file holds only comments", hint=empty_hint)
     doc: LocatedDocument | None = None
-    if _FAST_LOADER is not yaml.SafeLoader:
+    if takes_fast_path(text):
         with contextlib.suppress(_RetryWithPurePython):
             doc = _parse_with(_FAST_LOADER, text, display)
     if doc is None:
@@ -292,6 +292,13 @@ def parse_located(
     if doc.problems and not keep_going:
         raise SpecError(doc.problems)
     return doc
+
+
+def takes_fast_path(text: str) -> bool:
+    """Whether libyaml parses `text`. Not a text without a final newline: there libyaml puts a
+    value left empty at the very end (`key:` or `?` as the last bytes) on a line that does not
+    exist, and a problem reported there would point past the end of the file."""
+    return _FAST_LOADER is not yaml.SafeLoader and text.endswith("\n")
 
 
 def _parse_with(loader_class: type[yaml.SafeLoader], text: str, display: str) -> LocatedDocument:

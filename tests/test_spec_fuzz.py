@@ -204,6 +204,7 @@ def test_libyaml_and_pure_python_agree(content: bytes) -> None:
     except UnicodeDecodeError:
         return
     assume(not re.search(r"(^|\s)!(\s|$)", source))
+    assume(yamlmarks.takes_fast_path(source))  # the texts that parse_located gives libyaml
     loaded = []
     for loader in (yaml.CSafeLoader, yaml.SafeLoader):
         try:
@@ -212,3 +213,12 @@ def test_libyaml_and_pure_python_agree(content: bytes) -> None:
             return
         loaded.append(repr((doc.data, doc.value_marks, doc.key_marks, doc.problems)))
     assert loaded[0] == loaded[1]
+
+
+@pytest.mark.parametrize("text", ["?", "a:", "a: 1\nb:", "? x"])
+def test_a_text_without_a_final_newline_is_located_as_pure_python_locates_it(text: str) -> None:
+    # libyaml would put the empty value of "?" at line 2, a line the file does not have.
+    expected = yamlmarks._parse_with(yaml.SafeLoader, text, "x.yaml")
+    doc = yamlmarks.parse_located(text, "x.yaml", keep_going=True)
+    assert repr((doc.data, doc.value_marks, doc.key_marks)) == repr(
+        (expected.data, expected.value_marks, expected.key_marks))
