@@ -58,9 +58,9 @@ def timed(command: list[str]) -> tuple[float, str]:
 
 def driver(jobs: int, out_dir: str, specs_dir: str, force: bool) -> None:
     """Runs in its own process: one `build()`, then one JSON line about it."""
-    from briefgen.batch import build
-    from briefgen.manifest import BriefResult
-    from briefgen.progress import Progress
+    from briefgen.build.batch import build
+    from briefgen.build.manifest import BriefResult
+    from briefgen.build.progress import Progress
 
     class Memory(Progress):
         def __init__(self) -> None:
@@ -107,9 +107,9 @@ def floor_driver(spec: str, runs: int) -> None:
     file written. A target below it cannot be met by anything briefgen does around WeasyPrint."""
     import gc
 
-    from briefgen import pipeline
-    from briefgen.pdf import PdfResult, html_to_pdf
-    from briefgen.validate import load_spec
+    from briefgen.build import pipeline
+    from briefgen.pdf.weasy import PdfResult, html_to_pdf
+    from briefgen.spec.load import load_spec
 
     seen: dict[str, Any] = {}
 

@@ -30,7 +30,7 @@ TARGET_RATIO = 0.25
 def briefgen() -> list[str]:
     script = Path(sys.executable).with_name("briefgen")
     return [str(script)] if script.exists() else [
-        sys.executable, "-c", "from briefgen.cli import main; main()"]
+        sys.executable, "-c", "from briefgen.cli.main import main; main()"]
 
 
 def fetch(url: str, timeout: float = 60) -> bytes:

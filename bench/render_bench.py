@@ -42,7 +42,7 @@ def run(command: list[str], env: dict[str, str]) -> tuple[float, float]:
 def briefgen_command(spec: Path, out: Path) -> list[str]:
     script = Path(sys.executable).with_name("briefgen")
     entry = [str(script)] if script.exists() else [
-        sys.executable, "-c", "from briefgen.cli import main; main()"]
+        sys.executable, "-c", "from briefgen.cli.main import main; main()"]
     return [*entry, "render", str(spec), "--out", str(out)]
 
 
@@ -63,9 +63,9 @@ def pdf_facts(pdf: Path) -> str:
 def chart_titles_selectable(pdf: Path, spec: Path) -> bool:
     from pypdf import PdfReader
 
-    from briefgen.charts import draw_charts
-    from briefgen.figures import derive
-    from briefgen.validate import load_spec
+    from briefgen.charts.draw import draw_charts
+    from briefgen.derive.figures import derive
+    from briefgen.spec.load import load_spec
 
     loaded = load_spec(spec)
     text = " ".join(" ".join((page.extract_text() or "").split())

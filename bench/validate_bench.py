@@ -31,7 +31,7 @@ TARGET_SECONDS = 2.0
 
 NAIVE = """
 import sys, pathlib, yaml
-from briefgen.spec import Spec
+from briefgen.spec.model import Spec
 for path in sorted(pathlib.Path(sys.argv[1]).glob("*.yaml")):
     Spec.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
 """

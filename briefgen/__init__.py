@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
-    from briefgen.validate import load_spec
+    from briefgen.spec.load import load_spec
 
 __all__ = ["__version__", "build", "load_spec", "plan"]
 
@@ -19,11 +19,11 @@ __all__ = ["__version__", "build", "load_spec", "plan"]
 def __getattr__(name: str) -> Any:
     # Lazy so that `import briefgen` (and `briefgen validate`) stays fast.
     if name == "load_spec":
-        from briefgen.validate import load_spec
+        from briefgen.spec.load import load_spec
 
         return load_spec
     if name in ("build", "plan"):
-        from briefgen import batch
+        from briefgen.build import batch
 
         return getattr(batch, name)
     raise AttributeError(name)

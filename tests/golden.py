@@ -30,7 +30,7 @@ from bs4 import BeautifulSoup, Comment, Doctype, NavigableString, Tag
 from bs4.element import Stylesheet
 
 if TYPE_CHECKING:
-    from briefgen.pipeline import RenderedBrief
+    from briefgen.build.pipeline import RenderedBrief
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN_DIR = Path(__file__).resolve().parent / "golden"
@@ -39,7 +39,7 @@ SAMPLES = {"baba": ROOT / "specs" / "baba.yaml", "baba-2025q3": ROOT / "specs" /
 
 @functools.cache
 def rendered(name: str) -> RenderedBrief:
-    from briefgen.pipeline import render_brief
+    from briefgen.build.pipeline import render_brief
 
     return render_brief(SAMPLES[name])
 

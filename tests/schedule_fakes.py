@@ -10,10 +10,17 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from briefgen.brandfile import LoadedBrand
-from briefgen.history import History
-from briefgen.jobs import BriefOutcome, DeliveryRequest, FailureNotice, RunDueReport, Steps, run_due
-from briefgen.schedule import Schedules, load_schedules
+from briefgen.brand.load import LoadedBrand
+from briefgen.schedule.file import Schedules, load_schedules
+from briefgen.schedule.history import History
+from briefgen.schedule.jobs import (
+    BriefOutcome,
+    DeliveryRequest,
+    FailureNotice,
+    RunDueReport,
+    Steps,
+    run_due,
+)
 
 
 def utc(*args: int) -> datetime:

@@ -19,10 +19,10 @@ from typing import Any
 
 import pytest
 
-from briefgen.batch import build, find_specs
-from briefgen.cache import sha256_file
+from briefgen.build.batch import build, find_specs
+from briefgen.build.cache import sha256_file
+from briefgen.build.progress import LogLines, RichProgress
 from briefgen.errors import InputError
-from briefgen.progress import LogLines, RichProgress
 from tests.conftest import ROOT, SAMPLE, SPECS
 
 
@@ -36,7 +36,7 @@ class Fake:
 
 def fake_render(spec_path: Path, options: Any) -> Fake:
     """Bytes derived from the spec; hangs or sleeps when the file name says so."""
-    from briefgen.validate import load_spec
+    from briefgen.spec.load import load_spec
 
     name = Path(spec_path).stem
     if "hang" in name:
@@ -100,7 +100,7 @@ def test_a_hang_times_out_and_the_manifest_says_so(tmp_path: Path) -> None:
 def test_without_a_timeout_a_hang_is_stopped_after_the_default(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # Unattended runs (schedules, send) give no --timeout: a hang must still end.
-    from briefgen import batch
+    from briefgen.build import batch
 
     monkeypatch.setattr(batch, "DEFAULT_TIMEOUT_SECONDS", 1.0)
     specs = write_specs(tmp_path / "specs", "a-hang", "b")
@@ -114,7 +114,8 @@ def test_without_a_timeout_a_hang_is_stopped_after_the_default(
 @pytest.mark.slow
 def test_a_scheduled_build_reports_a_hung_spec_and_renders_the_rest(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from briefgen import batch, job_steps, pipeline
+    from briefgen.build import batch, pipeline
+    from briefgen.schedule import steps as job_steps
 
     monkeypatch.setattr(batch, "DEFAULT_TIMEOUT_SECONDS", 1.0)
     monkeypatch.setattr(pipeline, "render_brief", fake_render)  # what the workers call
@@ -129,8 +130,8 @@ def test_a_scheduled_build_reports_a_hung_spec_and_renders_the_rest(
 def test_the_render_help_states_the_default_timeout() -> None:
     from typer.testing import CliRunner
 
-    from briefgen import batch
-    from briefgen.cli import app
+    from briefgen.build import batch
+    from briefgen.cli.main import app
 
     output = CliRunner().invoke(app, ["render", "--help"], env={"COLUMNS": "300"}).output
     lines = {flag: next(line for line in output.splitlines() if flag in line)
@@ -145,7 +146,7 @@ def test_bad_numbers_are_usage_errors(tmp_path: Path) -> None:
         build([specs], out_dir=tmp_path / "out", jobs=0, render=fake_render)
     with pytest.raises(InputError, match="timeout"):
         build([specs], out_dir=tmp_path / "out", timeout=0, render=fake_render)
-    from briefgen.pipeline import RenderOptions
+    from briefgen.build.pipeline import RenderOptions
 
     missing = RenderOptions(template_dirs=(tmp_path / "nowhere",))
     with pytest.raises(InputError, match="nowhere: template folder not found"):
@@ -167,8 +168,8 @@ def test_an_interrupted_run_leaves_finished_briefs_intact_and_the_manifest_true(
     write_specs(tmp_path / "specs", *(f"slow-{i:02}" for i in range(12)))
     process = _python("""
         import sys
-        from briefgen.batch import build
-        from briefgen.progress import LogLines
+        from briefgen.build.batch import build
+        from briefgen.build.progress import LogLines
         from tests.test_batch_build import fake_render
         build(["specs"], out_dir="out", jobs=2, render=fake_render, progress=LogLines(sys.stdout))
     """, tmp_path, start_new_session=True)
@@ -202,8 +203,8 @@ def test_a_cached_run_of_100_specs_renders_nothing_and_imports_no_renderer(tmp_p
     process = _python("""
         import sys, time
         start = time.perf_counter()
-        from briefgen.batch import build
-        from briefgen.pipeline import RenderOptions
+        from briefgen.build.batch import build
+        from briefgen.build.pipeline import RenderOptions
         result = build(["specs"], out_dir="out")
         print(result.counts["cached"], time.perf_counter() - start,
               [m for m in ("matplotlib", "weasyprint") if m in sys.modules])
@@ -243,8 +244,8 @@ def test_log_lines_and_the_bar_report_each_brief(tmp_path: Path) -> None:
 def test_the_cli_layer_prints_json_and_returns_the_exit_code(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from briefgen.cli_batch import render_specs
-    from briefgen.pipeline import RenderOptions
+    from briefgen.build.pipeline import RenderOptions
+    from briefgen.cli.batch import render_specs
 
     specs = write_specs(tmp_path / "specs", "a")
     build([specs], out_dir=tmp_path / "out", render=fake_render)  # then all cached
@@ -280,7 +281,7 @@ def test_the_batch_flags_parse_as_the_render_command_will_declare_them(tmp_path:
     import typer
     from typer.testing import CliRunner
 
-    from briefgen import cli_batch
+    from briefgen.cli import batch as cli_batch
 
     seen: dict[str, Any] = {}
     app = typer.Typer()

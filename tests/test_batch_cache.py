@@ -6,9 +6,10 @@ import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from briefgen.brand import Brand
-from briefgen.cache import (
+from briefgen.brand.model import Brand
+from briefgen.build.cache import (
     CACHE_RECORD,
+    PACKAGE_DIR,
     CacheRecord,
     Inputs,
     cached_record,
@@ -50,7 +51,7 @@ def test_environment_changes_with_templates_brand_and_options(tmp_path: Path) ->
 
 
 def test_bytes_count_by_content() -> None:
-    from briefgen.cache import canonical
+    from briefgen.build.cache import canonical
 
     logo = b"<svg/>" * 100_000
     assert canonical({"logo": logo}) == {"logo": {"sha256": sha256_bytes(logo)}}
@@ -95,9 +96,10 @@ def test_a_miss_says_what_changed(tmp_path: Path) -> None:
 
 
 def test_render_code_follows_imports_from_the_render_entry_points() -> None:
-    names = {p.name for p in render_code()}
-    assert {"__init__.py", "render_task.py", "errors.py"} <= names
-    assert "batch.py" not in names and "mail.py" not in names  # not part of drawing a note
+    names = {p.relative_to(PACKAGE_DIR).as_posix() for p in render_code()}
+    assert {"__init__.py", "build/worker.py", "build/__init__.py", "errors.py"} <= names
+    assert "build/batch.py" not in names  # not part of drawing a note
+    assert not {name for name in names if name.startswith("mail/")}
 
 
 INPUTS = Inputs({"code": "c1"}, "spec-sha")

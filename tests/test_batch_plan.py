@@ -1,4 +1,4 @@
-"""`briefgen render --dry-run` and `briefgen.batch.plan`: what a run would do, and why, with
+"""`briefgen render --dry-run` and `briefgen.build.batch.plan`: what a run would do, and why, with
 nothing rendered or written."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from briefgen.batch import build, plan
-from briefgen.cli import app
+from briefgen.build.batch import build, plan
+from briefgen.cli.main import app
 from tests.test_batch_build import fake_render, write_specs
 
 
@@ -70,7 +70,7 @@ def test_the_plan_is_what_the_run_then_does(tmp_path: Path) -> None:
 
 def test_a_dry_run_imports_no_renderer(tmp_path: Path) -> None:
     specs, out = rendered_workspace(tmp_path)
-    code = ("import sys\nfrom briefgen.cli import main\n"
+    code = ("import sys\nfrom briefgen.cli.main import main\n"
             f"try:\n    main(['render', {str(specs)!r}, '--out', {str(out)!r}, '--dry-run'])\n"
             "except SystemExit as exit:\n    code = exit.code\n"
             "heavy = {'matplotlib', 'weasyprint', 'dask'} & set(sys.modules)\n"

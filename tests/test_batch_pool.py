@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from briefgen.pool import LocalPool
-from briefgen.render_task import RenderFailure
+from briefgen.build.pool import LocalPool
+from briefgen.build.worker import RenderFailure
 
 
 def task(argument: str) -> str:

@@ -17,10 +17,10 @@ from typing import Any
 
 import pytest
 
-from briefgen.batch import RunResult, build
-from briefgen.cache import CACHE_RECORD, sha256_file
+from briefgen.build.batch import RunResult, build
+from briefgen.build.cache import CACHE_RECORD, sha256_file
+from briefgen.build.pipeline import RenderedBrief, RenderOptions, render_brief
 from briefgen.errors import RenderError
-from briefgen.pipeline import RenderedBrief, RenderOptions, render_brief
 from tests.conftest import SAMPLE, SPECS
 
 pytestmark = pytest.mark.slow

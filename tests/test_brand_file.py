@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from briefgen.brand import DEFAULT_BRAND, Brand, Colours
-from briefgen.brandfile import load_brand, svg_problem
+from briefgen.brand.load import load_brand, svg_problem
+from briefgen.brand.model import DEFAULT_BRAND, Brand, Colours
 from briefgen.errors import SpecError
 from tests.conftest import ROOT
 
@@ -209,8 +209,8 @@ def test_palette_follows_primary_and_accent_unless_given() -> None:
 
 
 def test_the_brand_content_not_its_place_makes_the_cache_key(tmp_path: Path) -> None:
-    from briefgen.cache import environment_parts
-    from briefgen.pipeline import RenderOptions
+    from briefgen.build.cache import environment_parts
+    from briefgen.build.pipeline import RenderOptions
 
     def key(folder: Path) -> str:
         brand = load_brand(folder / "brand.yaml").brand
@@ -235,7 +235,7 @@ def test_render_with_a_bad_brand_exits_2_with_every_problem(tmp_path: Path) -> N
     import sys
 
     write(tmp_path, 'colours:\n  primary: red\nlogo: missing.svg\n')
-    command = [sys.executable, "-c", "from briefgen.cli import main; main()", "render",
+    command = [sys.executable, "-c", "from briefgen.cli.main import main; main()", "render",
                str(ROOT / "specs" / "baba.yaml"), "--brand", "brand.yaml", "--out", "out"]
     done = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert done.returncode == 2
@@ -250,8 +250,8 @@ def test_render_with_a_bad_brand_exits_2_with_every_problem(tmp_path: Path) -> N
 
 
 def test_every_brand_key_is_documented() -> None:
-    from briefgen.brand import FontFile, Logo, RatingDefinition
-    from briefgen.brandfile import BrandFile
+    from briefgen.brand.load import BrandFile
+    from briefgen.brand.model import FontFile, Logo, RatingDefinition
 
     docs = (ROOT / "docs" / "branding.md").read_text(encoding="utf-8")
     internal = {"media_type", "data", "format"}  # read from the file, never written

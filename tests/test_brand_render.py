@@ -14,9 +14,9 @@ import pytest
 from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
-from briefgen.brandfile import LoadedBrand, load_brand
-from briefgen.pipeline import RenderedBrief, RenderOptions, render_loaded
-from briefgen.validate import load_spec
+from briefgen.brand.load import LoadedBrand, load_brand
+from briefgen.build.pipeline import RenderedBrief, RenderOptions, render_loaded
+from briefgen.spec.load import load_spec
 from tests.conftest import ROOT, SAMPLE
 from tests.test_brand_file import FONT, png
 
@@ -178,8 +178,8 @@ def test_the_override_replaces_one_block_and_keeps_the_rest(brief: RenderedBrief
 
 
 def test_the_email_takes_the_brand_too(tmp_path: Path) -> None:
-    from briefgen.delivery import DeliveryConfig, Recipients
-    from briefgen.mail import compose
+    from briefgen.mail.compose import compose
+    from briefgen.mail.config import DeliveryConfig, Recipients
     from tests.test_mail_compose import content
 
     brand = load_brand(house(tmp_path)).brand

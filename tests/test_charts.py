@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from briefgen.brandfile import load_brand
-from briefgen.charts import KEYS, Chart, ChartStyle, chart_png, draw_charts
-from briefgen.figures import Derived, derive
-from briefgen.spec import Spec
-from briefgen.validate import load_spec
+from briefgen.brand.load import load_brand
+from briefgen.charts.draw import KEYS, Chart, ChartStyle, chart_png, draw_charts
+from briefgen.derive.figures import Derived, derive
+from briefgen.spec.load import load_spec
+from briefgen.spec.model import Spec
 from tests.conftest import ROOT, SAMPLE, SAMPLE_Q3
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -279,14 +279,14 @@ def test_many_renders_register_and_keep_no_figures(sample: tuple[Spec, Derived])
 def test_matplotlib_loads_only_to_draw_and_pyplot_never() -> None:
     code = (
         "import sys\n"
-        "import briefgen.charts\n"
-        "from briefgen.figures import derive\n"
-        "from briefgen.validate import load_spec\n"
+        "import briefgen.charts.draw\n"
+        "from briefgen.derive.figures import derive\n"
+        "from briefgen.spec.load import load_spec\n"
         "assert 'matplotlib' not in sys.modules, 'imported at module import'\n"
         f"spec = load_spec({str(SAMPLE)!r}).spec\n"
-        "briefgen.charts.warm_up()\n"
+        "briefgen.charts.draw.warm_up()\n"
         "assert 'matplotlib.backends.backend_svg' in sys.modules\n"
-        "briefgen.charts.draw_charts(spec, derive(spec))\n"
+        "briefgen.charts.draw.draw_charts(spec, derive(spec))\n"
         "assert 'matplotlib.pyplot' not in sys.modules, 'pyplot imported'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT, timeout=120)
@@ -296,7 +296,7 @@ def _long_history(spec: Spec, quarters: int) -> Spec:
     """The sample with a history of `quarters` quarters ending at its own quarter."""
     import datetime as dt
 
-    from briefgen.spec import QuarterPoint
+    from briefgen.spec.model import QuarterPoint
 
     ends = []
     year, month = 2025, 6

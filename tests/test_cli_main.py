@@ -10,7 +10,7 @@ import pytest
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-c", "from briefgen.cli import main; main()", *args],
+        [sys.executable, "-c", "from briefgen.cli.main import main; main()", *args],
         capture_output=True, text=True, timeout=60,
     )
 

@@ -13,9 +13,9 @@ import pytest
 import yaml
 from typer.testing import CliRunner, Result
 
-from briefgen.cli import app
-from briefgen.schema import SCHEMA_FILE, spec_json_schema
-from briefgen.spec import Spec
+from briefgen.cli.main import app
+from briefgen.spec.model import Spec
+from briefgen.spec.schema import SCHEMA_FILE, spec_json_schema
 from tests.conftest import ROOT
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -196,7 +196,7 @@ def test_schema_out_writes_a_file(tmp_path: Path) -> None:
 
 # --- the console entry point, as a process -------------------------------------------------------
 
-ENTRY = "import sys; from briefgen.cli import main; main(sys.argv[1:])"
+ENTRY = "import sys; from briefgen.cli.main import main; main(sys.argv[1:])"
 
 
 def _process(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -220,7 +220,7 @@ def test_entry_point_exit_codes_and_no_traceback(specs: Path) -> None:
 HEAVY = ("matplotlib", "weasyprint", "dask", "distributed")
 PROBE = """
 import json, sys
-from briefgen.cli import main
+from briefgen.cli.main import main
 try:
     main(sys.argv[1:])
 except SystemExit as exc:

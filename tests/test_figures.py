@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from briefgen import formatting as fmt
-from briefgen.figures import derive
-from briefgen.spec import Qualifier, Unit
-from briefgen.validate import load_spec
+from briefgen.derive import formatting as fmt
+from briefgen.derive.figures import derive
+from briefgen.spec.load import load_spec
+from briefgen.spec.model import Qualifier, Unit
 from tests.conftest import SAMPLE, SAMPLE_Q3
 from tests.golden import variant_spec
 

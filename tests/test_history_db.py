@@ -9,7 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from briefgen.history import History, RunLock
+from briefgen.schedule.history import History, RunLock
 from tests.schedule_fakes import utc
 
 SLOT = utc(2026, 3, 2, 7)

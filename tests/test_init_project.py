@@ -10,10 +10,10 @@ import pytest
 from bs4 import BeautifulSoup
 from typer.testing import CliRunner
 
-from briefgen import job_steps
-from briefgen.cli import app
-from briefgen.jobs import Steps, run_due
-from briefgen.scaffold import PROJECT_FILES
+from briefgen.cli.main import app
+from briefgen.cli.scaffold import PROJECT_FILES
+from briefgen.schedule import steps as job_steps
+from briefgen.schedule.jobs import Steps, run_due
 from tests.schedule_fakes import Clock, FakeSteps, utc
 
 runner = CliRunner()
@@ -69,8 +69,8 @@ def test_renders_without_the_brand_too(project: Path, tmp_path: Path,
 
 
 def test_the_spec_and_configs_are_valid(project: Path) -> None:
-    from briefgen.delivery import load_delivery
-    from briefgen.schedule import load_schedules
+    from briefgen.mail.config import load_delivery
+    from briefgen.schedule.file import load_schedules
 
     code, output = invoke("validate", "--strict", str(project / "specs"))
     assert code == 0, output
@@ -88,7 +88,7 @@ def test_the_spec_and_configs_are_valid(project: Path) -> None:
 
 
 def test_the_scheduled_job_renders_with_the_brand(project: Path, tmp_path: Path) -> None:
-    from briefgen.schedule import load_schedules
+    from briefgen.schedule.file import load_schedules
 
     desk = tmp_path / "desk"
     shutil.copytree(project, desk)  # the job writes output/ and .briefgen/ beside its file

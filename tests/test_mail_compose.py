@@ -18,11 +18,11 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from briefgen.delivery import DeliveryConfig, Recipients
-from briefgen.figures import derive
-from briefgen.mail import DERIVED_NOTE, BriefContent, compose
-from briefgen.narrative import said, sentence
-from briefgen.validate import load_spec
+from briefgen.derive.figures import derive
+from briefgen.derive.sentences import said, sentence
+from briefgen.mail.compose import DERIVED_NOTE, BriefContent, compose
+from briefgen.mail.config import DeliveryConfig, Recipients
+from briefgen.spec.load import load_spec
 from tests.conftest import SAMPLE
 
 CLOCK = dt.datetime(2025, 9, 1, 7, 30, tzinfo=dt.UTC)
@@ -209,7 +209,7 @@ def test_subject_stays_on_one_line(newline: str) -> None:
 
 
 def test_the_brand_styles_both_parts() -> None:
-    from briefgen.brand import Brand
+    from briefgen.brand.model import Brand
 
     brand = Brand.model_validate({"firm_name": "Halden Row Research",
                                   "colours": {"primary": "#7a1f5c"}})

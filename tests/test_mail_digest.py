@@ -14,12 +14,12 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from briefgen.delivery import DeliveryConfig, Recipients
-from briefgen.figures import derive
-from briefgen.ledger import Ledger
-from briefgen.mail import DigestEntry, DigestFailure, compose_digest, digest_entry
-from briefgen.send import send_digest
-from briefgen.validate import load_spec
+from briefgen.derive.figures import derive
+from briefgen.mail.compose import DigestEntry, DigestFailure, compose_digest, digest_entry
+from briefgen.mail.config import DeliveryConfig, Recipients
+from briefgen.mail.ledger import Ledger
+from briefgen.mail.send import send_digest
+from briefgen.spec.load import load_spec
 from tests.conftest import SAMPLE, SAMPLE_Q3
 from tests.test_send_smtp import MailServer, running_mail_server
 

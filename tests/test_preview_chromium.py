@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from briefgen.preview import Preview
-from briefgen.preview_server import PreviewServer
+from briefgen.preview.server import PreviewServer
+from briefgen.preview.watch import Preview
 from tests import test_render_chromium
 from tests.test_render_chromium import CHROMIUM, DevTools, evaluate
 

@@ -12,9 +12,9 @@ from pathlib import Path
 from bs4 import BeautifulSoup
 from typer.testing import CliRunner
 
-from briefgen.cli import app
+from briefgen.cli.main import app
 
-BRIEFGEN = [sys.executable, "-c", "from briefgen.cli import main; main()"]
+BRIEFGEN = [sys.executable, "-c", "from briefgen.cli.main import main; main()"]
 
 
 def test_serves_until_ctrl_c(spec_dir: Path) -> None:

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from briefgen.preview import Preview, page_for_browser
-from briefgen.preview_server import PreviewServer
+from briefgen.preview.server import PreviewServer
+from briefgen.preview.watch import Preview, page_for_browser
 
 TITLE = "Alibaba: cloud re-accelerates to a three-year high as AI spending pays off"
 
@@ -201,7 +201,7 @@ def test_a_broken_spec_at_start_is_shown_not_fatal(
 
 
 def test_reload_script_goes_before_the_end_of_body() -> None:
-    from briefgen.preview import Snapshot
+    from briefgen.preview.watch import Snapshot
 
     page = page_for_browser(Snapshot(3, True, b"<html><body><p>x</p></body></html>", ""), "n0")
     assert page.startswith(b"<html><body><p>x</p><script nonce=\"n0\">")
@@ -213,7 +213,7 @@ def test_reload_script_goes_before_the_end_of_body() -> None:
 
 def test_brand_logo_and_brand_templates_are_watched(
         tmp_path: Path, serve: type[PreviewServer]) -> None:
-    from briefgen.scaffold import create_project
+    from briefgen.cli.scaffold import create_project
 
     create_project(tmp_path / "desk")
     brand = tmp_path / "desk" / "brand.yaml"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from briefgen.cli import main
+from briefgen.cli.main import main
 from briefgen.errors import RenderError
 from tests.golden import ROOT, SAMPLES, rendered
 
@@ -103,8 +103,9 @@ def test_a_failed_render_exits_1_and_debug_shows_the_traceback(tmp_path: Path) -
 
 
 def test_render_modules_import_nothing_heavy() -> None:
-    code = ("import sys, briefgen.cli, briefgen.cli_render, briefgen.pipeline, briefgen.render, "
-            "briefgen.pdf, briefgen.writer, briefgen.brand, briefgen.webfonts\n"
+    code = ("import sys, briefgen.cli.main, briefgen.cli.render, briefgen.build.pipeline, "
+            "briefgen.note.html, briefgen.pdf.weasy, briefgen.build.writer, briefgen.brand.model, "
+            "briefgen.note.webfonts\n"
             "heavy = {'matplotlib', 'weasyprint', 'fontTools'} & set(sys.modules)\n"
             "assert not heavy, heavy")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

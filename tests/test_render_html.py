@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup, Tag
 
-from briefgen.pipeline import RenderOptions, render_brief
+from briefgen.build.pipeline import RenderOptions, render_brief
 from tests.golden import html_of, rendered, variant_spec
 
 SECTIONS = ["Key data", "Analyst", "Key takeaways", "Results against consensus",
@@ -316,7 +316,7 @@ def test_embedded_font_is_a_woff_subset_with_the_text(
 
     from fontTools.ttLib import TTFont
 
-    from briefgen import webfonts
+    from briefgen.note import webfonts
 
     if subsetter == "fonttools":  # as on a system without libharfbuzz-subset
         monkeypatch.setattr(webfonts, "_harfbuzz_subset", lambda data, codepoints: None)

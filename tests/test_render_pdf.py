@@ -9,7 +9,7 @@ import pytest
 from pypdf import PdfReader
 from pypdf.generic import DictionaryObject
 
-from briefgen.pipeline import RenderOptions, render_loaded
+from briefgen.build.pipeline import RenderOptions, render_loaded
 from tests.golden import rendered
 
 A4 = (595.28, 841.89)

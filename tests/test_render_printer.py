@@ -14,8 +14,8 @@ SCRIPT = textwrap.dedent('''
     import time
     from pathlib import Path
     from briefgen.errors import RenderError
-    from briefgen.printer import ForkedPrinter, in_process
-    from briefgen.render import ChartView
+    from briefgen.pdf.printer import ForkedPrinter, in_process
+    from briefgen.note.html import ChartView
 
     view = ChartView("a", "A chart", "Bars", "Source: us", 2.0, 1.0)
     svg = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 144 72">'

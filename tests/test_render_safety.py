@@ -10,10 +10,11 @@ import pytest
 from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
-from briefgen import pdf, webfonts
+from briefgen.build.pipeline import RenderOptions, allowed_roots, render_brief
 from briefgen.errors import RenderError
-from briefgen.pipeline import RenderOptions, allowed_roots, render_brief
-from briefgen.render import css_string
+from briefgen.note import webfonts
+from briefgen.note.html import css_string
+from briefgen.pdf import weasy as pdf
 from tests.golden import variant_spec
 
 SCRIPT = "<script>alert(1)</script>"

@@ -1,4 +1,4 @@
-"""Chart text drawn a run at a time (`briefgen.svgtext`): still real text, still anchored, and
+"""Chart text drawn a run at a time (`briefgen.pdf.svgtext`): still real text, still anchored, and
 WeasyPrint's own drawer for text positioned letter by letter; the early printer's conditions."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from briefgen import printer
-from briefgen.pdf import html_to_pdf
+from briefgen.pdf import printer
+from briefgen.pdf.weasy import html_to_pdf
 
 pypdf = pytest.importorskip("pypdf")
 

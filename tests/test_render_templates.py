@@ -8,10 +8,10 @@ import jinja2
 import pytest
 from bs4 import BeautifulSoup
 
-from briefgen.brand import Brand, Colours
+from briefgen.brand.model import Brand, Colours
+from briefgen.build.pipeline import RenderOptions, render_loaded
 from briefgen.errors import InputError, RenderError
-from briefgen.pipeline import RenderOptions, render_loaded
-from briefgen.render import BUILTIN_TEMPLATES, builtin_template_dir, template_environment
+from briefgen.note.html import BUILTIN_TEMPLATES, builtin_template_dir, template_environment
 from tests.golden import ROOT, rendered
 
 
@@ -104,7 +104,7 @@ def test_render_options_reject_bad_values(kwargs: dict, message: str) -> None:  
 
 def test_without_chart_plans_charts_are_drawn_first_with_the_same_result(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    import briefgen.pipeline as pipeline
+    import briefgen.build.pipeline as pipeline
 
     monkeypatch.setattr(pipeline, "chart_plans", lambda loaded, derived: None)
     result = render_loaded(rendered("baba").loaded, RenderOptions(formats=("html",)))
@@ -114,7 +114,7 @@ def test_without_chart_plans_charts_are_drawn_first_with_the_same_result(
 def test_charts_that_differ_from_their_plan_are_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
     import dataclasses
 
-    import briefgen.pipeline as pipeline
+    import briefgen.build.pipeline as pipeline
 
     real = pipeline.draw_charts
     monkeypatch.setattr(pipeline, "draw_charts", lambda *args: [

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from briefgen.writer import OutputError, OutputPathError, OutputWriter
+from briefgen.build.writer import OutputError, OutputPathError, OutputWriter
 from tests.golden import rendered
 
 

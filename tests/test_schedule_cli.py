@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from briefgen.cli import app, main
-from briefgen.history import History
-from briefgen.jobs import run_due
+from briefgen.cli.main import app, main
+from briefgen.schedule.history import History
+from briefgen.schedule.jobs import run_due
 from tests.schedule_fakes import Clock, FakeSteps, job_yaml, make_schedules, utc
 
 runner = CliRunner()

@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from briefgen.schedule import load_schedules
-from briefgen.slots import iter_slots, latest_slot, next_slots, plan
+from briefgen.schedule.file import load_schedules
+from briefgen.schedule.slots import iter_slots, latest_slot, next_slots, plan
 from tests.schedule_fakes import FakeSteps, job_yaml, make_schedules, simulate, utc
 
 START, END = utc(2026, 2, 15), utc(2026, 11, 30, 18)
@@ -96,7 +96,7 @@ def test_history_records_each_slot_once(tmp_path: Path) -> None:
     schedules = make_schedules(tmp_path, job_yaml("london", "0 7 * * 1", "Europe/London"))
     fake = FakeSteps()
     simulate(schedules, fake, utc(2026, 3, 20), utc(2026, 4, 10), timedelta(minutes=15))
-    from briefgen.history import History
+    from briefgen.schedule.history import History
 
     with History(schedules.history_path) as history:
         runs = history.runs(limit=None)

@@ -22,9 +22,9 @@ import pytest
 from aiosmtpd.controller import Controller
 from typer.testing import CliRunner
 
-from briefgen.cli import app
-from briefgen.jobs import run_due
-from briefgen.schedule import load_schedules
+from briefgen.cli.main import app
+from briefgen.schedule.file import load_schedules
+from briefgen.schedule.jobs import run_due
 from tests.conftest import SAMPLE, SPECS
 from tests.schedule_fakes import Clock, utc
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from briefgen.errors import InputError, SpecError
-from briefgen.schedule import (
+from briefgen.schedule.file import (
     Delivery,
     HistoryConfig,
     Job,
@@ -200,7 +200,7 @@ def test_brand_is_loaded_from_the_files_folder(tmp_path: Path,
 def test_a_missing_brand_file_is_located_and_exits_2(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from briefgen.cli import main
+    from briefgen.cli.main import main
 
     assert errors(tmp_path, "brand: nope.yaml\n" + GOOD) == [
         f"schedules.yaml:1:8: brand: no such file: {tmp_path / 'nope.yaml'} (the brand "

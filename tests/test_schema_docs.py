@@ -1,6 +1,6 @@
 """docs/spec.schema.json and docs/spec-reference.md are generated from the model and must match it.
 
-When a test here fails after a change to briefgen/spec.py, run `python -m briefgen.schema`.
+When a test here fails after a change to briefgen/spec.py, run `python -m briefgen.spec.schema`.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ import pytest
 import yaml
 from pydantic import BaseModel, Field
 
-from briefgen import schema as schema_module
-from briefgen.schema import (
+from briefgen.spec import schema as schema_module
+from briefgen.spec.schema import (
     REFERENCE_FILE,
     REGENERATE,
     SCHEMA_FILE,

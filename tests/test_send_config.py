@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from briefgen.delivery import Recipients, load_delivery, recipients_for
 from briefgen.errors import EXIT_BAD_INPUT, SpecError
+from briefgen.mail.config import Recipients, load_delivery, recipients_for
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "delivery.yaml"

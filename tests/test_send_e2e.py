@@ -19,10 +19,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from briefgen.cli import app, main
-from briefgen.delivery import DeliveryConfig
-from briefgen.ledger import Ledger
-from briefgen.send import preflight, send_specs
+from briefgen.cli.main import app, main
+from briefgen.mail.config import DeliveryConfig
+from briefgen.mail.ledger import Ledger
+from briefgen.mail.send import preflight, send_specs
 from tests.conftest import SAMPLE
 from tests.test_send_smtp import MailServer, running_mail_server
 
@@ -44,7 +44,7 @@ def run_main(args: list[str]) -> tuple[int, str]:
 @functools.cache
 def built_output() -> Path:
     """specs/baba.yaml rendered once per test process; tests copy it (a cache hit for build)."""
-    from briefgen.batch import build
+    from briefgen.build.batch import build
 
     root = Path(tempfile.mkdtemp(prefix="briefgen-send-"))
     atexit.register(shutil.rmtree, root, ignore_errors=True)
@@ -246,8 +246,8 @@ def test_oversize_attachment_is_refused_before_connecting(mail_server: MailServe
 
 
 def test_stale_outputs_are_held_back(out_dir: Path, tmp_path: Path) -> None:
-    from briefgen.batch import build
-    from briefgen.brand import DEFAULT_BRAND
+    from briefgen.brand.model import DEFAULT_BRAND
+    from briefgen.build.batch import build
 
     run = build([SAMPLE], out_dir=out_dir)
     [brief] = run.briefs

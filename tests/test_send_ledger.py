@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from briefgen.ledger import BriefKey, Ledger
+from briefgen.mail.ledger import BriefKey, Ledger
 
 KEY = BriefKey("baba", "2025-06-30", "hash1")
 PEOPLE = ["a@fund.example", "b@fund.example", "c@fund.example", "d@fund.example"]

@@ -20,9 +20,9 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP
 
-from briefgen.delivery import Smtp
-from briefgen.ledger import BriefKey, Ledger
-from briefgen.smtp import deliver, send_message
+from briefgen.mail.config import Smtp
+from briefgen.mail.ledger import BriefKey, Ledger
+from briefgen.mail.smtp import deliver, send_message
 
 
 def free_port() -> int:

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from briefgen.cli import app
+from briefgen.cli.main import app
 from briefgen.errors import SpecError
-from briefgen.validate import load_spec
+from briefgen.spec.load import load_spec
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SPEC = "specs/x.yaml"

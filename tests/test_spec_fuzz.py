@@ -19,10 +19,10 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from briefgen import yamlmarks
-from briefgen.cli import app
+from briefgen.cli.main import app
 from briefgen.errors import Problem, SpecError
-from briefgen.validate import LoadedSpec, load_spec
+from briefgen.inputs import located as yamlmarks
+from briefgen.spec.load import LoadedSpec, load_spec
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SPEC_TEXT = (FIXTURES / "baba.yaml").read_text(encoding="utf-8")

@@ -8,11 +8,11 @@ import xml.etree.ElementTree as ET
 import pytest
 from matplotlib.figure import Figure
 
-from briefgen import chartstyle
-from briefgen.charts import draw_charts
-from briefgen.figures import derive
-from briefgen.svgclean import clean_svg
-from briefgen.validate import load_spec
+from briefgen.charts import style as chartstyle
+from briefgen.charts.draw import draw_charts
+from briefgen.charts.svgclean import clean_svg
+from briefgen.derive.figures import derive
+from briefgen.spec.load import load_spec
 from tests.conftest import SAMPLE
 
 SVG_NS = "{http://www.w3.org/2000/svg}"

@@ -1,0 +1,296 @@
+"""Content-hash cache keys: a brief is rendered again only when something it is made from changed.
+
+A brief depends on its spec's bytes, the data files the spec reads (`LoadedSpec.data_files`), every
+file in the template search path, the fonts, the brand and the other render options, and the code
+that draws it (briefgen's version, the digest of its own source, the versions of the libraries
+that lay out and draw). The key is a sha256 over all of them. Everything but the spec and its data
+files is the same for every brief of a run, so it is hashed once (`environment_digest`).
+
+After a brief is written its key and the sha256 of each output go into
+`output/<slug>/.briefgen-cache.json`. A later run skips the brief only when the key is the same and
+every output on disk still hashes to what was recorded: a deleted or edited output is rendered
+again. Nothing here imports matplotlib or WeasyPrint, so a fully cached run stays fast.
+"""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import enum
+import hashlib
+import importlib.metadata
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import briefgen
+
+CACHE_RECORD = ".briefgen-cache.json"
+RECORD_FORMAT = 1
+# The libraries whose version can change a note's bytes (layout, drawing, PDF writing, fonts).
+RENDER_LIBRARIES = ("matplotlib", "weasyprint", "pydyf", "fonttools", "jinja2", "pillow")
+PACKAGE_DIR = Path(briefgen.__file__).resolve().parent
+# Where a render starts; the code it can reach from here is part of every cache key.
+RENDER_ROOTS = ("briefgen.build.pipeline", "briefgen.build.worker")
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def tree_digest(root: Path, pattern: str = "**/*") -> list[tuple[str, str]]:
+    """`(relative path, sha256)` of every file under `root`, sorted; hidden and cache files out."""
+    if root.is_file():
+        return [(root.name, sha256_file(root))]
+    if not root.is_dir():
+        return []
+    found = []
+    for path in root.glob(pattern):
+        relative = path.relative_to(root)
+        if any(part.startswith(".") or part == "__pycache__" for part in relative.parts):
+            continue
+        if path.is_file():
+            found.append((relative.as_posix(), sha256_file(path)))
+    return sorted(found)
+
+
+def canonical(value: Any) -> Any:
+    """A JSON-able form of options, brands and paths in which every file counts by its content.
+
+    A path is replaced by the digest of the file or folder it names, not by where it is, so moving
+    a template folder does not re-render everything while editing one file in it does.
+    """
+    if isinstance(value, Path):
+        if value.exists():
+            return {"content": tree_digest(value)}
+        return {"missing": str(value)}
+    if isinstance(value, enum.Enum):
+        return canonical(value.value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        fields = {f.name: canonical(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {"__type__": type(value).__qualname__, **fields}
+    model_dump = getattr(value, "model_dump", None)
+    if callable(model_dump):  # a pydantic model, such as the brand
+        return {"__type__": type(value).__qualname__, **canonical(model_dump())}
+    if isinstance(value, Mapping):
+        return {str(k): canonical(v) for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))}
+    if isinstance(value, list | tuple | set | frozenset):
+        items = [canonical(v) for v in value]
+        return sorted(items, key=repr) if isinstance(value, set | frozenset) else items
+    if isinstance(value, bytes | bytearray):  # a brand's logo and font files, read in
+        return {"sha256": sha256_bytes(bytes(value))}
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return repr(value)
+
+
+def builtin_template_dir() -> Path:
+    """The built-in templates, where `briefgen.note.html` finds them (no drawing code imported)."""
+    from briefgen.note.html import BUILTIN_TEMPLATES
+
+    return BUILTIN_TEMPLATES
+
+
+def render_code(root_modules: Iterable[str] = RENDER_ROOTS) -> list[Path]:
+    """The briefgen modules a render can run: the imports of `root_modules`, followed.
+
+    Found by reading the source (imports inside functions included), not by importing it, so
+    this stays cheap and editing `mail.py` does not re-render every brief while editing
+    `charts.py` does.
+    """
+    package_init = PACKAGE_DIR / "__init__.py"  # counted (the version), not followed (`build`)
+    seen: set[Path] = {package_init}
+    todo = [_module_file(name) for name in root_modules]
+    while todo:
+        path = todo.pop()
+        if path is None or path in seen:
+            continue
+        seen.add(path)
+        try:
+            tree = ast.parse(path.read_bytes())
+        except (OSError, SyntaxError, ValueError):
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
+            elif isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            else:
+                continue
+            for name in names:
+                if name.startswith("briefgen."):
+                    # Importing a.b.c runs a/__init__ and a/b/__init__ too.
+                    parts = name.split(".")
+                    todo.extend(_module_file(".".join(parts[:i])) for i in range(2, len(parts) + 1))
+    return sorted(seen)
+
+
+def _module_file(name: str) -> Path | None:
+    parts = name.split(".")[1:]
+    for candidate in (PACKAGE_DIR.joinpath(*parts).with_suffix(".py") if parts else None,
+                      PACKAGE_DIR.joinpath(*parts, "__init__.py")):
+        if candidate is not None and candidate.is_file():
+            return candidate
+    return None
+
+
+def library_versions(names: Iterable[str] = RENDER_LIBRARIES) -> dict[str, str]:
+    versions = {}
+    for name in names:
+        try:
+            versions[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            versions[name] = "absent"
+    return versions
+
+
+# How a changed part of the environment is named when it explains a re-render.
+PART_NAMES = {
+    "format": "the cache format",
+    "briefgen": "briefgen's version",
+    "code": "briefgen's code",
+    "libraries": "a library version",
+    "options": "the render options or brand",
+    "templates": "the templates",
+    "fonts": "the fonts",
+}
+
+
+def environment_parts(options: Any) -> dict[str, str]:
+    """What every brief of a run shares, part by part, each as a sha256."""
+    template_dirs = tuple(getattr(options, "template_dirs", ()))
+    other_options = canonical(options)
+    if isinstance(other_options, dict):
+        other_options.pop("template_dirs", None)  # counted, by content, under "templates"
+    parts = {
+        "format": RECORD_FORMAT,
+        "briefgen": briefgen.__version__,
+        # Between releases the version does not move while the code does: count the code too.
+        "code": [(p.relative_to(PACKAGE_DIR).as_posix(), sha256_file(p)) for p in render_code()],
+        "libraries": library_versions(),
+        "options": other_options,
+        "templates": [tree_digest(Path(d)) for d in (*template_dirs, builtin_template_dir())],
+        "fonts": tree_digest(PACKAGE_DIR / "fonts"),
+    }
+    return {name: _digest(value) for name, value in parts.items()}
+
+
+def environment_digest(options: Any) -> str:
+    return _digest(environment_parts(options))
+
+
+def _digest(value: Any) -> str:
+    return sha256_bytes(json.dumps(value, sort_keys=True).encode())
+
+
+@dataclass
+class Inputs:
+    """Everything one brief is made from, as digests; its `key` is the cache key."""
+
+    environment: dict[str, str]  # part -> sha256, shared by the run
+    spec: str  # sha256 of the spec's bytes
+    data: dict[str, str] = field(default_factory=dict)  # data file, relative to the spec -> sha256
+
+    @property
+    def key(self) -> str:
+        return _digest(dataclasses.asdict(self))
+
+    @classmethod
+    def of(cls, environment: dict[str, str], spec_bytes: bytes, spec_dir: Path,
+           data_files: list[Path]) -> Inputs:
+        data = {}
+        for path in data_files:
+            try:
+                name = path.resolve().relative_to(spec_dir.resolve()).as_posix()
+            except ValueError:
+                name = str(path)
+            data[name] = sha256_file(path)
+        return cls(dict(environment), sha256_bytes(spec_bytes), dict(sorted(data.items())))
+
+    def changes_since(self, before: dict[str, Any]) -> list[str]:
+        """What differs from the inputs of an earlier render, in words."""
+        changed = []
+        if before.get("spec") != self.spec:
+            changed.append("the spec")
+        if before.get("data") != self.data:
+            changed.append("its data files")
+        old = before.get("environment") or {}
+        changed.extend(PART_NAMES.get(name, name) for name, digest in self.environment.items()
+                       if old.get(name) != digest)
+        return changed
+
+
+@dataclass
+class CacheRecord:
+    """What `output/<slug>/.briefgen-cache.json` says about the brief last written there."""
+
+    key: str
+    spec: str
+    outputs: dict[str, dict[str, Any]]  # name -> {"sha256": ..., "bytes": ...}
+    timings: dict[str, float] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    inputs: dict[str, Any] = field(default_factory=dict)  # `Inputs` as a dict, to explain misses
+
+    def to_bytes(self) -> bytes:
+        data = {"format": RECORD_FORMAT, **dataclasses.asdict(self)}
+        return (json.dumps(data, indent=2, sort_keys=True) + "\n").encode()
+
+    @classmethod
+    def read(cls, path: Path) -> CacheRecord | None:
+        try:
+            data = json.loads(path.read_bytes())
+            if data.get("format") != RECORD_FORMAT:
+                return None
+            return cls(
+                key=str(data["key"]),
+                spec=str(data["spec"]),
+                outputs={str(k): dict(v) for k, v in data["outputs"].items()},
+                timings={str(k): float(v) for k, v in data.get("timings", {}).items()},
+                warnings=[str(w) for w in data.get("warnings", [])],
+                inputs=dict(data.get("inputs") or {}),
+            )
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return None  # missing, unreadable or from another version: not a hit
+
+
+def check(brief_dir: Path, inputs: Inputs) -> tuple[CacheRecord | None, str]:
+    """The record of a brief still exactly as rendered from `inputs`, or None and why not."""
+    record = CacheRecord.read(brief_dir / CACHE_RECORD)
+    if record is None or not record.outputs:
+        return None, "not rendered before"
+    if record.key != inputs.key:
+        changed = inputs.changes_since(record.inputs)
+        return None, (" and ".join(changed) if changed else "its inputs") + " changed"
+    problem = _outputs_problem(brief_dir, record)
+    return (None, problem) if problem else (record, "cached")
+
+
+def cached_record(brief_dir: Path, key: str) -> CacheRecord | None:
+    """The record of the brief in `brief_dir` if it was rendered for `key` and its outputs still
+    hash to what was recorded (a mailer checks this before attaching them), else None."""
+    record = CacheRecord.read(brief_dir / CACHE_RECORD)
+    if record is None or record.key != key or not record.outputs:
+        return None
+    return None if _outputs_problem(brief_dir, record) else record
+
+
+def _outputs_problem(brief_dir: Path, record: CacheRecord) -> str | None:
+    for name, meta in record.outputs.items():
+        path = brief_dir / name
+        try:
+            if path.stat().st_size != meta.get("bytes") or sha256_file(path) != meta.get("sha256"):
+                return f"{name} was changed on disk"
+        except OSError:
+            return f"{name} is missing"
+    return None
+

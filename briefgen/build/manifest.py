@@ -1,0 +1,152 @@
+"""The record of a run: in memory (`RunResult`) and on disk (`output/manifest.json`).
+
+The manifest lists every brief that has finished (rendered, cached or failed) with its outputs,
+their sha256 and size, the time each stage took and the error, if any. It is written through the
+`OutputWriter` (atomically) while the run goes (at most every `MIN_INTERVAL` seconds) and once at
+the end, also when the run is interrupted, so it never names a file that is not complete on disk.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from briefgen import __version__
+from briefgen.errors import EXIT_FAILED_RUN, EXIT_OK
+from briefgen.build.writer import OutputWriter
+
+Status = Literal["rendered", "cached", "failed"]
+MANIFEST = "manifest.json"
+MIN_INTERVAL = 0.5  # seconds between two writes of the manifest during a run
+EXIT_INTERRUPTED = 130
+
+
+@dataclass
+class BriefResult:
+    """What became of one spec."""
+
+    spec_path: Path
+    slug: str | None  # None when the spec could not be read far enough to know it
+    status: Status
+    outputs: dict[str, Path] = field(default_factory=dict)  # "brief.pdf" -> output/x/brief.pdf
+    sha256s: dict[str, str] = field(default_factory=dict)
+    sizes: dict[str, int] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
+    error: str | None = None
+    error_kind: str | None = None  # spec, render, internal, timeout, crash
+    traceback: str | None = None  # for internal errors: they are bugs, and this finds them
+    cache_key: str | None = None
+    reason: str | None = None  # why it was rendered: "not rendered before", "the spec changed"…
+    warnings: list[str] = field(default_factory=list)
+    worker: str | None = None  # host:pid that rendered it
+    peak_rss: int | None = None  # that worker's peak RSS in bytes when it finished this brief
+
+    def to_json(self, out_dir: Path) -> dict[str, Any]:
+        outputs = {}
+        for name, path in self.outputs.items():
+            try:
+                shown = path.relative_to(out_dir).as_posix()
+            except ValueError:
+                shown = str(path)
+            outputs[name] = {"path": shown, "sha256": self.sha256s.get(name),
+                             "bytes": self.sizes.get(name)}
+        return {
+            "spec": str(self.spec_path),
+            "slug": self.slug,
+            "status": self.status,
+            "outputs": outputs,
+            "timings": {k: round(v, 4) for k, v in self.timings.items()},
+            "warnings": self.warnings,
+            "error": self.error,
+            "error_kind": self.error_kind,
+            **({"traceback": self.traceback} if self.traceback else {}),
+            "cache_key": self.cache_key,
+            "reason": self.reason,
+            "worker": self.worker,
+        }
+
+
+def _utc(moment: dt.datetime | None) -> str | None:
+    return None if moment is None else moment.astimezone(dt.UTC).isoformat(timespec="seconds")
+
+
+@dataclass
+class RunResult:
+    """Every spec of a run, in the order given, and how the run went."""
+
+    briefs: list[BriefResult]
+    out_dir: Path
+    started: dt.datetime
+    finished: dt.datetime | None = None
+    executor: str = "local"
+    jobs: int | None = None
+    interrupted: bool = False
+    total: int | None = None  # specs in the run; more than len(briefs) when interrupted
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.out_dir / MANIFEST
+
+    @property
+    def counts(self) -> dict[str, int]:
+        counts = {"total": self.total if self.total is not None else len(self.briefs),
+                  "rendered": 0, "cached": 0, "failed": 0}
+        for brief in self.briefs:
+            counts[brief.status] += 1
+        counts["pending"] = counts["total"] - len(self.briefs)
+        return counts
+
+    @property
+    def failed(self) -> list[BriefResult]:
+        return [b for b in self.briefs if b.status == "failed"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.interrupted and not self.failed and self.counts["pending"] == 0
+
+    @property
+    def exit_code(self) -> int:
+        if self.interrupted:
+            return EXIT_INTERRUPTED
+        return EXIT_OK if self.ok else EXIT_FAILED_RUN
+
+    def to_json(self) -> dict[str, Any]:
+        status = ("interrupted" if self.interrupted
+                  else "running" if self.finished is None else "complete")
+        return {
+            "briefgen_version": __version__,
+            "run": {
+                "status": status,
+                "started": _utc(self.started),
+                "finished": _utc(self.finished),
+                "seconds": None if self.finished is None
+                else round((self.finished - self.started).total_seconds(), 3),
+                "executor": self.executor,
+                "jobs": self.jobs,
+                "out_dir": str(self.out_dir),
+            },
+            "counts": self.counts,
+            "ok": self.ok,
+            "briefs": [b.to_json(self.out_dir) for b in self.briefs],
+        }
+
+
+class ManifestWriter:
+    """Keeps `output/manifest.json` equal to what has finished, without rewriting it per brief."""
+
+    def __init__(self, writer: OutputWriter, min_interval: float = MIN_INTERVAL) -> None:
+        self.writer = writer
+        self.min_interval = min_interval
+        self._last = float("-inf")
+
+    def update(self, run: RunResult, *, force: bool = False) -> Path | None:
+        now = time.monotonic()
+        if not force and now - self._last < self.min_interval:
+            return None
+        self._last = now
+        data = json.dumps(run.to_json(), indent=2, ensure_ascii=False) + "\n"
+        return self.writer.write(MANIFEST, data.encode())

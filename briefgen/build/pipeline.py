@@ -1,0 +1,188 @@
+"""One spec -> the bytes of its outputs. Pure: nothing here writes a file.
+
+`render_brief` is what the CLI, a local process pool and a Dask worker all call; the caller hands
+the bytes to the one `OutputWriter`. Stages, each timed: load (YAML + validation), derive
+(figures and sentences), charts (matplotlib SVG), html (Jinja) and pdf (WeasyPrint).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from briefgen.brand.model import DEFAULT_BRAND, Brand
+from briefgen.errors import InputError, RenderError
+from briefgen.pdf.weasy import check_variant
+
+if TYPE_CHECKING:
+    from briefgen.charts.draw import Chart
+    from briefgen.derive.figures import Derived
+    from briefgen.pdf.printer import Submit
+    from briefgen.note.html import ChartView
+    from briefgen.spec.load import LoadedSpec
+
+FORMATS = ("html", "pdf")
+FILE_NAMES = {"html": "brief.html", "pdf": "brief.pdf"}
+
+
+@dataclass
+class RenderOptions:
+    """How to render: which outputs, on what paper, with whose templates and brand."""
+
+    formats: tuple[str, ...] = FORMATS
+    paper: Literal["a4", "letter"] = "a4"
+    template_dirs: tuple[Path, ...] = ()
+    brand: Brand | None = None
+    pdf_variant: str | None = None  # e.g. "pdf/a-3b", "pdf/ua-1", "tagged"
+
+    def __post_init__(self) -> None:
+        self.formats = tuple(dict.fromkeys(f.strip().lower() for f in self.formats))
+        unknown = [f for f in self.formats if f not in FORMATS]
+        if unknown or not self.formats:
+            raise InputError(f"unknown output format {', '.join(unknown) or '(none)'}; "
+                             f"choose from {', '.join(FORMATS)}")
+        if self.paper not in ("a4", "letter"):
+            raise InputError(f"unknown paper {self.paper!r}; choose a4 or letter")
+        self.template_dirs = tuple(Path(d) for d in self.template_dirs)
+        self.pdf_variant = check_variant(self.pdf_variant)
+
+
+@dataclass
+class RenderedBrief:
+    """The outputs of one spec, in memory, with what it took to make them."""
+
+    slug: str
+    spec_path: Path
+    files: dict[str, bytes]  # {"brief.html": ..., "brief.pdf": ...}
+    timings: dict[str, float]  # seconds per stage: load, derive, charts, html, pdf
+    warnings: list[str]
+    derived: Derived
+    loaded: LoadedSpec
+    charts: list[Chart] = field(default_factory=list)
+
+
+class _Timer:
+    def __init__(self) -> None:
+        self.timings: dict[str, float] = {}
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - start
+
+
+def render_brief(spec_path: Path, options: RenderOptions | None = None) -> RenderedBrief:
+    """Load, validate and render one spec; raises `SpecError` for a bad spec."""
+    from briefgen.spec.load import load_spec
+
+    timer = _Timer()
+    with timer.stage("load"):
+        loaded = load_spec(spec_path)
+    return render_loaded(loaded, options, _timer=timer)
+
+
+def render_loaded(
+    loaded: LoadedSpec,
+    options: RenderOptions | None = None,
+    *,
+    printer: Submit | None = None,
+    _timer: _Timer | None = None,
+) -> RenderedBrief:
+    """Render an already loaded spec.
+
+    `printer` replaces `printer.in_process`: the CLI passes a `ForkedPrinter`'s `submit`, which
+    lays the page out in a process that imported WeasyPrint while this one draws the charts.
+    """
+    from briefgen.note import html as render
+    from briefgen.derive.figures import derive
+    from briefgen.pdf.printer import in_process
+
+    options = options or RenderOptions()
+    brand = options.brand or DEFAULT_BRAND
+    timer = _timer or _Timer()
+    warnings = [str(w) for w in loaded.warnings]
+    with timer.stage("derive"):
+        derived = derive(loaded.spec)
+    charts: list[Chart] | None = None
+    views = chart_plans(loaded, derived)
+    if views is None:  # the charts module cannot say what it will draw: draw first
+        with timer.stage("charts"):
+            charts = draw_charts(loaded, derived, brand)
+        views = [render.chart_view(chart) for chart in charts]
+    with timer.stage("html"):
+        env = render.cached_environment(options.template_dirs)
+        page = render.render_page(loaded, derived, views, brand=brand, paper=options.paper,
+                                  env=env)
+    job = None
+    if "pdf" in options.formats:
+        with timer.stage("pdf"):
+            job = (printer or in_process)(page.finish("pdf"), base_dir=loaded.base_dir,
+                                          allowed_roots=allowed_roots(options),
+                                          variant=options.pdf_variant)
+    if charts is None:
+        with timer.stage("charts"):
+            charts = draw_charts(loaded, derived, brand)
+        drawn = [(c.key, c.width_in, c.height_in) for c in charts]
+        if drawn != [(v.key, v.width_in, v.height_in) for v in views]:
+            raise RenderError(f"charts drawn {drawn} differ from the charts planned")
+    files: dict[str, bytes] = {}
+    if job is not None:
+        job.charts_drawn({chart.key: chart.svg for chart in charts})
+    if "html" in options.formats:
+        with timer.stage("html"):  # while a forked printer lays the PDF out
+            files[FILE_NAMES["html"]] = page.finish("html", charts).encode("utf-8")
+    if job is not None:
+        with timer.stage("pdf"):
+            files[FILE_NAMES["pdf"]], pdf_warnings = job.result()
+        warnings.extend(pdf_warnings)
+    files = {FILE_NAMES[f]: files[FILE_NAMES[f]] for f in options.formats}
+    return RenderedBrief(loaded.slug, loaded.path, files, dict(timer.timings), warnings,
+                         derived, loaded, list(charts))
+
+
+def chart_plans(loaded: LoadedSpec, derived: Derived) -> list[ChartView] | None:
+    """The charts the note will have, known before drawing (no matplotlib needed)."""
+    from briefgen.charts import draw as charts
+    from briefgen.note import html as render
+
+    # TODO(charts): a public `plan_charts`; until then the module's own planning step.
+    plan = getattr(charts, "plan_charts", None) or getattr(charts, "_plans", None)
+    if plan is None:
+        return None
+    return [render.chart_view(item) for item in plan(loaded.spec, derived)]
+
+
+def draw_charts(loaded: LoadedSpec, derived: Derived, brand: Brand) -> list[Chart]:
+    from briefgen.charts.draw import draw_charts as draw
+
+    return list(draw(loaded.spec, derived, brand.chart_style()))
+
+
+def allowed_roots(options: RenderOptions) -> list[Path]:
+    """Folders the PDF's URL fetcher may read from, besides the spec's own."""
+    from briefgen.note import html as render
+    from briefgen.note import webfonts
+
+    return [*options.template_dirs, render.BUILTIN_TEMPLATES, webfonts.FONT_DIR]
+
+
+def warm_up(options: RenderOptions | None = None) -> None:
+    """Import and compile what rendering needs, once per worker, before its first spec."""
+    from briefgen.note import html as render
+
+    options = options or RenderOptions()
+    render.cached_environment(options.template_dirs).get_template(render.NOTE_TEMPLATE)
+    import matplotlib.backends.backend_svg
+    import matplotlib.figure  # noqa: F401
+
+    if "pdf" in options.formats:
+        from briefgen.pdf import weasy as pdf
+
+        pdf.warm_up()  # WeasyPrint imported, fonts and Pango set up

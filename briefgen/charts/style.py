@@ -1,0 +1,240 @@
+"""The house style of briefgen's charts and the matplotlib plumbing every chart shares.
+
+matplotlib is imported inside functions only: `briefgen validate` must not pay for it. Figures are
+made with the object API (`matplotlib.figure.Figure`), never pyplot, so a worker that renders
+thousands of briefs registers no global figures and leaks none. Every render runs inside
+`matplotlib.rc_context`, so nothing here changes the process's global rcParams (the font files
+are added to matplotlib's font list once, which is the one lasting side effect). rcParams are
+process-wide all the same: render from several processes, not from threads of one.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from briefgen.charts.svgclean import clean_svg
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+    from matplotlib.typing import RcKeyType
+
+FONT_DIR = Path(__file__).resolve().parents[1] / "fonts"
+FALLBACK_FAMILY = "DejaVu Sans"  # ships with matplotlib, so it is always there
+SEMIBOLD = 600  # Inter ships a semibold; other families fall back to bold
+
+
+@dataclass(frozen=True)
+class ChartStyle:
+    """One house style for every chart; the brand file constructs one."""
+
+    font_family: str = "Inter"
+    text_color: str = "#1a1a1a"
+    grid_color: str = "#d9d9d9"
+    # Series colours, primary first; the charts use the first three as: the current quarter and
+    # actual figures, the growth line, and context (earlier quarters, plans). Navy against orange
+    # stays distinct in every common form of colour blindness and in greyscale print.
+    palette: tuple[str, ...] = ("#1f4e79", "#d9822b", "#a9c4de", "#5f6b77", "#8c6d31")
+    positive: str = "#1f4e79"
+    negative: str = "#c8553d"
+    font_size: float = 8.0
+
+    def color(self, index: int) -> str:
+        """Palette entry `index`, cycling if a brand gives fewer colours."""
+        return self.palette[index % len(self.palette)]
+
+    @property
+    def muted(self) -> str:
+        """Secondary text (notes, dates): the text colour, lightened."""
+        return _mix(self.text_color, "white", 0.4)
+
+    @property
+    def comparator(self) -> str:
+        """Bars to compare against (consensus): a neutral grey from the text colour."""
+        return _mix(self.text_color, "white", 0.75)
+
+
+def _mix(color: str, toward: str, share: float) -> str:
+    from matplotlib.colors import to_hex, to_rgb
+
+    (r, g, b), (r2, g2, b2) = to_rgb(color), to_rgb(toward)
+    return to_hex((r + (r2 - r) * share, g + (g2 - g) * share, b + (b2 - b) * share))
+
+
+@functools.cache
+def _mpl_ready() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+
+
+def warm_up() -> None:
+    """Import matplotlib and its SVG and PNG backends and register the fonts: what a worker
+    would otherwise pay on its first brief."""
+    _known_families()
+    import matplotlib.backends.backend_agg
+    import matplotlib.backends.backend_svg
+    import matplotlib.figure  # noqa: F401
+
+
+@functools.cache
+def _known_families() -> frozenset[str]:
+    """Register the bundled fonts (once per process) and list every family matplotlib knows."""
+    _mpl_ready()
+    from matplotlib import font_manager
+
+    # Called again after fonts_changed: a file already in the list is not added twice.
+    added = {entry.fname for entry in font_manager.fontManager.ttflist}
+    for path in sorted(FONT_DIR.glob("*.[ot]tf")):
+        if str(path) in added:
+            continue
+        try:
+            font_manager.fontManager.addfont(str(path))
+        except (OSError, RuntimeError, ValueError):  # a broken file must not stop a brief
+            continue
+    return frozenset(entry.name for entry in font_manager.fontManager.ttflist)
+
+
+def fonts_changed() -> None:
+    """Forget what was learnt from matplotlib's font list: `chartfonts` has added to it."""
+    _known_families.cache_clear()
+    _has_semibold.cache_clear()
+    _text_width.cache_clear()
+
+
+def font_family(style: ChartStyle) -> str:
+    """The style's family when matplotlib can find it, else DejaVu Sans (silently)."""
+    return style.font_family if style.font_family in _known_families() else FALLBACK_FAMILY
+
+
+def strong(style: ChartStyle) -> int | str:
+    """The weight for emphasis: semibold when the family has one (no findfont warnings)."""
+    return SEMIBOLD if _has_semibold(font_family(style)) else "bold"
+
+
+@functools.cache
+def _has_semibold(family: str) -> bool:
+    from matplotlib import font_manager
+
+    _known_families()
+    return any(entry.name == family and entry.weight == SEMIBOLD
+               for entry in font_manager.fontManager.ttflist)
+
+
+def rc_params(style: ChartStyle, key: str) -> dict[RcKeyType, Any]:
+    small = style.font_size - 0.5
+    return {
+        "svg.fonttype": "none",  # text stays <text>: selectable in the PDF, and ~2x faster
+        "svg.hashsalt": f"briefgen-{key}",  # fixed ids; unique per chart kind within one page
+        "font.family": [font_family(style)],
+        "font.size": style.font_size,
+        "text.color": style.text_color,
+        "axes.labelcolor": style.text_color,
+        "axes.labelsize": small,
+        "axes.edgecolor": style.grid_color,
+        "axes.linewidth": 0.7,
+        "axes.unicode_minus": True,
+        "axes.formatter.use_locale": False,
+        "xtick.color": style.text_color,
+        "ytick.color": style.text_color,
+        "xtick.labelsize": small,
+        "ytick.labelsize": small,
+        "xtick.major.size": 0,
+        "ytick.major.size": 0,
+        "xtick.major.pad": 3,
+        "ytick.major.pad": 3,
+        "legend.frameon": False,
+        "legend.fontsize": small,
+        "figure.facecolor": "white",
+        "savefig.facecolor": "white",
+        "path.simplify": True,
+    }
+
+
+@contextmanager
+def styled(style: ChartStyle, key: str) -> Iterator[None]:
+    """Everything between creating a figure and saving it must run inside this."""
+    _mpl_ready()
+    import matplotlib
+
+    with matplotlib.rc_context(rc_params(style, key)):
+        yield
+
+
+def new_figure(width: float, height: float) -> Figure:
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=(width, height))
+
+
+def add_axes(fig: Figure, *, left: float, right: float, top: float, bottom: float) -> Axes:
+    """An axes placed by margins in inches: fixed layout, no second draw to fit it."""
+    width, height = fig.get_size_inches()
+    return fig.add_axes((left / width, bottom / height,
+                         1 - (left + right) / width, 1 - (top + bottom) / height))
+
+
+def header(fig: Figure, style: ChartStyle, title: str, subtitle: str | None = None) -> None:
+    """Title (and a muted line under it), flush with the column's left edge."""
+    height = fig.get_size_inches()[1]
+    fig.text(0.0, 1 - 0.06 / height, title, ha="left", va="top",
+             fontsize=style.font_size + 1.5, fontweight=strong(style), color=style.text_color)
+    if subtitle:
+        fig.text(0.0, 1 - 0.27 / height, subtitle, ha="left", va="top",
+                 fontsize=style.font_size - 0.5, color=style.muted)
+
+
+def quiet_axes(ax: Axes, style: ChartStyle, *, grid: Literal["x", "y"] | None) -> None:
+    """No box, no tick marks; light grid lines along `grid` ("x" or "y") only."""
+    for side in ("top", "right", "left"):
+        ax.spines[side].set_visible(False)
+    ax.spines["bottom"].set_color(style.grid_color)
+    ax.set_axisbelow(True)
+    if grid:
+        ax.grid(True, axis=grid, color=style.grid_color, linewidth=0.5)
+
+
+def text_width_pt(text: str, style: ChartStyle, size: float, weight: int | str = "normal") -> float:
+    """Width of `text` in points, measured with the font's own metrics (no drawing)."""
+    return _text_width(text, font_family(style), size, weight)
+
+
+@functools.lru_cache(maxsize=4096)
+def _text_width(text: str, family: str, size: float, weight: int | str) -> float:
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import text_to_path
+
+    prop = FontProperties(family=family, size=size, weight=weight)
+    width, _, _ = text_to_path.get_text_width_height_descent(text, prop, ismath=False)
+    return float(width)
+
+
+def nice_ticks(low: float, high: float, count: int = 4, *, integer: bool = False) -> list[float]:
+    """Round tick values covering [low, high] and no further (the space beyond holds labels)."""
+    from matplotlib.ticker import MaxNLocator
+
+    if high <= low:
+        high = low + 1
+    ticks = MaxNLocator(nbins=count, steps=[1, 2, 2.5, 5, 10],
+                        integer=integer).tick_values(low, high)
+    span = high - low
+    return [float(t) for t in ticks if low - 1e-9 * span <= t <= high + 1e-9 * span]
+
+
+def save_svg(fig: Figure, label: str) -> str:
+    buffer = io.StringIO()
+    fig.savefig(buffer, format="svg",
+                metadata={"Date": None, "Creator": None, "Format": None, "Type": None})
+    return clean_svg(buffer.getvalue(), label)
+
+
+def save_png(fig: Figure, dpi: int) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
+    return buffer.getvalue()

@@ -1,0 +1,1 @@
+"""The `briefgen` command: typer commands over the library, nothing else."""

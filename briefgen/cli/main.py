@@ -1,0 +1,98 @@
+"""The `briefgen` command: a thin typer layer over the library.
+
+Each group of commands lives in its own module of `briefgen.cli` and registers itself here. Those modules
+import nothing heavy at import time, so `briefgen --help` and `briefgen validate` never load
+matplotlib or WeasyPrint. Errors are converted here, once: a `BriefgenError` prints its message and
+exits with its code (2 bad input, 1 failed run); `--debug` shows the traceback instead.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+if sys.argv[1:2] == ["render"]:  # fork the PDF process now, before typer and the commands
+    from briefgen.pdf.printer import start_early
+
+    start_early(sys.argv)
+
+import typer
+
+from briefgen import __version__
+from briefgen.errors import EXIT_FAILED_RUN, BriefgenError
+
+app = typer.Typer(
+    name="briefgen",
+    help="Turn a YAML file per company quarter into a research note (HTML + PDF).",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+_debug = False
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"briefgen {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors."),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    global _debug
+    _debug = debug or bool(os.environ.get("BRIEFGEN_DEBUG"))
+
+
+def _register() -> None:
+    # Each module adds its commands to `app`; registered in this order so --help is stable.
+    from briefgen.cli import author, render, schedule, send, spec
+
+    for module in (spec, render, send, schedule, author):
+        module.register(app)
+
+
+_register()
+
+
+def _is_usage_error(exc: BaseException) -> bool:
+    # typer 0.29 ships its own copy of click (typer._click), so match the class by name rather
+    # than by importing one particular click.
+    return any(cls.__name__ == "ClickException" for cls in type(exc).__mro__)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point: run the app, converting errors to messages and exit codes."""
+    try:
+        # Without standalone mode click returns the code of a `typer.Exit` instead of exiting.
+        code = app(args=argv, standalone_mode=False)
+        sys.exit(code if isinstance(code, int) else 0)
+    except BriefgenError as exc:
+        if _debug:
+            raise
+        typer.echo(str(exc), err=True)
+        sys.exit(exc.exit_code)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        typer.echo("Aborted.", err=True)
+        sys.exit(130)
+    except KeyboardInterrupt:
+        typer.echo("Interrupted.", err=True)
+        sys.exit(130)
+    except Exception as exc:  # the edge: any bug becomes one line, not a traceback
+        if _is_usage_error(exc):
+            exc.show()  # type: ignore[attr-defined]
+            # click gives usage errors exit code 2 already; keep any other code it chose.
+            sys.exit(getattr(exc, "exit_code", 2))
+        if _debug:
+            raise
+        typer.echo(f"briefgen: internal error: {exc!r} (run with --debug for the traceback)",
+                   err=True)
+        sys.exit(EXIT_FAILED_RUN)

@@ -1,0 +1,218 @@
+"""`briefgen schedule list | run-due | install` and `briefgen runs`: the scheduler's commands.
+
+There is no daemon: cron or a systemd timer calls `schedule run-due` every few minutes, and it runs
+whatever has become due (see `briefgen.schedule.jobs`). `schedule install` prints both kinds of trigger.
+"""
+
+from __future__ import annotations
+
+import getpass
+import shlex
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+from briefgen.errors import EXIT_FAILED_RUN, InputError
+
+if TYPE_CHECKING:
+    from briefgen.schedule.file import Job
+
+FILE_HELP = "The schedules file (relative paths inside it are read from its folder)."
+
+
+def register(app: typer.Typer) -> None:
+    schedule = typer.Typer(
+        help="Render and mail specs on a schedule: list jobs, run what is due, install a timer.",
+        no_args_is_help=True,
+    )
+    schedule.command("list")(list_jobs)
+    schedule.command("run-due")(run_due)
+    schedule.command("install")(install)
+    app.add_typer(schedule, name="schedule")
+    app.command("runs")(runs)
+
+
+def _file_option() -> Any:
+    return typer.Option(Path("schedules.yaml"), "--file", "-f", help=FILE_HELP)
+
+
+def list_jobs(
+    file: Path = _file_option(),
+    count: int = typer.Option(5, "--count", "-n", min=1, max=100, help="Next runs per job."),
+    start: str | None = typer.Option(None, "--from", help="Show runs after this UTC time "
+                              "(e.g. 2026-10-20T00:00Z) instead of after now."),
+) -> None:
+    """Show every job with its next runs, in the job's own time zone and in UTC."""
+    from briefgen.schedule.file import load_schedules
+    from briefgen.schedule.jobs import utc_now
+    from briefgen.schedule.slots import next_slots
+
+    schedules = load_schedules(file)
+    after = _parse_instant(start) if start else utc_now()
+    rows: list[list[str]] = []
+    for job in schedules.jobs:
+        for index, slot in enumerate(next_slots(job, after, count)):
+            first = index == 0
+            rows.append([
+                job.name if first else "", job.cron if first else "",
+                job.timezone if first else "", f"{slot:%a %Y-%m-%d %H:%M %Z}",
+                f"{slot.astimezone(UTC):%Y-%m-%d %H:%M}Z",
+                _delivery_text(job) if first else "",
+            ])
+    _table(["Job", "Cron", "Time zone", "Local time", "UTC", "Delivery"], rows,
+           title=f"Next {count} run(s) per job after {after.astimezone(UTC):%Y-%m-%d %H:%M}Z")
+
+
+def run_due(file: Path = _file_option()) -> None:
+    """Run each job whose slot has come since its last run, once; for cron or a systemd timer.
+
+    Safe to call while another call runs: that one finishes the work, this one says so and
+    exits 0. Prints one line per slot handled and nothing when nothing was due."""
+    from briefgen.schedule import jobs
+    from briefgen.schedule.file import load_schedules
+    from briefgen.schedule.slots import utc_text
+
+    schedules = load_schedules(file)
+    report = jobs.run_due(schedules)
+    if report.busy:
+        typer.echo("another run-due is in progress")
+        return
+    for done in report.handled:
+        typer.echo(f"{done.job}: {done.slot:%Y-%m-%d %H:%M %Z} ({utc_text(done.slot)}): "
+                   f"{done.status}" + (f", attempt {done.attempt}" if done.attempt > 1 else "")
+                   + (f": {done.detail}" if done.detail else ""))
+    for warning in report.warnings:
+        typer.echo(warning, err=True)
+    if report.failed:
+        raise typer.Exit(EXIT_FAILED_RUN)
+
+
+def install(
+    file: Path = _file_option(),
+    every: int = typer.Option(5, "--every", min=1, max=59, help="Minutes between run-due calls."),
+    name: str = typer.Option("briefgen-run-due", "--name", help="Name of the systemd units."),
+) -> None:
+    """Print a crontab line and a systemd service + timer that call `schedule run-due`."""
+    from briefgen.schedule.file import load_schedules
+
+    schedules = load_schedules(file)  # refuse to install a trigger for a broken file
+    schedules_path = file.resolve()
+    command = shlex.join([*_briefgen_command(), "schedule", "run-due", "--file",
+                          str(schedules_path)])
+    folder = shlex.quote(str(schedules_path.parent))
+    typer.echo(f"""\
+# --- cron: `crontab -e` and add this line (output is mailed to MAILTO when something ran) ---
+*/{every} * * * * cd {folder} && {command}
+
+# --- or systemd: save the two units below, then
+#   sudo systemctl daemon-reload && sudo systemctl enable --now {name}.timer
+#   (history: {schedules.history_path}; logs: {schedules.history_path.parent / "logs"})
+
+# /etc/systemd/system/{name}.service
+[Unit]
+Description=briefgen: run the scheduled jobs that are due ({schedules_path.name})
+Wants=network-online.target
+After=network-online.target
+
+[Service]
+Type=oneshot
+User={getpass.getuser()}
+WorkingDirectory={schedules_path.parent}
+ExecStart={command}
+# SMTP credentials named by the delivery config's username_env/password_env:
+# EnvironmentFile=/etc/briefgen/smtp.env
+
+# /etc/systemd/system/{name}.timer
+[Unit]
+Description=briefgen: call run-due every {every} minutes
+
+[Timer]
+OnCalendar=*:0/{every}
+AccuracySec=30s
+
+[Install]
+WantedBy=timers.target""")
+
+
+def runs(
+    file: Path = _file_option(),
+    job: str | None = typer.Option(None, "--job", help="Only this job's runs."),
+    limit: int = typer.Option(20, "--limit", "-n", min=1, help="How many runs, newest first."),
+) -> None:
+    """Show the run history of scheduled jobs, newest first."""
+    from briefgen.schedule.file import load_schedules
+    from briefgen.schedule.history import History
+
+    schedules = load_schedules(file)
+    if job is not None:
+        schedules.job(job)  # an unknown name is an error with a did-you-mean
+    if not schedules.history_path.exists():
+        typer.echo(f"no runs recorded yet (history: {schedules.history_path})")
+        return
+    zones = {j.name: j.zone for j in schedules.jobs}
+    with History(schedules.history_path) as history:
+        found = history.runs(job, limit)
+    rows = []
+    for run in found:
+        slot = run.slot.astimezone(zones[run.job]) if run.job in zones else run.slot
+        took = f"{(run.ended - run.started).total_seconds():.0f}s" if run.ended else ""
+        status: str = run.status
+        if run.next_attempt is not None:
+            status += f" (retry {run.next_attempt:%H:%M}Z)"
+        note = (run.error or "").splitlines()[0] if run.error else ""
+        rows.append([run.job, f"{slot:%Y-%m-%d %H:%M %Z}", status, str(run.attempt),
+                     f"{run.started:%Y-%m-%d %H:%M:%S}Z", took, str(run.briefs),
+                     str(run.held_back), str(run.messages), note[:100]])
+    if not rows:
+        typer.echo("no runs recorded" + (f" for {job}" if job else ""))
+        return
+    _table(["Job", "Slot", "Status", "Try", "Started", "Took", "Briefs", "Held", "Sent",
+            "Error / note"], rows, title=f"Runs ({schedules.history_path})")
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+
+def _delivery_text(job: Job) -> str:
+    return f"{job.delivery.mode} to {', '.join(job.delivery.lists)}"
+
+
+def _parse_instant(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise InputError(f'--from: expected a time like 2026-10-20T00:00Z, got "{text}"') from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _briefgen_command() -> list[str]:
+    """Absolute command that runs this briefgen: the console script beside this Python."""
+    script = Path(sys.executable).parent / "briefgen"
+    if script.is_file():
+        return [str(script)]
+    return [sys.executable, "-c", "from briefgen.cli.main import main; main()"]
+
+
+def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], *, title: str) -> None:
+    """A rich table on a terminal; plain aligned columns when piped or captured."""
+    from rich.console import Console
+
+    console = Console()
+    if console.is_terminal:
+        from rich.table import Table
+
+        table = Table(title=title, title_justify="left")
+        for header in headers:
+            table.add_column(header)
+        for row in rows:
+            table.add_row(*row)
+        console.print(table)
+        return
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
+    typer.echo(title)
+    for line in [list(headers), *rows]:
+        typer.echo("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(line)).rstrip())

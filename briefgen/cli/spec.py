@@ -1,0 +1,208 @@
+"""`briefgen validate`, `briefgen schema`, `briefgen new`: commands about specs themselves.
+
+Nothing heavy is imported here or by the library modules these commands use (pydantic and
+PyYAML only), so validating a folder of specs costs one short-lived process.
+Each command reports a user's mistake itself (message, exit 2), so it behaves the same when
+called through `briefgen.cli.main` and through typer's test runner.
+"""
+
+from __future__ import annotations
+
+import glob
+import json
+import os
+from dataclasses import asdict
+from pathlib import Path
+
+import typer
+
+from briefgen.errors import EXIT_BAD_INPUT, Problem
+
+SPEC_SUFFIXES = (".yaml", ".yml")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("validate")(validate)
+    app.command("schema")(schema)
+    app.command("new")(new)
+
+
+# --- finding the specs -------------------------------------------------------------------------
+
+
+def _folder_specs(folder: Path) -> list[Path]:
+    """Every *.yaml / *.yml under `folder`, not looking inside hidden folders such as .git."""
+    found = []
+    for parent, folders, files in os.walk(folder):
+        folders[:] = [name for name in folders if not name.startswith(".")]
+        found += [Path(parent, name) for name in files
+                  if name.endswith(SPEC_SUFFIXES) and not name.startswith(".")]
+    return sorted(found)
+
+
+def expand_arguments(arguments: list[str]) -> list[Path | Problem]:
+    """Files to validate in the order given, with a problem in place of an argument naming none.
+
+    A folder means its specs, recursively; a pattern (`specs/*.yaml`, `**` included) is expanded
+    here too, for shells that do not and for quoted patterns. A file is passed on even when it
+    does not exist, so that the loader reports it like any other problem with that file.
+    """
+    found: list[Path | Problem] = []
+    for argument in arguments:
+        path = Path(argument)
+        if any(char in argument for char in "*?[") and not path.exists():
+            matches = sorted(glob.glob(argument, recursive=True))
+            if not matches:
+                found.append(Problem(argument, None, None, "", "no file matches this pattern"))
+            for match in matches:
+                match_path = Path(match)
+                found.extend(_folder_specs(match_path) if match_path.is_dir() else [match_path])
+        elif path.is_dir():
+            inside = _folder_specs(path)
+            if not inside:
+                found.append(Problem(argument, None, None, "",
+                                     "folder holds no .yaml or .yml files"))
+            found.extend(inside)
+        else:
+            found.append(path)
+    return list(dict.fromkeys(found))  # a spec named twice (folder and file) is checked once
+
+
+# --- validate ------------------------------------------------------------------------------------
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def validate(
+    specs: list[str] = typer.Argument(
+        ..., metavar="SPEC", help="Spec files, folders (their *.yaml, recursively) or globs."
+    ),
+    strict: bool = typer.Option(False, "--strict", help="Treat warnings as errors."),
+    as_json: bool = typer.Option(
+        False, "--json", help="Print one JSON report instead of lines (for scripts and CI)."
+    ),
+) -> None:
+    """Check specs and report every problem in each, as FILE:LINE:COLUMN: message.
+
+    Exits 0 when every spec is valid and 2 when any is not.
+    """
+    from briefgen.errors import SpecError
+    from briefgen.spec.load import load_spec
+
+    results: list[tuple[str, bool, list[Problem]]] = []
+    for path in expand_arguments(specs):
+        if isinstance(path, Problem):
+            results.append((path.file, False, [path]))
+            continue
+        try:
+            loaded = load_spec(path, strict=strict, display=str(path))
+        except SpecError as exc:
+            results.append((str(path), False, exc.problems))
+        else:
+            results.append((str(path), True, loaded.warnings))
+
+    problems = [problem for _, _, found in results for problem in found]
+    errors = sum(problem.severity == "error" for problem in problems)
+    warnings = len(problems) - errors
+    valid = sum(ok for _, ok, _ in results)
+    if as_json:
+        report = {
+            "valid": valid == len(results),
+            "summary": {"specs": len(results), "valid": valid, "errors": errors,
+                        "warnings": warnings},
+            "specs": [
+                {"file": file, "valid": ok, "problems": [asdict(p) for p in found]}
+                for file, ok, found in results
+            ],
+        }
+        typer.echo(json.dumps(report, indent=2, ensure_ascii=False))
+    else:
+        for problem in problems:
+            typer.echo(str(problem))
+        summary = f"{valid} of {_plural(len(results), 'spec')} valid"
+        if errors:
+            summary += f", {_plural(errors, 'error')}"
+        if warnings:
+            summary += f", {_plural(warnings, 'warning')}"
+        typer.echo(summary)
+    if valid < len(results):
+        raise typer.Exit(EXIT_BAD_INPUT)
+
+
+# --- schema --------------------------------------------------------------------------------------
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(f"briefgen: {message}", err=True)
+    return typer.Exit(EXIT_BAD_INPUT)
+
+
+def schema(
+    out: Path | None = typer.Option(
+        None, "--out", "-o", help="Write the schema to this file instead of printing it."
+    ),
+) -> None:
+    """Print the JSON Schema of a spec (for editors' autocomplete and checks)."""
+    from briefgen.spec.schema import schema_text
+
+    text = schema_text()
+    if out is None:
+        typer.echo(text, nl=False)
+        return
+    if out.is_dir():
+        raise _fail(f"{out} is a folder; give a file name such as {out / 'spec.schema.json'}")
+    if not out.parent.is_dir():
+        raise _fail(f"{out.parent} does not exist")
+    out.write_text(text, encoding="utf-8")
+    typer.echo(f"wrote {out}")
+
+
+# --- new -----------------------------------------------------------------------------------------
+
+
+def _schema_line(folder: Path) -> str:
+    """The editor comment, pointing at docs/spec.schema.json when a folder above has one."""
+    from briefgen.spec.schema import SCHEMA_FILE
+
+    for parent in [folder.resolve(), *folder.resolve().parents]:
+        candidate = parent / "docs" / SCHEMA_FILE
+        if candidate.is_file():
+            relative = Path(os.path.relpath(candidate, folder.resolve())).as_posix()
+            return f"# yaml-language-server: $schema={relative}"
+    return (f"# Editor completion: run `briefgen schema --out {SCHEMA_FILE}` in this folder and\n"
+            f"# start this file with `# yaml-language-server: $schema={SCHEMA_FILE}`.")
+
+
+def starter_text(file_name: str, folder: Path) -> str:
+    from importlib.resources import files
+
+    template = files("briefgen").joinpath("data/starter.yaml").read_text(encoding="utf-8")
+    return template.replace("__SCHEMA_LINE__", _schema_line(folder)).replace(
+        "__FILE_NAME__", file_name
+    )
+
+
+def new(
+    name: str = typer.Argument(
+        ..., metavar="NAME", help="Name of the spec, e.g. acme-2025q3 (writes NAME.yaml)."
+    ),
+    out: Path = typer.Option(Path("."), "--out", "-o", help="Folder to write it in."),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
+) -> None:
+    """Write a commented starter spec that validates, to fill in."""
+    stem = name.removesuffix(".yaml").removesuffix(".yml")
+    if not stem or Path(stem).name != stem or stem.startswith("."):
+        raise _fail(f'"{name}" is not a file name; give a name such as acme-2025q3')
+    if out.exists() and not out.is_dir():
+        raise _fail(f"{out} is a file, not a folder")
+    target = out / f"{stem}.yaml"
+    if target.exists() and not force:
+        raise _fail(f"{target} already exists; use --force to overwrite it")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        target.write_text(starter_text(str(target), out), encoding="utf-8")
+    except OSError as exc:
+        raise _fail(f"cannot write {target}: {exc.strerror or exc}") from None
+    typer.echo(f"wrote {target}; check it with: briefgen validate --strict {target}")

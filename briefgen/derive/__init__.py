@@ -1,0 +1,1 @@
+"""Derived figures (beat/miss, growth, USD, capex against plan), number formatting, sentences."""

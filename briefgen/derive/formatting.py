@@ -1,0 +1,109 @@
+"""One way to write a number everywhere: text, tables, charts and email (`RMB 33.4bn`, `+26%`,
+`+7.6 pp`). Also registered as Jinja filters, so templates never format numbers themselves."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+from briefgen.spec.model import UNIT_FACTORS, Qualifier, Unit
+
+# Desks write the renminbi as RMB although its ISO 4217 code is CNY.
+CURRENCY_DISPLAY = {"CNY": "RMB"}
+
+
+def currency_label(code: str) -> str:
+    return CURRENCY_DISPLAY.get(code, code)
+
+
+def significant(value: float, figures: int = 3) -> str:
+    """`33.398` -> `33.4`, `4.6699` -> `4.67`, `380` -> `380`: three significant figures, which is
+    how results notes quote amounts."""
+    if value == 0 or not math.isfinite(value):
+        return "0" if value == 0 else str(value)
+    decimals = max(0, figures - 1 - math.floor(math.log10(abs(value))))
+    text = f"{value:,.{decimals}f}"
+    return text
+
+
+def scale_for(amount: float) -> Unit:
+    """The unit a human would quote `amount` (in ones) in."""
+    size = abs(amount)
+    if size >= 1e12:
+        return Unit.trillion
+    if size >= 1e9:
+        return Unit.billion
+    if size >= 1e6:
+        return Unit.million
+    if size >= 1e3:
+        return Unit.thousand
+    return Unit.ones
+
+
+def money(value: float, unit: Unit, currency: str, qualifier: Qualifier = Qualifier.exact,
+          *, to_unit: Unit | None = None) -> str:
+    """`money(33398, Unit.million, "CNY")` -> `RMB 33.4bn`."""
+    ones = value * UNIT_FACTORS[unit]
+    target = to_unit or scale_for(ones)
+    scaled = ones / UNIT_FACTORS[target]
+    suffix = "" if target is Unit.ones else target.value
+    text = f"{currency_label(currency)} {significant(scaled)}{suffix}"
+    return qualify(text, qualifier)
+
+
+def qualify(text: str, qualifier: Qualifier) -> str:
+    return text if qualifier is Qualifier.exact else f"{qualifier.value} {text}"
+
+
+def _trim(value: float, decimals: int) -> str:
+    text = f"{abs(value):.{decimals}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+def percent(value: float, *, signed: bool = True, decimals: int = 1, fixed: bool = False) -> str:
+    """`26` -> `+26%`, `18.4` -> `+18.4%`, `-3.05` -> `−3.1%` (a true minus sign).
+
+    Reported rates keep the precision they were given (`+26%`); computed ones pass `fixed=True`
+    so `5.0%` does not pretend to be a rounded whole number."""
+    body = f"{abs(value):.{decimals}f}" if fixed else _trim(value, decimals)
+    if body == "0":
+        return "0%"
+    sign = ("+" if value > 0 else "−") if signed else ("−" if value < 0 else "")
+    return f"{sign}{body}%"
+
+
+def points(value: float, decimals: int = 1) -> str:
+    """A difference of two percentages: `+7.6 pp` (always one decimal: `+6.0 pp`)."""
+    body = f"{abs(value):.{decimals}f}"
+    if float(body) == 0:
+        return f"{body} pp"
+    sign = "+" if value > 0 else "−"
+    return f"{sign}{body} pp"
+
+
+def date_long(value: dt.date) -> str:
+    """`2025-08-29` -> `29 August 2025`."""
+    return f"{value.day} {value:%B %Y}"
+
+
+def date_short(value: dt.date) -> str:
+    """`2025-08-29` -> `29 Aug 2025`."""
+    return f"{value.day} {value:%b %Y}"
+
+
+def quarter_label(end: dt.date) -> str:
+    """Chart axis label for a quarter: `2025-06-30` -> `Jun-25`."""
+    return f"{end:%b-%y}"
+
+
+def sentence_case(text: str) -> str:
+    """Capitalise the first letter only (`more than RMB 100bn` -> `More than RMB 100bn`)."""
+    return text[:1].upper() + text[1:]
+
+
+def ordinal_words(count: int) -> str:
+    words = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+             "ten"]
+    return words[count] if 0 <= count < len(words) else str(count)

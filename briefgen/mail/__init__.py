@@ -1,0 +1,1 @@
+"""Mail: the delivery config, message composition, SMTP and the exactly-once ledger."""

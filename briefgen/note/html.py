@@ -1,0 +1,286 @@
+"""Spec + derived figures + charts -> one self-contained HTML note (Jinja2).
+
+The template search path is the user's folders first, then the built-in templates; the name
+`default:note.html` always means the built-in one, so a user template can extend it and replace a
+single block. Autoescaping is on for every template and undefined names are errors. The spec is
+data, never a template: its strings are only ever values in the context, escaped on output.
+What is marked safe is briefgen's own: the charts module's SVG, the @font-face rules, the
+stylesheets read by `static()`, and spec strings turned into CSS strings by `css_string`,
+which escapes every character that could end one.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import html
+import importlib.resources
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+import jinja2
+from markupsafe import Markup
+
+from briefgen import __version__
+from briefgen.derive import formatting
+from briefgen.errors import InputError, RenderError
+from briefgen.note import webfonts
+from briefgen.note.model import build_note
+from briefgen.pdf.weasy import CHART_URL_SCHEME
+
+if TYPE_CHECKING:
+    from briefgen.brand.model import Brand
+    from briefgen.charts.draw import Chart
+    from briefgen.derive.figures import Derived
+    from briefgen.spec.load import LoadedSpec
+
+Paper = Literal["a4", "letter"]
+Target = Literal["html", "pdf"]
+NOTE_TEMPLATE = "note.html"
+FONT_FACES_MARKER = "/*briefgen:font-faces*/"
+# Charts placed by a section of the note; any other chart goes to "More charts".
+PLACED_CHARTS = ("revenue", "consensus", "capex", "infrastructure", "market")
+
+
+class ChartLike(Protocol):
+    """What a chart says about itself before it is drawn: `charts.Chart` and its plan both do."""
+
+    @property
+    def key(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def alt(self) -> str: ...
+    @property
+    def source(self) -> str: ...
+    @property
+    def width_in(self) -> float: ...
+    @property
+    def height_in(self) -> float: ...
+
+
+def builtin_template_dir() -> Path:
+    """The built-in templates: the package's when installed, else the repository's folder."""
+    try:
+        entry = importlib.resources.files("briefgen.templates").joinpath(NOTE_TEMPLATE)
+        packaged = Path(str(entry))
+        if packaged.is_file():
+            return packaged.parent
+    except (ModuleNotFoundError, TypeError, ValueError):
+        pass
+    checkout = Path(__file__).resolve().parents[2] / "templates"
+    if (checkout / NOTE_TEMPLATE).is_file():
+        return checkout
+    raise RenderError("briefgen's built-in templates are missing: reinstall briefgen")
+
+
+BUILTIN_TEMPLATES = builtin_template_dir()
+
+
+def template_environment(template_dirs: Sequence[Path] = ()) -> jinja2.Environment:
+    """A Jinja environment: user folders, then the built-ins; `default:` names a built-in."""
+    for folder in template_dirs:
+        if not Path(folder).is_dir():
+            raise InputError(f"{folder}: template folder not found")
+    builtin = jinja2.FileSystemLoader(str(BUILTIN_TEMPLATES))
+    loader = jinja2.ChoiceLoader([
+        # First, so that "default:note.html" can never be shadowed by a user's file.
+        jinja2.PrefixLoader({"default": builtin}, delimiter=":"),
+        *(jinja2.FileSystemLoader(str(folder)) for folder in template_dirs),
+        builtin,
+    ])
+    env = jinja2.Environment(
+        loader=loader,
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(
+        money=formatting.money,
+        percent=formatting.percent,
+        points=formatting.points,
+        date_long=formatting.date_long,
+        date_short=formatting.date_short,
+        css_string=css_string,
+    )
+    env.globals["static"] = functools.partial(_static, env)
+    return env
+
+
+@functools.lru_cache(maxsize=8)
+def cached_environment(template_dirs: tuple[Path, ...]) -> jinja2.Environment:
+    """One environment per search path per process: templates compile once per worker."""
+    return template_environment(template_dirs)
+
+
+def _static(env: jinja2.Environment, name: str) -> Markup:
+    """A file from the template search path, verbatim (CSS is not a Jinja template)."""
+    assert env.loader is not None
+    source, _, _ = env.loader.get_source(env, name)
+    return Markup(source.replace("</", "<\\/"))  # keeps a </style> inside CSS from ending it
+
+
+_CSS_SAFE = re.compile(r"[A-Za-z0-9 .,:;!?()'/+%@_-]")
+
+
+def css_string(value: object) -> Markup:
+    """`value` as a quoted CSS string, every other character escaped: safe in a <style>."""
+    text = str(value)
+    escaped = "".join(ch if _CSS_SAFE.fullmatch(ch) else f"\\{ord(ch):x} "
+                      for ch in text)
+    return Markup(f'"{escaped}"')
+
+
+@dataclass(frozen=True)
+class ChartView:
+    """A chart as the templates place it, known before it is drawn (key, words and size).
+
+    Templates print `svg`, a marker; `Page.finish` puts the chart in its place: inline SVG in
+    the HTML file, and in the PDF's input an image that names the chart by URL, so WeasyPrint
+    can lay the page out while the chart is still being drawn and read it only to paint it.
+    """
+
+    key: str
+    title: str
+    alt: str
+    source: str
+    width_in: float
+    height_in: float
+
+    @property
+    def svg(self) -> Markup:
+        return Markup(f"<!--briefgen:chart:{self.key}-->")
+
+    @property
+    def width_css(self) -> str:
+        return f"{self.width_in:.2f}in"
+
+    @property
+    def url(self) -> str:
+        return f"{CHART_URL_SCHEME}:{self.key}"
+
+    def as_image(self) -> str:
+        """An <img> of the chart's size whose SVG draws the chart from `url` (see pdf.py)."""
+        width, height = f"{self.width_in * 72:g}", f"{self.height_in * 72:g}"
+        frame = (f'<svg xmlns="http://www.w3.org/2000/svg" '
+                 f'xmlns:xlink="http://www.w3.org/1999/xlink" viewBox="0 0 {width} {height}">'
+                 f'<image width="{width}" height="{height}" xlink:href="{self.url}"/></svg>')
+        data = base64.b64encode(frame.encode("utf-8")).decode("ascii")
+        return (f'<img class="chart-image" alt="{html.escape(self.alt)}" '
+                f'src="data:image/svg+xml;base64,{data}">')
+
+
+def chart_view(chart: ChartLike) -> ChartView:
+    source = chart.source if chart.source.startswith("Source") else (
+        f"Source: {chart.source}" if chart.source else "")
+    return ChartView(chart.key, chart.title, chart.alt, source, chart.width_in, chart.height_in)
+
+
+_SVG_ROOT = re.compile(r"<svg\b[^>]*>")
+_SVG_PROLOG = re.compile(r"\A.*?(?=<svg\b)", re.S)
+_SVG_ID = re.compile(r'\bid="([^"]+)"')
+
+
+def inline_svg(chart: Chart) -> str:
+    """Our own chart's SVG made inlinable: no prolog, an accessible name, ids unique per page."""
+    svg = _SVG_PROLOG.sub("", chart.svg, count=1)
+    root = _SVG_ROOT.search(svg)
+    if root is None or "<script" in svg.lower():
+        raise RenderError(f"chart {chart.key!r}: not an inline-able SVG")
+    tag = root.group(0)
+    if "role=" not in tag:
+        tag = tag.replace("<svg", '<svg role="img"', 1)
+    if "aria-label=" not in tag:
+        tag = tag.replace("<svg", f'<svg aria-label="{html.escape(chart.alt)}"', 1)
+    svg = svg[: root.start()] + tag + svg[root.end():]
+    ids = set(_SVG_ID.findall(svg))
+    if ids:  # two charts may both have "p1a2b" clip paths: prefix each chart's ids
+        prefix = f"{chart.key}-"
+        pattern = re.compile(r'(\bid="|url\(#|href="#)(' + "|".join(map(re.escape, ids)) + r')\b')
+        svg = pattern.sub(lambda m: m.group(1) + prefix + m.group(2), svg)
+    return svg
+
+
+def render_html(
+    loaded: LoadedSpec,
+    derived: Derived,
+    charts: Sequence[Chart],
+    *,
+    brand: Brand,
+    paper: Paper = "a4",
+    env: jinja2.Environment,
+    target: Target = "html",
+    template: str = NOTE_TEMPLATE,
+) -> str:
+    """The note as one HTML document.
+
+    `target="html"` is the file a reader opens: Inter subset to the note's characters as data:
+    URIs, charts as inline SVG. `target="pdf"` is WeasyPrint's input: the package's font files by
+    file: URL, each chart an image that names it by URL (pdf.py's fetcher serves it), which
+    WeasyPrint also draws faster than inline SVG, whose every element it would style as HTML.
+    """
+    page = render_page(loaded, derived, [chart_view(c) for c in charts], brand=brand,
+                       paper=paper, env=env, template=template)
+    return page.finish(target, charts)
+
+
+@dataclass(frozen=True)
+class Page:
+    """A rendered note before its fonts and charts go in: one Jinja render serves both outputs."""
+
+    html: str
+    charts: tuple[ChartView, ...]
+
+    def finish(self, target: Target, charts: Sequence[Chart] = ()) -> str:
+        """The HTML file (`charts` needed: they are inlined) or the PDF's input (not needed)."""
+        text = self.html
+        drawn = {chart.key: chart for chart in charts}
+        for view in self.charts:
+            if target == "pdf":
+                text = text.replace(str(view.svg), view.as_image())
+            elif view.key in drawn:
+                text = text.replace(str(view.svg), inline_svg(drawn[view.key]))
+            else:
+                raise RenderError(f"chart {view.key!r} was planned but not drawn")
+        if FONT_FACES_MARKER not in text:  # a user template without {{ font_faces }}
+            return text
+        faces = (webfonts.font_faces_for_html(html.unescape(text)) if target == "html"
+                 else webfonts.font_faces_for_pdf())
+        return text.replace(FONT_FACES_MARKER, faces, 1)
+
+
+def render_page(
+    loaded: LoadedSpec,
+    derived: Derived,
+    charts: Sequence[ChartView],
+    *,
+    brand: Brand,
+    paper: Paper,
+    env: jinja2.Environment,
+    template: str = NOTE_TEMPLATE,
+) -> Page:
+    """Render the note's template once; `Page.finish` makes the HTML file or the PDF's input."""
+    views = tuple(charts)
+    context: dict[str, Any] = {
+        "note": build_note(loaded.spec, derived, brand),
+        "charts": {view.key: view for view in views if view.key in PLACED_CHARTS},
+        "extra_charts": [view for view in views if view.key not in PLACED_CHARTS],
+        "brand": brand,
+        "paper": paper,
+        "font_faces": Markup(FONT_FACES_MARKER),
+        "generator": f"briefgen {__version__}",
+    }
+    try:
+        text = env.get_template(template).render(context)
+    except jinja2.TemplateNotFound as exc:
+        raise RenderError(f"template not found: {exc.name}") from exc
+    except jinja2.TemplateSyntaxError as exc:
+        raise RenderError(f"{exc.filename or exc.name}:{exc.lineno}: {exc.message}") from exc
+    except jinja2.UndefinedError as exc:
+        raise RenderError(f"template {template}: {exc.message}") from exc
+    return Page(text, views)

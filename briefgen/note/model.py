@@ -1,0 +1,355 @@
+"""What a note shows, as plain data the templates lay out: tables, boxes, lists, running text.
+
+Everything a template prints is decided here, in Python: which sections exist (a section without
+data is `None` or empty, so a template needs one `{% if %}` and never prints an empty heading),
+which cells, and which numbers in the standfirst and takeaways, are derived (each gets a numbered
+† and a note saying how it was computed, from `Figure.derivation`: see marks.py), the source line
+under each table, the implied upside of a price target.
+Templates do no arithmetic and format no numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from briefgen.derive import formatting as fmt
+from briefgen.derive.figures import Figure
+from briefgen.note.marks import Cell, Marks, Part, Prose, text_cell
+
+if TYPE_CHECKING:
+    from briefgen.brand.model import Brand
+    from briefgen.derive.figures import Derived
+    from briefgen.spec.model import PriceTarget, Spec
+
+
+@dataclass
+class Table:
+    """A table with a header row, a header cell per row, its source line and derivation notes."""
+
+    id: str
+    title: str
+    columns: list[str]
+    rows: list[tuple[str, list[Cell]]]
+    source: str
+    notes: list[tuple[str | None, str]] = field(default_factory=list)  # (mark, text)
+    numeric: int = -1  # how many of the last columns hold figures (right-aligned); -1: all
+    compact: bool = False  # as wide as its content, not the column
+
+    def aligned(self, column: int) -> str:
+        """`num` for a figure column (right-aligned), else `text`; column 0 is the row header."""
+        first = 1 if self.numeric < 0 else len(self.columns) - self.numeric
+        return "num" if column >= first else "text"
+
+    def drop_empty_columns(self) -> Table:
+        keep = [i for i in range(len(self.columns) - 1)
+                if any(not cells[i].empty for _, cells in self.rows)]
+        if self.numeric >= 0:  # count the figure columns that stay
+            figures = range(len(self.columns) - 1 - self.numeric, len(self.columns) - 1)
+            self.numeric = sum(1 for i in keep if i in figures)
+        self.columns = [self.columns[0], *(self.columns[i + 1] for i in keep)]
+        self.rows = [(head, [cells[i] for i in keep]) for head, cells in self.rows]
+        return self
+
+
+@dataclass
+class RatingBox:
+    rating: str | None
+    target: str | None
+    listing: str | None
+    horizon: str | None
+    price_at_setting: str | None
+    upside: Part | None
+    notes: list[tuple[str | None, str]]
+
+
+@dataclass
+class Person:
+    """A quote or an analyst view, attributed."""
+
+    text: str
+    name: str
+    role: str | None
+    source: str
+    kind: str = "quote"  # "quote" or "paraphrase"
+    stance: str | None = None
+
+
+@dataclass
+class Item:
+    title: str
+    text: str | None
+    date: str | None = None
+
+
+@dataclass
+class SourceEntry:
+    number: int
+    id: str
+    publisher: str
+    title: str
+    date: str
+    via: str | None
+    url: str | None
+
+
+@dataclass
+class Note:
+    """Everything the templates print, ready to lay out."""
+
+    title: str
+    standfirst: Prose  # its marks refer to the notes under the takeaways
+    summary: str | None
+    company: str
+    listings: str
+    sector: str | None
+    date: str
+    date_iso: str
+    author: str
+    desk: str
+    short_title: str
+    keywords: list[str]
+    rating: RatingBox | None
+    takeaways: list[Prose]
+    takeaway_notes: list[tuple[str | None, str]]  # for the marks in the takeaways and standfirst
+    key_data: list[tuple[str, Part]]
+    key_notes: list[tuple[str | None, str]]
+    results_heading: str
+    results: Table
+    capex: Table | None
+    capex_text: list[str]
+    footprint: str | None
+    footprint_source: str
+    sites: Table | None
+    market: Table | None
+    highlights: list[Item]
+    quotes: list[Person]
+    views: list[Person]
+    risks: list[Item]
+    sources: list[SourceEntry]
+
+
+def price(value: float, currency: str) -> str:
+    """A share price as quoted: `USD 150.00`, `HKD 98.50`."""
+    return f"{fmt.currency_label(currency)} {value:,.2f}"
+
+
+def implied_upside(target: PriceTarget) -> Figure | None:
+    if target.price_at_setting is None:
+        return None
+    upside = (target.value / target.price_at_setting - 1) * 100
+    how = (f"target {price(target.value, target.currency)} / price when set "
+           f"{price(target.price_at_setting, target.currency)} − 1")
+    return Figure(upside, fmt.percent(upside, fixed=True), (), how)
+
+
+def rating_box(spec: Spec) -> RatingBox | None:
+    brief = spec.brief
+    target = brief.price_target
+    if brief.rating is None and target is None:
+        return None
+    marks = Marks()
+    upside = marks.part(implied_upside(target), tone=True) if target else None
+    listing = None
+    if target:
+        exchange = next((x.exchange for x in spec.company.listings if x.ticker == target.listing),
+                        None)
+        listing = f"{exchange}: {target.listing}" if exchange else target.listing
+    return RatingBox(
+        rating=brief.rating.value if brief.rating else None,
+        target=price(target.value, target.currency) if target else None,
+        listing=listing,
+        horizon=f"{target.horizon_months} months" if target else None,
+        price_at_setting=(price(target.price_at_setting, target.currency)
+                          if target and target.price_at_setting else None),
+        upside=upside,
+        notes=marks.notes,
+    )
+
+
+def derived_by_text(derived: Derived) -> dict[str, Figure]:
+    """Derived figures by how they read, to mark them where only their text travels."""
+    found: dict[str, Figure] = {}
+    candidates: list[Figure | None] = []
+    for seg in derived.segments:
+        candidates += [seg.revenue_usd, seg.growth_qoq, seg.consensus_growth, seg.beat_pp,
+                       seg.beat_pct]
+    if derived.capex:
+        capex = derived.capex
+        candidates += [capex.annual_pace, capex.share_of_plan, capex.trailing_vs_pace]
+    for figure in candidates:
+        if figure is not None and figure.derived:
+            found.setdefault(figure.text, figure)
+    return found
+
+
+def key_data(derived: Derived) -> tuple[list[tuple[str, Part]], list[tuple[str | None, str]]]:
+    marks = Marks()
+    lookup = derived_by_text(derived)
+    rows = []
+    for label, text in derived.key_data:
+        part = marks.part(lookup[text]) if text in lookup else None
+        rows.append((label, part or Part(text)))
+    return rows, marks.notes
+
+
+def results_table(spec: Spec, derived: Derived) -> Table:
+    marks = Marks()
+    rows: list[tuple[str, list[Cell]]] = []
+    for seg in derived.segments:
+        rows.append((seg.name, [
+            marks.cell(seg.revenue),
+            marks.cell(seg.growth_yoy, tone=True),
+            marks.cell(seg.consensus_revenue, seg.consensus_growth,
+                       suffixes=("", " y/y") if seg.consensus_revenue else ()),
+            marks.cell(seg.beat_pct, seg.beat_pp, tone=True),
+            marks.cell(seg.prior_quarter),
+            marks.cell(seg.prior_year),
+        ]))
+        if seg.note:
+            marks.notes.append((None, f"{seg.name}: {seg.note}"))
+    providers = dict.fromkeys(s.consensus_provider for s in derived.segments
+                              if s.consensus_provider)
+    if providers:
+        marks.notes.append((None, "Consensus: " + "; ".join(providers) + "."))
+    has_consensus = any(s.consensus_growth or s.consensus_revenue for s in derived.segments)
+    table = Table(
+        "results",
+        f"{spec.period.fiscal_label}: results"
+        + (" against consensus" if has_consensus else ""),
+        ["Segment", "Revenue", "y/y", "Consensus", "vs consensus", "Prior quarter",
+         "Prior year"],
+        rows, derived.source_line(marks.sources), marks.notes,
+    )
+    return table.drop_empty_columns()
+
+
+def capex_table(derived: Derived) -> Table | None:
+    capex = derived.capex
+    if capex is None:
+        return None
+    marks = Marks()
+    horizon = f"{capex.horizon_years} years"
+    entries: list[tuple[str, Figure | None]] = [
+        (f"Plan over {horizon}", capex.plan_total),
+        ("Implied yearly pace", capex.annual_pace),
+        ("Invested, past four quarters", capex.invested_trailing_4q),
+        ("Invested / yearly pace", capex.trailing_vs_pace),
+        ("Invested since the plan began", capex.invested_to_date),
+        ("Invested / plan", capex.share_of_plan),
+    ]
+    rows = [(label, [marks.cell(figure)]) for label, figure in entries if figure]
+    marks.sources.extend(capex.sources)
+    return Table("capex", "Capital spending against plan", ["Measure", "Amount"], rows,
+                 derived.source_line(marks.sources), marks.notes, compact=True)
+
+
+def sites_table(spec: Spec, derived: Derived) -> Table | None:
+    infra = spec.infrastructure
+    if infra is None or not infra.new_data_centres:
+        return None
+    sources = [s for s in [infra.source, *(d.source for d in infra.new_data_centres)] if s]
+    rows = [(dc.place, [text_cell(dc.country), text_cell(dc.region),
+                        text_cell(fmt.date_short(dc.opened) if dc.opened else None)])
+            for dc in infra.new_data_centres]
+    period = f" {infra.new_data_centres_period}" if infra.new_data_centres_period else ""
+    table = Table("sites", f"New data centres{period}", ["Site", "Country", "Region", "Opened"],
+                  rows, derived.source_line(sources), numeric=0, compact=True)
+    return table.drop_empty_columns()
+
+
+def footprint(spec: Spec, derived: Derived) -> tuple[str | None, str]:
+    infra = spec.infrastructure
+    if infra is None or not (infra.regions or infra.availability_zones):
+        return None, ""
+    parts, sources = [], [infra.source]
+    if infra.regions:
+        parts.append(f"{infra.regions.value} cloud regions")
+        sources.append(infra.regions.source)
+    if infra.availability_zones:
+        parts.append(f"{infra.availability_zones.value} availability zones")
+        sources.append(infra.availability_zones.source)
+    text = "Footprint: " + " and ".join(parts) + "."
+    return text, derived.source_line([s for s in sources if s])
+
+
+def market_table(derived: Derived) -> Table | None:
+    if not derived.moves:
+        return None
+    marks = Marks()
+    rows = [(move.label, [text_cell(fmt.date_short(move.date)), text_cell(move.session),
+                          marks.cell(move.move, tone=True)])
+            for move in derived.moves]
+    table = Table("market", "Share-price reaction to the results",
+                  ["Listing", "Date", "Session", "Move"], rows,
+                  derived.source_line(marks.sources), marks.notes, numeric=1)
+    return table.drop_empty_columns()
+
+
+def sources_of(derived: Derived, source: str | None) -> str:
+    return derived.source_line([source]) if source else ""
+
+
+def lead_prose(derived: Derived) -> tuple[Prose, list[Prose], list[tuple[str | None, str]]]:
+    """Standfirst, takeaways and their notes, marked as one block whose notes follow the list.
+
+    The takeaways are numbered first, so their notes read in order; the standfirst above them
+    restates the lead takeaway and so reuses its marks (a figure keeps its mark: see `Marks`)."""
+    marks = Marks()
+    takeaways = [marks.prose(sentence) for sentence in derived.takeaways]
+    return marks.prose(derived.standfirst), takeaways, marks.notes
+
+
+def build_note(spec: Spec, derived: Derived, brand: Brand) -> Note:
+    brief, company, period = spec.brief, spec.company, spec.period
+    standfirst, takeaways, takeaway_notes = lead_prose(derived)
+    capex = spec.capex
+    key_rows, key_notes = key_data(derived)
+    footprint_text, footprint_source = footprint(spec, derived)
+    capex_text = []
+    if capex and capex.plan_scope and derived.capex:
+        capex_text.append(f"The plan covers {capex.plan_scope}.")
+    if capex and capex.outlook:
+        capex_text.append(capex.outlook)
+    return Note(
+        title=brief.title,
+        standfirst=standfirst,
+        summary=brief.summary,
+        company=company.name,
+        listings=derived.listings_text,
+        sector=company.sector,
+        date=fmt.date_long(brief.date),
+        date_iso=brief.date.isoformat(),
+        author=brief.author,
+        desk=brief.desk,
+        short_title=f"{company.short_name or company.name}: {period.fiscal_label}",
+        keywords=list(dict.fromkeys(
+            [company.name, *(x.ticker for x in company.listings),
+             *([company.sector] if company.sector else []), period.fiscal_label,
+             brand.note_label])),
+        rating=rating_box(spec),
+        takeaways=takeaways,
+        takeaway_notes=takeaway_notes,
+        key_data=key_rows,
+        key_notes=key_notes,
+        results_heading=("Results against consensus"
+                         if any(s.consensus_provider or s.consensus_growth or s.consensus_revenue
+                                for s in derived.segments) else "Results"),
+        results=results_table(spec, derived),
+        capex=capex_table(derived),
+        capex_text=capex_text,
+        footprint=footprint_text,
+        footprint_source=footprint_source,
+        sites=sites_table(spec, derived),
+        market=market_table(derived),
+        highlights=[Item(h.title, h.text, fmt.date_short(h.date) if h.date else None)
+                    for h in spec.highlights],
+        quotes=[Person(q.text, q.speaker, q.role, sources_of(derived, q.source))
+                for q in spec.quotes],
+        views=[Person(v.text, v.name, ", ".join(x for x in (v.role, v.firm) if x),
+                      sources_of(derived, v.source), v.kind, v.stance)
+               for v in spec.analyst_views],
+        risks=[Item(r.title, r.text) for r in spec.risks],
+        sources=[SourceEntry(i, s.id, s.publisher, s.title, fmt.date_short(s.date), s.via, s.url)
+                 for i, s in enumerate(spec.sources, start=1)],
+    )

@@ -1,0 +1,224 @@
+"""HTML -> PDF with WeasyPrint: paged layout, metadata, PDF/A or PDF/UA, a fetcher that fetches
+almost nothing.
+
+The note's HTML names only data: URIs and the package's font files, so the URL fetcher allows
+exactly that: data: URIs and file: URLs under a few folders (the spec's, the template folders,
+briefgen's own fonts and templates). Anything else, http(s) included, stops the render with a
+`RenderError`: rendering never touches the network, whatever a template or a spec says.
+
+The PDF is byte-reproducible: its dates come from the note's `<meta name="dcterms.*">` (the spec's
+`brief.date`), its /ID is a hash of its content, and the chart SVG carries no timestamps.
+WeasyPrint is imported inside the functions, never at module import; `printer.py` runs this
+module in a process of its own, in parallel with the charts.
+"""
+
+from __future__ import annotations
+
+import atexit
+import hashlib
+import logging
+import os
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from briefgen.errors import InputError, RenderError
+
+# The variants whose output does not depend on the clock or a random number (PDF/X-4 and
+# PDF/A-4 write a random document id into the XMP metadata).
+PDF_VARIANTS = (
+    "pdf/a-1b", "pdf/a-2b", "pdf/a-3b", "pdf/a-2u", "pdf/a-3u",
+    "pdf/a-1a", "pdf/a-2a", "pdf/a-3a", "pdf/ua-1", "pdf/ua-2",
+    "tagged",  # an ordinary PDF with a structure tree for screen readers (no conformance claim)
+)
+
+
+def check_variant(variant: str | None) -> str | None:
+    """`variant` in its canonical form, or an `InputError` naming the ones there are."""
+    if variant is None:
+        return None
+    name = variant.strip().lower()
+    if name not in PDF_VARIANTS:
+        raise InputError(f"unknown PDF variant {variant!r}; choose one of "
+                         + ", ".join(PDF_VARIANTS))
+    return name
+
+
+class RefusedURL(Exception):
+    """The fetcher was asked for something outside what a note may read."""
+
+
+CHART_URL_SCHEME = "briefgen-chart"  # render.ChartView.url: a chart by its key
+# The charts of a note by key, or a call that returns one (and may wait for it to be drawn).
+ChartSource = Mapping[str, str] | Callable[[str], str]
+
+
+def _fetcher(roots: Sequence[Path], charts: ChartSource) -> Any:
+    import mimetypes
+    from urllib.request import url2pathname
+
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    allowed = tuple(Path(root).resolve() for root in roots)
+
+    def chart(key: str) -> str:
+        return charts(key) if callable(charts) else charts[key]
+
+    class NoteFetcher(URLFetcher):  # type: ignore[misc]
+        """data: URIs, the note's charts, files under the allowed folders; nothing else."""
+
+        def __init__(self) -> None:
+            super().__init__(allowed_protocols=("data", "file"), fail_on_errors=True,
+                             allow_redirects=False, timeout=1)
+            self.refused: list[str] = []
+
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            scheme = url.split(":", 1)[0].lower()
+            if scheme == "data":
+                return super().fetch(url, headers)
+            if scheme == CHART_URL_SCHEME:  # asked for while painting, not while laying out
+                svg = chart(url.split(":", 1)[1])
+                return URLFetcherResponse(url, svg.encode("utf-8"),
+                                          {"Content-Type": "image/svg+xml"})
+            if scheme == "file":
+                parts = urlsplit(url)
+                path = Path(url2pathname(parts.path)).resolve()
+                if (parts.netloc in {"", "localhost"} and path.is_file()
+                        and any(path.is_relative_to(root) for root in allowed)):
+                    kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+                    return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": kind})
+            self.refused.append(url)
+            raise RefusedURL(
+                f"refused to fetch {url}: a note may read only data: URIs and files under "
+                + ", ".join(str(root) for root in allowed)
+            )
+
+    return NoteFetcher()
+
+
+@contextmanager
+def _captured_warnings() -> Iterator[list[str]]:
+    """WeasyPrint's warnings (unknown CSS, a font that failed) as lines for the caller."""
+    found: list[str] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            found.append(f"pdf: {record.getMessage()}")
+
+    logger = logging.getLogger("weasyprint")
+    handler = Collect(logging.WARNING)
+    propagate = logger.propagate
+    logger.addHandler(handler)
+    logger.propagate = False  # ours to report, not to print on stderr from inside a worker
+    try:
+        yield found
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
+
+
+PdfResult = tuple[bytes, list[str]]
+
+# One WeasyPrint FontConfiguration per set of @font-face rules, kept for the life of the process:
+# a fresh one per document makes fontconfig and Pango load the fonts again (measured: PDF step
+# 0.60 -> 0.52 s per brief in a warm worker, identical bytes, and flat memory over many briefs).
+_FONT_CONFIGS: dict[str, Any] = {}
+_FONT_CONFIG_OWNER: dict[str, int] = {}  # the process that made each (and its folder)
+_FONT_FACE = re.compile(r"@font-face\s*\{[^}]*\}")
+
+
+def _font_config(html: str) -> Any:
+    from weasyprint.text.fonts import FontConfiguration
+
+    faces = hashlib.sha256("".join(_FONT_FACE.findall(html)).encode()).hexdigest()
+    if faces not in _FONT_CONFIGS:
+        if not _FONT_CONFIGS:
+            atexit.register(release_fonts)
+        _FONT_CONFIGS[faces] = FontConfiguration()
+        _FONT_CONFIG_OWNER[faces] = os.getpid()
+    return _FONT_CONFIGS[faces]
+
+
+def release_fonts() -> None:
+    """Drop the process's FontConfigurations, which deletes their temporary font folders.
+
+    Each keeps a copy of the fonts in a `weasyprint-*` folder under the temp directory (~1 MB)
+    that only its `__del__` removes; at interpreter shutdown that `__del__` fails, and a forked
+    process ends with `os._exit`, which runs nothing. So: at exit (registered above), and by the
+    forked printer and pool workers before they end. The folder is removed here, not left to
+    `__del__`, which a reference cycle (or a process with the collector off) would postpone.
+    A forked process drops what it inherited without deleting it: the folder is its parent's."""
+    import shutil
+
+    for faces, config in _FONT_CONFIGS.items():
+        folder, config._folder = getattr(config, "_folder", None), None
+        if folder and _FONT_CONFIG_OWNER.get(faces) == os.getpid():
+            shutil.rmtree(folder, ignore_errors=True)
+    _FONT_CONFIGS.clear()
+    _FONT_CONFIG_OWNER.clear()
+
+
+def html_to_pdf(
+    html: str,
+    *,
+    base_dir: Path,
+    allowed_roots: Sequence[Path],
+    variant: str | None = None,
+    charts: ChartSource | None = None,
+) -> PdfResult:
+    """Lay out `html` and return the PDF bytes and WeasyPrint's warnings.
+
+    `charts` serves the `briefgen-chart:<key>` images of the page (see `render.ChartView`).
+    WeasyPrint asks for them only when it paints, after the layout: a callable source may still
+    be waiting for the charts to be drawn while the page is laid out.
+    """
+    import weasyprint
+    from weasyprint.urls import FatalURLFetchingError
+
+    from briefgen.pdf import svgtext
+
+    svgtext.install()  # chart text laid out a line at a time, not a letter at a time
+    variant = check_variant(variant)
+    fetcher = _fetcher([base_dir, *allowed_roots], charts or {})
+    options: dict[str, Any] = {"pdf_identifier": True}  # /ID: a hash of the content
+    if variant == "tagged":
+        options["pdf_tags"] = True
+    elif variant:
+        options["pdf_variant"] = variant
+    with _captured_warnings() as warnings:
+        try:
+            document = weasyprint.HTML(string=html, base_url=base_dir.resolve().as_uri() + "/",
+                                       url_fetcher=fetcher)
+            pdf = document.write_pdf(font_config=_font_config(html), **options)
+        except FatalURLFetchingError as exc:
+            cause = exc.__cause__
+            raise RenderError(str(cause) if cause else str(exc)) from None
+        except RefusedURL as exc:
+            raise RenderError(str(exc)) from None
+        except KeyError as exc:  # a chart the page names but nobody drew
+            raise RenderError(f"no chart {exc.args[0]!r} for the PDF") from None
+    if fetcher.refused:  # WeasyPrint swallowed a refusal somewhere: still a failure
+        raise RenderError(f"refused to fetch {fetcher.refused[0]}")
+    return bytes(pdf), warnings
+
+
+# A page that touches what every note needs (the four Inter faces, text in an SVG image), so
+# that fontconfig, Pango and HarfBuzz are set up before the first real note arrives.
+_WARM_UP_SVG = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 40 10">'
+                '<text x="1" y="8" font-family="Inter">1.5</text></svg>')
+
+
+def warm_up() -> None:
+    """Import WeasyPrint and lay out a tiny page in the note's fonts (~0.1 s saved later)."""
+    import base64
+
+    from briefgen.note import webfonts
+
+    svg = base64.b64encode(_WARM_UP_SVG.encode()).decode()
+    html = (f"<style>{webfonts.font_faces_for_pdf()} body {{ font-family: Inter }}</style>"
+            "<p>Warm <b>up</b> <i>1</i> <span style='font-weight: 600'>2</span></p>"
+            f"<img src='data:image/svg+xml;base64,{svg}'>")
+    html_to_pdf(html, base_dir=webfonts.FONT_DIR, allowed_roots=[])

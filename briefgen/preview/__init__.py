@@ -1,0 +1,1 @@
+"""Live preview: a localhost server that re-renders the note on every save."""

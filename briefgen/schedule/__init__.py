@@ -1,0 +1,1 @@
+"""Schedules: cron slots in IANA zones, the jobs that render and deliver, and the run history."""

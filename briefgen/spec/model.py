@@ -1,0 +1,376 @@
+"""The spec: a validated model of one company quarter, as a desk writes it in YAML.
+
+Every field carries a description: the JSON Schema (editor autocomplete) and the spec reference
+in docs/ are generated from them, and a test fails when one is missing.
+Numbers that may appear in a note are figure objects (`Money`, `Percent`, `Count`) so that each
+can cite a source and say whether it was reported or derived by arithmetic.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from briefgen.spec.datefield import Date
+
+SCHEMA_URL_COMMENT = "# yaml-language-server: $schema=../docs/spec.schema.json"
+
+SourceId = Annotated[
+    str,
+    StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64),
+    Field(description="The id of an entry in `sources` (lower case, digits, - and _)."),
+]
+Currency = Annotated[
+    str,
+    StringConstraints(pattern=r"^[A-Z]{3}$"),
+    Field(description="ISO 4217 currency code, e.g. CNY, USD, HKD.", examples=["CNY"]),
+]
+Text = Annotated[str, StringConstraints(min_length=1, max_length=4000, strip_whitespace=True)]
+ShortText = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
+
+
+class Unit(StrEnum):
+    """The scale of a money amount."""
+
+    ones = "ones"
+    thousand = "k"
+    million = "m"
+    billion = "bn"
+    trillion = "tn"
+
+
+UNIT_FACTORS = {Unit.ones: 1.0, Unit.thousand: 1e3, Unit.million: 1e6, Unit.billion: 1e9,
+                Unit.trillion: 1e12}
+
+
+class Qualifier(StrEnum):
+    """How exact a figure is, as the source puts it ("more than RMB 100bn")."""
+
+    exact = "exact"
+    about = "about"
+    more_than = "more than"
+    up_to = "up to"
+    nearly = "nearly"
+    at_least = "at least"
+
+
+class Rating(StrEnum):
+    """The desk's recommendation."""
+
+    buy = "Buy"
+    hold = "Hold"
+    sell = "Sell"
+    overweight = "Overweight"
+    neutral = "Neutral"
+    underweight = "Underweight"
+    not_rated = "Not rated"
+
+
+class StrictModel(BaseModel):
+    """Unknown keys are errors: a typo must never be silently ignored."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False)
+
+
+class Cited(StrictModel):
+    """A figure that can name where it came from."""
+
+    source: SourceId | None = Field(
+        None, description="Source id for this figure; falls back to the section's `source`."
+    )
+    derived: bool = Field(
+        False, description="True when the figure was computed by arithmetic, not reported."
+    )
+    derivation: ShortText | None = Field(
+        None, description="How a derived figure was computed, e.g. 'RMB 33.4bn / USD 4.67bn'."
+    )
+    qualifier: Qualifier = Field(
+        Qualifier.exact, description="How exact the source is: exact, about, more than, up to…"
+    )
+
+
+class Money(Cited):
+    """An amount of money with its currency and scale."""
+
+    value: float = Field(description="The amount, in `unit`s of `currency`.")
+    currency: Currency
+    unit: Unit = Field(Unit.billion, description="Scale of `value`: ones, k, m, bn or tn.")
+
+
+class Percent(Cited):
+    """A percentage, written as 26 for 26%."""
+
+    value: float = Field(description="The percentage: 26 means 26%.")
+
+
+class Count(Cited):
+    """A whole number of things (regions, data centres)."""
+
+    value: int = Field(ge=0, description="How many.")
+
+
+class Listing(StrictModel):
+    """Where the company's shares trade."""
+
+    exchange: ShortText = Field(description="Exchange code, e.g. NYSE, HKEX.")
+    ticker: ShortText = Field(description="Ticker on that exchange, e.g. BABA, 9988.")
+    currency: Currency
+
+
+class FxRate(Cited):
+    """Units of the reporting currency per one US dollar."""
+
+    rate: float = Field(gt=0, description="Reporting-currency units per USD, e.g. 7.15.")
+    date: Date = Field(description="The date the rate applies to.")
+
+
+class PriceTarget(Cited):
+    """The desk's price target for one listing."""
+
+    value: float = Field(gt=0, description="Target price per share.")
+    currency: Currency
+    listing: ShortText = Field(description="Ticker of the listing the target is for.")
+    horizon_months: int = Field(12, ge=1, le=60, description="Horizon of the target in months.")
+    price_at_setting: float | None = Field(
+        None, gt=0, description="Share price when the target was set (gives implied upside)."
+    )
+
+
+class KeyDatum(Cited):
+    """One extra line for the key-data box, e.g. market cap or 52-week range."""
+
+    label: ShortText = Field(description="What the figure is, e.g. 'Market cap'.")
+    text: ShortText = Field(description="The figure as it should read, e.g. 'USD 290bn'.")
+
+
+class Brief(StrictModel):
+    """The note itself: headline, date, who wrote it, the desk's view."""
+
+    title: ShortText = Field(description="Headline that states the finding.")
+    slug: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,79}$")] | None = Field(
+        None, description="Folder name under output/; defaults to the spec's file name."
+    )
+    date: Date = Field(description="Publication date of the note (also the PDF's date).")
+    author: ShortText = Field(description="Analyst name(s).")
+    desk: ShortText = Field(description="Desk or team, e.g. 'China Internet'.")
+    summary: Text | None = Field(None, description="Opening paragraph under the headline.")
+    rating: Rating | None = Field(None, description="The desk's rating, when it rates the stock.")
+    price_target: PriceTarget | None = Field(None, description="Price target, when given.")
+    key_data: list[KeyDatum] = Field(
+        default_factory=list, description="Extra lines for the page-1 key-data box."
+    )
+
+
+class Company(StrictModel):
+    """The company the note is about."""
+
+    name: ShortText = Field(description="Full name, e.g. 'Alibaba Group'.")
+    short_name: ShortText | None = Field(None, description="Name for running headers.")
+    sector: ShortText | None = Field(None, description="Sector, e.g. 'Internet & cloud'.")
+    listings: list[Listing] = Field(min_length=1, description="Share listings, primary first.")
+    reporting_currency: Currency
+    fx_to_usd: FxRate | None = Field(
+        None, description="Rate to show USD beside reporting-currency amounts."
+    )
+
+
+class Period(StrictModel):
+    """The quarter the note covers."""
+
+    fiscal_label: ShortText = Field(description="How the company names it, e.g. 'Q1 FY2026'.")
+    quarter_end: Date = Field(description="Last day of the quarter.")
+    results_date: Date = Field(description="Day the results were published.")
+
+
+class QuarterPoint(StrictModel):
+    """One quarter of a segment's history."""
+
+    quarter_end: Date = Field(description="Last day of the quarter.")
+    revenue: float = Field(description="Revenue in the history's unit and currency.")
+    growth_yoy: float | None = Field(None, description="Reported y/y growth in percent.")
+    source: SourceId | None = Field(None, description="Source id for this row.")
+
+
+class History(StrictModel):
+    """A segment's quarterly revenue, inline or from a CSV file beside the spec."""
+
+    currency: Currency
+    unit: Unit = Field(Unit.million, description="Scale of every `revenue` in the history.")
+    source: SourceId | None = Field(None, description="Source id for every row without one.")
+    csv: Path | None = Field(
+        None,
+        description="CSV beside the spec with columns quarter_end,revenue[,growth_yoy,source].",
+    )
+    quarters: list[QuarterPoint] = Field(
+        default_factory=list, description="Quarters, oldest first (or give `csv`)."
+    )
+
+
+class Consensus(StrictModel):
+    """What the market expected: a growth rate, a value, or both."""
+
+    growth_yoy: Percent | None = Field(None, description="Consensus y/y growth.")
+    revenue: Money | None = Field(None, description="Consensus revenue.")
+    provider: ShortText | None = Field(
+        None, description="Whose consensus, e.g. 'Bloomberg-polled' or 'LSEG'."
+    )
+
+
+class Segment(StrictModel):
+    """A reporting segment (a cloud business is one) or the group total."""
+
+    name: ShortText = Field(description="Segment name as reported.")
+    short_name: ShortText | None = Field(
+        None, description="Name for headlines and email subjects, e.g. 'cloud'."
+    )
+    headline: bool = Field(
+        False, description="The segment the note leads with; defaults to the first."
+    )
+    revenue: Money = Field(description="Revenue in the quarter.")
+    growth_yoy: Percent | None = Field(None, description="Reported y/y growth.")
+    consensus: Consensus | None = Field(None, description="Market expectation for the quarter.")
+    history: History | None = Field(None, description="Quarterly revenue history.")
+    note: Text | None = Field(
+        None, description="A line of context, e.g. growth excluding disposed businesses."
+    )
+    source: SourceId | None = Field(None, description="Source for figures that name none.")
+
+
+class CapexPoint(StrictModel):
+    """Capital spending in one quarter."""
+
+    quarter_end: Date = Field(description="Last day of the quarter.")
+    spend: Money = Field(description="Spending in the quarter.")
+
+
+class Capex(StrictModel):
+    """Capital spending against a multi-year plan."""
+
+    plan_total: Money = Field(description="Total of the plan, e.g. RMB 380bn.")
+    horizon_years: int = Field(ge=1, le=20, description="Length of the plan in years.")
+    plan_scope: ShortText | None = Field(None, description="What the plan covers.")
+    invested_trailing_4q: Money | None = Field(
+        None, description="Invested over the past four quarters."
+    )
+    invested_to_date: Money | None = Field(None, description="Invested since the plan began.")
+    quarterly: list[CapexPoint] = Field(default_factory=list, description="Spend by quarter.")
+    outlook: Text | None = Field(None, description="What management said about the plan.")
+    source: SourceId | None = Field(None, description="Source for figures that name none.")
+
+
+class DataCentre(StrictModel):
+    """A new data centre."""
+
+    place: ShortText = Field(description="City or country, e.g. 'Hangzhou' or 'Thailand'.")
+    country: ShortText = Field(description="Country, e.g. 'China'.")
+    region: ShortText = Field(description="Grouping for the chart, e.g. 'China' or 'Overseas'.")
+    opened: Date | None = Field(None, description="Opening date, if known.")
+    source: SourceId | None = Field(None, description="Source id.")
+
+
+class Infrastructure(StrictModel):
+    """The data-centre footprint."""
+
+    regions: Count | None = Field(None, description="Cloud regions in service.")
+    availability_zones: Count | None = Field(None, description="Availability zones in service.")
+    new_data_centres: list[DataCentre] = Field(
+        default_factory=list, description="Data centres opened in the period below."
+    )
+    new_data_centres_period: ShortText | None = Field(
+        None, description="When they opened, e.g. 'in 2025 to date'."
+    )
+    source: SourceId | None = Field(None, description="Source for figures that name none.")
+
+
+class MarketMove(Cited):
+    """How one listing's shares moved after the results."""
+
+    listing: ShortText = Field(description="Ticker of a listing in `company.listings`.")
+    date: Date = Field(description="Trading day of the move.")
+    move: float = Field(description="Price change in percent, e.g. 13 for +13%.")
+    session: ShortText | None = Field(None, description="E.g. 'Friday, first session after'.")
+
+
+class Highlight(StrictModel):
+    """An event worth a line: a product or model launch, a deal."""
+
+    title: ShortText = Field(description="Short name, e.g. 'Qwen 3 reasoning model'.")
+    date: Date | None = Field(None, description="When it happened.")
+    text: Text = Field(description="One or two sentences.")
+    source: SourceId | None = Field(None, description="Source id.")
+
+
+class Quote(StrictModel):
+    """Words a named person said, verbatim."""
+
+    speaker: ShortText = Field(description="Who said it.")
+    role: ShortText = Field(description="Their role, e.g. 'Group CEO'.")
+    text: Text = Field(description="The words, without quotation marks.")
+    source: SourceId | None = Field(None, description="Source id.")
+
+
+class AnalystView(StrictModel):
+    """An outside analyst's or strategist's view."""
+
+    name: ShortText = Field(description="Who holds the view.")
+    firm: ShortText = Field(description="Their firm.")
+    role: ShortText | None = Field(None, description="Their title.")
+    stance: Literal["positive", "neutral", "negative", "mixed"] | None = Field(
+        None, description="Overall tone of the view."
+    )
+    kind: Literal["quote", "paraphrase"] = Field(
+        description="Whether `text` is their words or our paraphrase of them."
+    )
+    text: Text = Field(description="The view.")
+    source: SourceId | None = Field(None, description="Source id.")
+
+
+class Risk(StrictModel):
+    """A risk to the view."""
+
+    title: ShortText = Field(description="Short name of the risk.")
+    text: Text | None = Field(None, description="Why it matters.")
+    source: SourceId | None = Field(None, description="Source id, when the risk was named there.")
+
+
+class Source(StrictModel):
+    """A publication a figure or quote comes from."""
+
+    id: SourceId = Field(
+        description="The id figures cite in `source` (lower case, digits, - and _)."
+    )
+    publisher: ShortText = Field(description="Who published it.")
+    title: ShortText = Field(description="Title of the article or filing.")
+    date: Date = Field(description="Publication date.")
+    url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")] | None = Field(
+        None, description="Where to read it (http or https)."
+    )
+    via: ShortText | None = Field(None, description="Who it cites, e.g. 'Yahoo Finance'.")
+
+
+class Spec(StrictModel):
+    """One company quarter: everything a research note is made from."""
+
+    brief: Brief = Field(description="The note: headline, date, author, rating.")
+    company: Company = Field(description="The company and its listings.")
+    period: Period = Field(description="The quarter covered.")
+    segments: list[Segment] = Field(min_length=1, description="Reported segments, headline first.")
+    capex: Capex | None = Field(None, description="Capital spending against plan.")
+    infrastructure: Infrastructure | None = Field(None, description="Data-centre footprint.")
+    market_reaction: list[MarketMove] = Field(
+        default_factory=list, description="Share-price moves after the results."
+    )
+    highlights: list[Highlight] = Field(default_factory=list, description="Events of note.")
+    quotes: list[Quote] = Field(default_factory=list, description="Management quotes.")
+    analyst_views: list[AnalystView] = Field(
+        default_factory=list, description="Outside analysts' views."
+    )
+    risks: list[Risk] = Field(default_factory=list, description="Risks to the view.")
+    sources: list[Source] = Field(min_length=1, description="Every source cited in the spec.")
+
+    @property
+    def headline_segment(self) -> Segment:
+        return next((s for s in self.segments if s.headline), self.segments[0])
