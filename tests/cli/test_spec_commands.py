@@ -18,7 +18,7 @@ from briefgen.spec.model import Spec
 from briefgen.spec.schema import SCHEMA_FILE, spec_json_schema
 from tests.conftest import ROOT
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 GOOD = (FIXTURES / "baba.yaml").read_text(encoding="utf-8")
 # One error: an unknown key on line 18.
 BAD = GOOD.replace("short_name: Alibaba", "shortname: Alibaba", 1)

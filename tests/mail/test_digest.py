@@ -21,7 +21,7 @@ from briefgen.mail.ledger import Ledger
 from briefgen.mail.send import send_digest
 from briefgen.spec.load import load_spec
 from tests.conftest import SAMPLE, SAMPLE_Q3
-from tests.test_send_smtp import MailServer, running_mail_server
+from tests.helpers.mail_server import MailServer, running_mail_server
 
 PEOPLE = Recipients(to=("desk-list@fund.example",), bcc=("archive@research.example",))
 LABEL = "week 36, 2025"

@@ -171,7 +171,7 @@ def test_unknown_job_name_has_did_you_mean(tmp_path: Path) -> None:
 
 
 def test_the_example_file_is_valid() -> None:
-    schedules = load_schedules(Path(__file__).parent.parent / "examples/schedules.yaml")
+    schedules = load_schedules(Path(__file__).resolve().parents[2] / "examples/schedules.yaml")
     assert [job.name for job in schedules.jobs] == ["weekly-coverage", "london-morning"]
     for job in schedules.jobs:
         assert schedules.spec_paths(job)

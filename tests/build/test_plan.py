@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from briefgen.build.batch import build, plan
 from briefgen.cli.main import app
-from tests.test_batch_build import fake_render, write_specs
+from tests.helpers.fake_render import fake_render, write_specs
 
 
 def snapshot(folder: Path) -> dict[str, tuple[int, bytes]]:

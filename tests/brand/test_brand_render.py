@@ -17,8 +17,8 @@ from pypdf import PdfReader
 from briefgen.brand.load import LoadedBrand, load_brand
 from briefgen.build.pipeline import RenderedBrief, RenderOptions, render_loaded
 from briefgen.spec.load import load_spec
+from tests.brand.test_brand_file import FONT, png
 from tests.conftest import ROOT, SAMPLE
-from tests.test_brand_file import FONT, png
 
 LOGO_SVG = (b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 120 20" width="120" '
             b'height="20"><rect width="20" height="20" fill="#7A1F3D"/>'
@@ -180,7 +180,7 @@ def test_the_override_replaces_one_block_and_keeps_the_rest(brief: RenderedBrief
 def test_the_email_takes_the_brand_too(tmp_path: Path) -> None:
     from briefgen.mail.compose import compose
     from briefgen.mail.config import DeliveryConfig, Recipients
-    from tests.test_mail_compose import content
+    from tests.mail.test_compose import content
 
     brand = load_brand(house(tmp_path)).brand
     message = compose(content(), Recipients(to=("a@example.com",)), DeliveryConfig(),

@@ -16,8 +16,8 @@ import pytest
 
 from briefgen.preview.server import PreviewServer
 from briefgen.preview.watch import Preview
-from tests import test_render_chromium
-from tests.test_render_chromium import CHROMIUM, DevTools, evaluate
+from tests.helpers import chromium as test_render_chromium
+from tests.helpers.chromium import CHROMIUM, DevTools, evaluate
 
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed")]

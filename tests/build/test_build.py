@@ -13,7 +13,6 @@ import subprocess
 import sys
 import textwrap
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,39 +22,8 @@ from briefgen.build.batch import build, find_specs
 from briefgen.build.cache import sha256_file
 from briefgen.build.progress import LogLines, RichProgress
 from briefgen.errors import InputError
-from tests.conftest import ROOT, SAMPLE, SPECS
-
-
-@dataclass
-class Fake:
-    slug: str
-    files: dict[str, bytes]
-    timings: dict[str, float] = field(default_factory=lambda: {"charts": 0.0})
-    warnings: list[str] = field(default_factory=list)
-
-
-def fake_render(spec_path: Path, options: Any) -> Fake:
-    """Bytes derived from the spec; hangs or sleeps when the file name says so."""
-    from briefgen.spec.load import load_spec
-
-    name = Path(spec_path).stem
-    if "hang" in name:
-        time.sleep(float(os.environ.get("BRIEFGEN_TEST_HANG", "600")))
-    if "slow" in name:
-        time.sleep(0.3)
-    loaded = load_spec(spec_path)
-    data = Path(spec_path).read_bytes()
-    return Fake(loaded.slug, {"brief.html": b"<html>" + data, "brief.pdf": b"%PDF" + data})
-
-
-def write_specs(folder: Path, *slugs: str) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    shutil.copy(SPECS / "baba-cloud-revenue.csv", folder)
-    text = SAMPLE.read_text(encoding="utf-8")
-    for slug in slugs:
-        (folder / f"{slug}.yaml").write_text(
-            text.replace("\nbrief:\n", f"\nbrief:\n  slug: {slug}\n", 1), encoding="utf-8")
-    return folder
+from tests.conftest import ROOT
+from tests.helpers.fake_render import fake_render, write_specs
 
 
 def test_find_specs_takes_files_folders_and_globs(tmp_path: Path) -> None:
@@ -170,7 +138,7 @@ def test_an_interrupted_run_leaves_finished_briefs_intact_and_the_manifest_true(
         import sys
         from briefgen.build.batch import build
         from briefgen.build.progress import LogLines
-        from tests.test_batch_build import fake_render
+        from tests.helpers.fake_render import fake_render
         build(["specs"], out_dir="out", jobs=2, render=fake_render, progress=LogLines(sys.stdout))
     """, tmp_path, start_new_session=True)
     assert process.stdout is not None

@@ -9,7 +9,7 @@ import pytest
 from briefgen.errors import EXIT_BAD_INPUT, SpecError
 from briefgen.mail.config import Recipients, load_delivery, recipients_for
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "delivery.yaml"
 
 

@@ -24,7 +24,7 @@ from briefgen.mail.config import DeliveryConfig
 from briefgen.mail.ledger import Ledger
 from briefgen.mail.send import preflight, send_specs
 from tests.conftest import SAMPLE
-from tests.test_send_smtp import MailServer, running_mail_server
+from tests.helpers.mail_server import MailServer, running_mail_server
 
 runner = CliRunner()
 
@@ -322,7 +322,7 @@ def test_cli_failed_delivery_exits_1(mail_server: MailServer, out_dir: Path,
 
 
 def test_cli_server_down_exits_1_and_ledger_says_failed(out_dir: Path, tmp_path: Path) -> None:
-    from tests.test_send_smtp import free_port
+    from tests.helpers.mail_server import free_port
 
     class Down:
         port = free_port()

@@ -24,7 +24,7 @@ from briefgen.errors import Problem, SpecError
 from briefgen.inputs import located as yamlmarks
 from briefgen.spec.load import LoadedSpec, load_spec
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 SPEC_TEXT = (FIXTURES / "baba.yaml").read_text(encoding="utf-8")
 CSV_TEXT = (FIXTURES / "baba-cloud-revenue.csv").read_text(encoding="utf-8")
 SPEC_DATA = yaml.safe_load(SPEC_TEXT)

@@ -19,7 +19,7 @@ from briefgen.cli.main import app
 from briefgen.errors import SpecError
 from briefgen.spec.load import load_spec
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 SPEC = "specs/x.yaml"
 CSV = "specs/baba-cloud-revenue.csv"
 

@@ -1,0 +1,1 @@
+"""Build: one spec or many through one pipeline, cache, manifest, progress and one writer."""
