@@ -9,6 +9,7 @@ all read this one `Derived` object and never do arithmetic themselves.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -163,6 +164,16 @@ def _percent_figure(rate: Percent, fallback: str | None) -> Figure:
     return Figure(rate.value, text, _cited(rate, fallback), derivation)
 
 
+def _ratio(numerator: float, denominator: float) -> float | None:
+    """`numerator / denominator`, or None where no figure can be derived: a zero denominator
+    (a plan or a consensus of 0) or a quotient beyond floats (1e15 / 1e-300). A figure that
+    cannot be derived is left out of the note, like one the spec does not give."""
+    if denominator == 0:
+        return None
+    quotient = numerator / denominator
+    return quotient if math.isfinite(quotient) else None
+
+
 def _year_before(points: dict[dt.date, float], end: dt.date) -> tuple[dt.date, float] | None:
     for candidate, value in points.items():
         if abs((end - candidate).days - 365) <= 10:
@@ -176,8 +187,10 @@ def segment_figures(spec: Spec, segment: Segment) -> SegmentFigures:
     result = SegmentFigures(segment.name, revenue, note=segment.note)
     currency = fmt.currency_label(segment.revenue.currency)
     fx = spec.company.fx_to_usd
+    usd: float | None = None
     if fx and segment.revenue.currency == spec.company.reporting_currency:
-        usd = revenue.value / fx.rate
+        usd = _ratio(revenue.value, fx.rate)
+    if fx and usd is not None:
         result.revenue_usd = Figure(
             usd, fmt.money(usd, Unit.ones, "USD"),
             revenue.sources + _cited(fx, None),
@@ -198,8 +211,8 @@ def segment_figures(spec: Spec, segment: Segment) -> SegmentFigures:
         for point in history.quarters:
             growth, how = point.growth_yoy, None
             prior = _year_before(by_end, point.quarter_end)
-            if growth is None and prior:
-                growth = (point.revenue / prior[1] - 1) * 100
+            if growth is None and prior and (ratio := _ratio(point.revenue, prior[1])) is not None:
+                growth = (ratio - 1) * 100
                 how = (f"{fmt.quarter_label(point.quarter_end)} {point.revenue:,.0f} / "
                        f"{fmt.quarter_label(prior[0])} {prior[1]:,.0f} − 1 "
                        f"({result.history_unit_label})")
@@ -214,9 +227,10 @@ def segment_figures(spec: Spec, segment: Segment) -> SegmentFigures:
             previous = by_end[previous_end]
             result.prior_quarter = Figure(previous * factor, fmt.money(
                 previous, history.unit, history.currency), hsrc)
-            qoq = (current / previous - 1) * 100
-            how = f"{current:,.0f} / {previous:,.0f} − 1 ({result.history_unit_label})"
-            result.growth_qoq = Figure(qoq, fmt.percent(qoq, fixed=True), hsrc, how)
+            if (ratio := _ratio(current, previous)) is not None:
+                qoq = (ratio - 1) * 100
+                how = f"{current:,.0f} / {previous:,.0f} − 1 ({result.history_unit_label})"
+                result.growth_qoq = Figure(qoq, fmt.percent(qoq, fixed=True), hsrc, how)
         year_ago = _year_before(by_end, spec.period.quarter_end)
         if year_ago:
             result.prior_year = Figure(year_ago[1] * factor, fmt.money(
@@ -229,19 +243,23 @@ def segment_figures(spec: Spec, segment: Segment) -> SegmentFigures:
             result.consensus_growth = _percent_figure(consensus.growth_yoy, fallback)
         if consensus.revenue:
             result.consensus_revenue = _money_figure(consensus.revenue, fallback)
-            if result.consensus_growth is None and result.prior_year:
+            implied_ratio = _ratio(result.consensus_revenue.value,
+                                   result.prior_year.value) if result.prior_year else None
+            if result.consensus_growth is None and result.prior_year and implied_ratio is not None:
                 # No growth consensus: derive it from the consensus value and last year's revenue.
-                implied = (result.consensus_revenue.value / result.prior_year.value - 1) * 100
+                implied = (implied_ratio - 1) * 100
                 result.consensus_growth = Figure(
                     implied, fmt.percent(implied, fixed=True),
                     result.consensus_revenue.sources + result.prior_year.sources,
                     f"consensus {result.consensus_revenue.text} against "
                     f"{result.prior_year.text} a year earlier",
                 )
-            gap = (revenue.value / result.consensus_revenue.value - 1) * 100
-            how = f"{revenue.text} / consensus {result.consensus_revenue.text} − 1"
-            result.beat_pct = Figure(gap, fmt.percent(gap, fixed=True),
-                                     revenue.sources + result.consensus_revenue.sources, how)
+            beat = _ratio(revenue.value, result.consensus_revenue.value)
+            if beat is not None:
+                gap = (beat - 1) * 100
+                how = f"{revenue.text} / consensus {result.consensus_revenue.text} − 1"
+                result.beat_pct = Figure(gap, fmt.percent(gap, fixed=True),
+                                         revenue.sources + result.consensus_revenue.sources, how)
         if result.growth_yoy and result.consensus_growth:
             gap = result.growth_yoy.value - result.consensus_growth.value
             result.beat_pp = Figure(gap, fmt.points(gap),
@@ -275,14 +293,16 @@ def capex_figures(spec: Spec) -> CapexFigures | None:
     if capex.invested_trailing_4q:
         invested = _money_figure(capex.invested_trailing_4q, fallback)
         result.invested_trailing_4q = invested
-        ratio = invested.value / pace_value * 100
-        result.trailing_vs_pace = Figure(ratio, fmt.percent(ratio, signed=False, decimals=0),
-                                         invested.sources, f"{invested.text} / {pace.text} a year")
+        ratio = _ratio(invested.value * 100, pace_value)
+        if ratio is not None:
+            result.trailing_vs_pace = Figure(
+                ratio, fmt.percent(ratio, signed=False, decimals=0), invested.sources,
+                f"{invested.text} / {pace.text} a year")
     if capex.invested_to_date:
         result.invested_to_date = _money_figure(capex.invested_to_date, fallback)
     base = result.invested_to_date or result.invested_trailing_4q
-    if base:
-        share = base.value / plan.value * 100
+    share = _ratio(base.value * 100, plan.value) if base else None
+    if base and share is not None:
         result.share_of_plan = Figure(share, fmt.percent(share, signed=False, decimals=0),
                                       base.sources + plan.sources, f"{base.text} / {plan.text}")
     return result
