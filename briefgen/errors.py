@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -29,6 +30,19 @@ _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 def escape_text(text: str) -> str:
     """`text` with control characters and lone surrogates written as JSON-style escapes."""
     return _UNPRINTABLE.sub(lambda found: json.dumps(found.group())[1:-1], text)
+
+
+def library_warnings(source: str, messages: Iterable[str], *, most: int = 5,
+                     width: int = 300) -> list[str]:
+    """A third-party library's warnings (matplotlib, WeasyPrint) as briefgen warning lines:
+    each once, escaped (they may quote a spec's text), cut to `width` characters (WeasyPrint
+    once quoted a whole data: URI, 146 KB), at most `most` of them and a count of the rest."""
+    unique = list(dict.fromkeys(" ".join(escape_text(m).split()) for m in messages))
+    lines = [f"{source}: {m if len(m) <= width else m[: width - 3] + '...'}"
+             for m in unique[:most]]
+    if len(unique) > most:
+        lines.append(f"{source}: and {len(unique) - most} more warnings like these")
+    return lines
 
 
 def debugging() -> bool:

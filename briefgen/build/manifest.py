@@ -149,4 +149,6 @@ class ManifestWriter:
             return None
         self._last = now
         data = json.dumps(run.to_json(), indent=2, ensure_ascii=False) + "\n"
-        return self.writer.write(MANIFEST, data.encode())
+        # A spec's file name that is not UTF-8 reaches here as lone surrogates: written as the
+        # JSON escape `\udcff`, which any JSON reader takes, instead of failing the manifest.
+        return self.writer.write(MANIFEST, data.encode("utf-8", "backslashreplace"))

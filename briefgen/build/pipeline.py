@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from briefgen.brand.model import DEFAULT_BRAND, Brand
-from briefgen.errors import InputError, RenderError
+from briefgen.errors import InputError, RenderError, library_warnings
 from briefgen.pdf.weasy import check_variant
 
 if TYPE_CHECKING:
@@ -114,7 +114,7 @@ def render_loaded(
     views = chart_plans(loaded, derived)
     if views is None:  # the charts module cannot say what it will draw: draw first
         with timer.stage("charts"):
-            charts = draw_charts(loaded, derived, brand)
+            charts = draw_charts(loaded, derived, brand, warnings)
         views = [render.chart_view(chart) for chart in charts]
     with timer.stage("html"):
         env = render.cached_environment(options.template_dirs)
@@ -128,7 +128,7 @@ def render_loaded(
                                           variant=options.pdf_variant)
     if charts is None:
         with timer.stage("charts"):
-            charts = draw_charts(loaded, derived, brand)
+            charts = draw_charts(loaded, derived, brand, warnings)
         drawn = [(c.key, c.width_in, c.height_in) for c in charts]
         if drawn != [(v.key, v.width_in, v.height_in) for v in views]:
             raise RenderError(f"charts drawn {drawn} differ from the charts planned")
@@ -159,10 +159,46 @@ def chart_plans(loaded: LoadedSpec, derived: Derived) -> list[ChartView] | None:
     return [render.chart_view(item) for item in plan(loaded.spec, derived)]
 
 
-def draw_charts(loaded: LoadedSpec, derived: Derived, brand: Brand) -> list[Chart]:
+def draw_charts(loaded: LoadedSpec, derived: Derived, brand: Brand,
+                warnings: list[str] | None = None) -> list[Chart]:
+    """The note's charts; matplotlib's warnings (a glyph missing from the brand's font) go to
+    `warnings` as briefgen's, never raw to stderr."""
     from briefgen.charts.draw import draw_charts as draw
 
-    return list(draw(loaded.spec, derived, brand.chart_style()))
+    with captured_library_warnings("charts", "matplotlib") as found:
+        charts = list(draw(loaded.spec, derived, brand.chart_style()))
+    if warnings is not None:
+        warnings.extend(found)
+    return charts
+
+
+@contextmanager
+def captured_library_warnings(source: str, logger_name: str) -> Iterator[list[str]]:
+    """Python warnings and `logger_name`'s log records raised inside, as briefgen warning lines
+    (escaped, each once), filled in when the block ends."""
+    import logging
+    import warnings as python_warnings
+
+    found: list[str] = []
+    messages: list[str] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            messages.append(record.getMessage())
+
+    logger = logging.getLogger(logger_name)
+    handler, propagate = Collect(logging.WARNING), logger.propagate
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        with python_warnings.catch_warnings(record=True) as caught:
+            python_warnings.simplefilter("always")
+            yield found
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
+        messages.extend(str(warning.message) for warning in caught)
+        found.extend(library_warnings(source, messages))
 
 
 def allowed_roots(options: RenderOptions) -> list[Path]:

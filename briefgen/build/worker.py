@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
-from briefgen.errors import BriefgenError, InputError
+from briefgen.errors import BriefgenError, InputError, escape_text
 
 
 class Rendered(Protocol):
@@ -102,7 +102,7 @@ def render_spec(
         return RenderFailure(str(exc), kind, timings={"total": time.perf_counter() - start})
     except Exception as exc:
         return RenderFailure(
-            f"internal error: {type(exc).__name__}: {exc}",
+            escape_text(f"internal error: {type(exc).__name__}: {exc}"),
             "internal",
             detail=traceback.format_exc(),
             timings={"total": time.perf_counter() - start},

@@ -246,6 +246,13 @@ class _Walker:
                 continue
             # The text as written: `2025: x` or `yes: x` would construct a number or a boolean.
             key = str(key_node.value)
+            if found := _NOT_PRINTABLE.search(key):
+                # No model has such a key, and pydantic cannot even read one holding a lone
+                # surrogate: reported here, and the key left out.
+                self.problem(key_mark, (*path, key),
+                             f"a key contains a character a note cannot show "
+                             f"(U+{ord(found.group()):04X})", "delete the key or that character")
+                continue
             if key in result:
                 first = self.doc.key_marks[(*path, key)]
                 self.problem(
@@ -334,6 +341,10 @@ def _parse_with(loader_class: type[yaml.SafeLoader], text: str, display: str) ->
         walker = _Walker(loader, display)
         walker.doc.data = walker.walk(root, (), frozenset(), 0)
     except yaml.YAMLError as exc:
+        if "maximum nesting depth" in str(exc):
+            # libyaml's own limit (1,000 levels): the pure-Python scanner would take seconds
+            # (quadratic in the depth) to reach the same verdict.
+            raise _too_deep(text, display) from None
         if loader_class is not yaml.SafeLoader:
             raise _RetryWithPurePython from None
         raise _syntax_error(exc, display) from None
@@ -360,21 +371,26 @@ def _parse_with(loader_class: type[yaml.SafeLoader], text: str, display: str) ->
 
 def _too_deep(text: str, display: str) -> SpecError:
     """Where the nesting first goes past `MAX_DEPTH`: the composer recursed too deep to say, but
-    the parser's events (an iterative state machine) can, without building anything."""
-    depth = 0
-    try:
-        for event in yaml.parse(text, Loader=yaml.SafeLoader):
-            if isinstance(event, yaml.CollectionStartEvent):
-                depth += 1
-                mark = event.start_mark
-                if depth > MAX_DEPTH + 1 and mark is not None:  # the walker's root is depth 0
-                    return SpecError.single(
-                        display, f"nested more than {MAX_DEPTH} levels deep",
-                        line=mark.line + 1, column=mark.column + 1)
-            elif isinstance(event, yaml.CollectionEndEvent):
-                depth -= 1
-    except (yaml.YAMLError, RecursionError, ValueError):
-        pass
+    the parser's events (an iterative state machine, read only as far as that point) can.
+
+    libyaml looks up to 1,024 characters ahead for a simple key and so may meet its own depth
+    limit first; then pure Python reads the start of the text, which holds the first 52 levels
+    of any real file, and no more (its scanner is quadratic in the depth)."""
+    for loader, head in ((_FAST_LOADER, text), (yaml.SafeLoader, text[:8192])):
+        depth = 0
+        try:
+            for event in yaml.parse(head, Loader=loader):
+                if isinstance(event, yaml.CollectionStartEvent):
+                    depth += 1
+                    mark = event.start_mark
+                    if depth > MAX_DEPTH + 1 and mark is not None:  # the walker's root is 0
+                        return SpecError.single(
+                            display, f"nested more than {MAX_DEPTH} levels deep",
+                            line=mark.line + 1, column=mark.column + 1)
+                elif isinstance(event, yaml.CollectionEndEvent):
+                    depth -= 1
+        except (yaml.YAMLError, RecursionError, ValueError):
+            continue
     return SpecError.single(display, "the document is nested too deeply")
 
 

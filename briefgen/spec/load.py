@@ -310,6 +310,9 @@ def _inline_csv_histories(
             continue
         located = functools.partial(Problem, mark.file, mark.line, mark.column, dotted(where))
         relative = Path(history["csv"])
+        if not relative.parts:  # `csv: ""` would name the spec's own folder
+            problems.append(located("must name a CSV file beside the spec", "e.g. cloud.csv"))
+            continue
         # Inside the spec's folder by how it is written (no absolute path, no `..`), so a symlink
         # the desk put in that folder is followed like any file there, wherever it points.
         if relative.is_absolute() or ".." in relative.parts:

@@ -205,8 +205,9 @@ CASES = [
                   "or chart (at most 1e+15 either side of zero), got 1e+308 "
                   "(is the unit right?)",)),
     Bad("huge-growth", edit=("growth_yoy: {value: 18.4}", "growth_yoy: {value: 1e308}"),
-        expected=(f"{SPEC}:45:27: segments[0].consensus.growth_yoy.value: is too large to print or chart "
-                  "(at most 1e+15 either side of zero), got 1e+308 (is the unit right?)",)),
+        expected=(f"{SPEC}:45:27: segments[0].consensus.growth_yoy.value: is too large to print "
+                  "or chart (at most 1e+15 either side of zero), got 1e+308 "
+                  "(is the unit right?)",)),
     Bad("huge-whole-number", edit=("regions: {value: 29}", f"regions: {{value: {10**30}}}"),
         expected=(f"{SPEC}:69:20: infrastructure.regions.value: is too large to print or chart "
                   "(at most 1e+15 either side of zero), got 1e+30 (is the unit right?)",)),
