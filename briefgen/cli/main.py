@@ -50,6 +50,11 @@ def _root(
     _debug = debug or bool(os.environ.get("BRIEFGEN_DEBUG"))
 
 
+def debugging() -> bool:
+    """`--debug` (or BRIEFGEN_DEBUG) was given: show tracebacks."""
+    return _debug
+
+
 def _register() -> None:
     # Each module adds its commands to `app`; registered in this order so --help is stable.
     from briefgen.cli import author, render, schedule, send, spec
