@@ -2,8 +2,8 @@
 
 The command parses flags into `RenderOptions`. Several specs, a folder, a glob or any batch flag
 (`--jobs`, `--timeout`, `--force`, `--dask`, `--json`, `--dry-run`) go through
-`briefgen.build.batch.build` (or `plan`, for a dry run): a warm worker pool, the content-hash cache and
-`output/manifest.json`. One spec file with no batch flag
+`briefgen.build.batch.build` (or `plan`, for a dry run): a warm worker pool, the content-hash cache
+and `output/manifest.json`. One spec file with no batch flag
 takes the quickest cold path instead: rendered in this process while a forked child imports
 WeasyPrint in parallel with the charts, then written by the one `OutputWriter`.
 """

@@ -51,9 +51,9 @@ class RefusedURL(Exception):
     """The fetcher was asked for something outside what a note may read."""
 
 
-CHART_URL_SCHEME = "briefgen-chart"  # render.ChartView.url: a chart by its key
-# The charts of a note by key, or a call that returns one (and may wait for it to be drawn).
-ChartSource = Mapping[str, str] | Callable[[str], str]
+# The charts of a note by the URL the page names them with, or a call that returns the chart at a
+# URL, None if there is none (and may wait for the charts to be drawn).
+ChartSource = Mapping[str, str] | Callable[[str], str | None]
 
 
 def _fetcher(roots: Sequence[Path], charts: ChartSource) -> Any:
@@ -64,8 +64,8 @@ def _fetcher(roots: Sequence[Path], charts: ChartSource) -> Any:
 
     allowed = tuple(Path(root).resolve() for root in roots)
 
-    def chart(key: str) -> str:
-        return charts(key) if callable(charts) else charts[key]
+    def chart(url: str) -> str | None:
+        return charts(url) if callable(charts) else charts.get(url)
 
     class NoteFetcher(URLFetcher):  # type: ignore[misc]
         """data: URIs, the note's charts, files under the allowed folders; nothing else."""
@@ -79,10 +79,11 @@ def _fetcher(roots: Sequence[Path], charts: ChartSource) -> Any:
             scheme = url.split(":", 1)[0].lower()
             if scheme == "data":
                 return super().fetch(url, headers)
-            if scheme == CHART_URL_SCHEME:  # asked for while painting, not while laying out
-                svg = chart(url.split(":", 1)[1])
-                return URLFetcherResponse(url, svg.encode("utf-8"),
-                                          {"Content-Type": "image/svg+xml"})
+            if scheme not in ("data", "file"):  # a chart: asked for while painting, not laying out
+                svg = chart(url)
+                if svg is not None:
+                    return URLFetcherResponse(url, svg.encode("utf-8"),
+                                              {"Content-Type": "image/svg+xml"})
             if scheme == "file":
                 parts = urlsplit(url)
                 path = Path(url2pathname(parts.path)).resolve()
@@ -171,7 +172,7 @@ def html_to_pdf(
 ) -> PdfResult:
     """Lay out `html` and return the PDF bytes and WeasyPrint's warnings.
 
-    `charts` serves the `briefgen-chart:<key>` images of the page (see `render.ChartView`).
+    `charts` serves the chart images of the page by URL (see `briefgen.note.html.chart_url`).
     WeasyPrint asks for them only when it paints, after the layout: a callable source may still
     be waiting for the charts to be drawn while the page is laid out.
     """
