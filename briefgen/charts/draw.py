@@ -304,7 +304,8 @@ def _consensus(spec: Spec, d: Derived) -> _Plan | None:
         gaps.append((gap, _sign(seg.beat_pp or seg.beat_pct)))
         words[-1] += f"; {', '.join(gap)}" if gap else ""
         if seg.consensus_provider:
-            providers.append(seg.consensus_provider)
+            unnamed = seg.consensus_provider.casefold() == "unnamed"
+            providers.append("an unattributed estimate" if unnamed else seg.consensus_provider)
         for number in (seg.growth_yoy, seg.consensus_growth, seg.consensus_revenue,
                        seg.beat_pp, seg.beat_pct):
             ids.extend(number.sources if number else ())
@@ -341,14 +342,19 @@ def _capex(spec: Spec, d: Derived) -> _Plan | None:
     scale = UNIT_FACTORS[unit]
     unit_label = _unit_label(spec.capex.plan_total.currency, unit)
     years = capex.horizon_years
-    rows = [
-        BarRow(f"Plan, {years} years", capex.plan_total.value / scale, capex.plan_total.text,
-               "context"),
-        BarRow("Plan, annual pace", capex.annual_pace.value / scale,
-               f"{capex.annual_pace.text} a year", "context", note=f"plan ÷ {years}"),
-    ]
-    words = [f"plan {capex.plan_total.text} over {years} years",
-             f"annual pace {capex.annual_pace.text} (plan ÷ {years})"]
+    if years == 1:  # guidance for one year: its pace is itself, so one bar, not two the same
+        rows = [BarRow("Guidance, the year", capex.plan_total.value / scale,
+                       capex.plan_total.text, "context")]
+        words = [f"guidance {capex.plan_total.text} for the year"]
+    else:
+        rows = [
+            BarRow(f"Plan, {years} years", capex.plan_total.value / scale,
+                   capex.plan_total.text, "context"),
+            BarRow("Plan, annual pace", capex.annual_pace.value / scale,
+                   f"{capex.annual_pace.text} a year", "context", note=f"plan ÷ {years}"),
+        ]
+        words = [f"plan {capex.plan_total.text} over {years} years",
+                 f"annual pace {capex.annual_pace.text} (plan ÷ {years})"]
     invested = capex.invested_trailing_4q
     if invested:
         pace = capex.trailing_vs_pace
@@ -365,8 +371,9 @@ def _capex(spec: Spec, d: Derived) -> _Plan | None:
                            note=note, bold=True))
         words.append(f"invested since the plan began {to_date.text}"
                      + (f", {note}" if note else ""))
-    title = "Capex: plan against investment"
-    subtitle = f"{years}-year plan" + (f" for {capex.plan_scope}" if capex.plan_scope else "")
+    title = "Capex: plan against investment" if years > 1 else "Capex: guidance for the year"
+    subtitle = ("Guidance for the year" if years == 1 else f"{years}-year plan") + (
+        f" for {capex.plan_scope}" if capex.plan_scope else "")
     alt = f"{title}, {unit_label}: " + "; ".join(words) + "."
     ids = [*capex.sources, *capex.plan_total.sources, *(invested.sources if invested else ()),
            *(to_date.sources if to_date else ())]

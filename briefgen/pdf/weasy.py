@@ -33,13 +33,18 @@ PDF_VARIANTS = (
     "pdf/a-1b", "pdf/a-2b", "pdf/a-3b", "pdf/a-2u", "pdf/a-3u",
     "pdf/a-1a", "pdf/a-2a", "pdf/a-3a", "pdf/ua-1", "pdf/ua-2",
     "tagged",  # an ordinary PDF with a structure tree for screen readers (no conformance claim)
+    "none",  # untagged: no structure tree (smaller, for a reader who asks for the old file)
 )
+# Tagged by default: a screen reader, text extraction and an archive get the reading order,
+# the headings, table headers and every chart's data as its alternative text.
+DEFAULT_PDF_VARIANT = "pdf/ua-1"
 
 
-def check_variant(variant: str | None) -> str | None:
-    """`variant` in its canonical form, or an `InputError` naming the ones there are."""
+def check_variant(variant: str | None) -> str:
+    """`variant` in its canonical form (the default for None), or an `InputError` naming the
+    ones there are."""
     if variant is None:
-        return None
+        return DEFAULT_PDF_VARIANT
     name = variant.strip().lower()
     if name not in PDF_VARIANTS:
         raise InputError(f"unknown PDF variant {variant!r}; choose one of "
@@ -179,7 +184,7 @@ def html_to_pdf(
     import weasyprint
     from weasyprint.urls import FatalURLFetchingError
 
-    from briefgen.pdf import svgtext
+    from briefgen.pdf import svgtext, tagging
 
     svgtext.install()  # chart text laid out a line at a time, not a letter at a time
     variant = check_variant(variant)
@@ -187,8 +192,10 @@ def html_to_pdf(
     options: dict[str, Any] = {"pdf_identifier": True}  # /ID: a hash of the content
     if variant == "tagged":
         options["pdf_tags"] = True
-    elif variant:
+    elif variant != "none":
         options["pdf_variant"] = variant
+    if variant != "none":
+        tagging.install()  # table header cells get their Scope
     with _captured_warnings() as warnings:
         try:
             document = weasyprint.HTML(string=html, base_url=base_dir.resolve().as_uri() + "/",
