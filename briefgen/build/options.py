@@ -29,7 +29,8 @@ class RenderOptions:
     paper: Paper = "a4"
     template_dirs: tuple[Path, ...] = ()
     brand: Brand | None = None
-    pdf_variant: str | None = None  # e.g. "pdf/a-3b", "pdf/ua-1", "tagged"
+    # "pdf/ua-1" (the default, from None), "pdf/a-3b", "tagged", "none" (untagged), …
+    pdf_variant: str | None = None
 
     def __post_init__(self) -> None:
         self.formats = tuple(dict.fromkeys(f.strip().lower() for f in self.formats))

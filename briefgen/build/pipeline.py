@@ -115,7 +115,7 @@ def render_loaded(
             raise RenderError(f"charts drawn {drawn} differ from the charts planned")
     files: dict[str, bytes] = {}
     if job is not None:
-        job.charts_drawn({chart.key: chart.svg for chart in charts})
+        job.charts_drawn({render.chart_url(chart.key): chart.svg for chart in charts})
     if "html" in options.formats:
         with timer.stage("html"):  # while a forked printer lays the PDF out
             files[FILE_NAMES["html"]] = page.finish("html", charts).encode("utf-8")
@@ -142,8 +142,9 @@ def chart_plans(loaded: LoadedSpec, derived: Derived) -> list[ChartView] | None:
 
 def draw_charts(loaded: LoadedSpec, derived: Derived, brand: Brand) -> list[Chart]:
     from briefgen.charts.draw import draw_charts as draw
+    from briefgen.charts.draw import style_for
 
-    return list(draw(loaded.spec, derived, brand.chart_style()))
+    return list(draw(loaded.spec, derived, style_for(brand)))
 
 
 def allowed_roots(options: RenderOptions) -> list[Path]:

@@ -27,6 +27,9 @@ if TYPE_CHECKING:
     from briefgen.build.manifest import RunResult
     from briefgen.build.options import RenderOptions
 
+# Where `briefgen --debug` leaves its answer in the click context's `meta` (shared by commands).
+DEBUG_KEY = "briefgen.debug"
+
 JOBS_OPTION: Any = typer.Option(
     None, "--jobs", "-j", min=1, help="Worker processes. \\[default: all cores]"
 )
@@ -63,12 +66,14 @@ def render_specs(
     as_json: bool = False,
     dry_run: bool = False,
     single_in_process: bool = False,
+    debug: bool = False,
 ) -> int:
     """Render `specs` (files, folders, globs) with `build()`; report; return the exit code.
 
     Progress goes to stderr (a bar on a terminal, log lines otherwise), results or the JSON
     summary to stdout. `InputError` (no specs, clashing slugs) propagates to the CLI's edge
-    (exit 2). `single_in_process` goes to `build()`.
+    (exit 2). `single_in_process` goes to `build()`; `debug` prints the traceback of each
+    failed render on stderr.
     """
     if dry_run:
         return report_plan(specs, out_dir=out_dir, options=options, force=force, as_json=as_json)
@@ -86,9 +91,7 @@ def render_specs(
         for line in result_lines(result):
             typer.echo(line)
     failed = [brief for brief in result.briefs if brief.status == "failed"]
-    from briefgen.cli.main import debugging
-
-    for brief in failed if debugging() else ():
+    for brief in failed if debug else ():
         if brief.traceback:
             typer.echo(f"{brief.spec_path}:\n{brief.traceback}", err=True)
     if failed and not result.interrupted and all(b.error_kind == "spec" for b in failed):

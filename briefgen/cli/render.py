@@ -28,6 +28,7 @@ def register(app: typer.Typer) -> None:
 
 
 def render(
+    ctx: typer.Context,
     specs: list[Path] = typer.Argument(..., help="Spec files, folders of them, or globs."),
     out: Path = typer.Option(Path("output"), "--out", "-o", help="Output folder."),
     formats: str = typer.Option("html,pdf", "--format", "-f",
@@ -38,7 +39,9 @@ def render(
         "(repeatable). A template can extend the built-in note: "
         '{% extends "default:note.html" %}.'),
     pdf_variant: str | None = typer.Option(
-        None, "--pdf-variant", help="pdf/a-3b, pdf/a-2b, pdf/ua-1, tagged, … (default: plain)."),
+        None, "--pdf-variant",
+        help="pdf/ua-1 (tagged for screen readers; the default), pdf/a-3b, pdf/a-2b, tagged, "
+             "none (untagged), …"),
     brand: Path | None = typer.Option(
         None, "--brand", "-b", help="Brand file (brand.yaml): firm name, logo, colours, fonts, "
         "legal text, and a templates folder; relative paths in it are read from its folder."),
@@ -62,7 +65,8 @@ def render(
         raise typer.Exit(cli_batch.render_specs(
             specs, out_dir=out, options=options, jobs=jobs, timeout=timeout, force=force,
             dask=dask, as_json=as_json, dry_run=dry_run,
-            single_in_process=jobs is None and timeout is None and dask is None))
+            single_in_process=jobs is None and timeout is None and dask is None,
+            debug=bool(ctx.meta.get(cli_batch.DEBUG_KEY))))
     finally:
         discard_early()  # unused (a cache hit, a bad spec, a pool run): end it now
 
