@@ -41,10 +41,10 @@ class Received:
 @dataclass
 class Handler:
     """Accepts everything unless a test says otherwise: `data_replies` and `rcpt_replies` are
-    used one per call (None = accept); `drop_rcpt` and `drop_data` close the connection instead of answering;
-    `accept_then_drop` keeps the message (it will be delivered) and closes the connection before
-    its 250 reaches the client. `stall_at` ("RCPT" or "DATA") holds that command, once
-    `stalled` is set, until a test sets `release` (to kill the client meanwhile)."""
+    used one per call (None = accept); `drop_rcpt` and `drop_data` close the connection instead
+    of answering; `accept_then_drop` keeps the message (it will be delivered) and closes the
+    connection before its 250 reaches the client. `stall_at` ("RCPT" or "DATA") holds that
+    command, once `stalled` is set, until a test sets `release` (to kill the client meanwhile)."""
 
     received: list[Received] = field(default_factory=list)
     data_replies: list[str | None] = field(default_factory=list)
