@@ -138,10 +138,10 @@ def content_hash(spec: Any) -> str:
 
 
 def _chart(spec: Any, derived: Any, brand: Brand) -> bytes | None:
-    from briefgen.charts.draw import chart_png
+    from briefgen.charts.draw import chart_png, style_for
 
     try:
-        return chart_png(spec, derived, "revenue", brand.chart_style())
+        return chart_png(spec, derived, "revenue", style_for(brand))
     except KeyError:  # no history: the message goes without a chart
         return None
 
