@@ -101,7 +101,7 @@ def test_concurrent_senders_deliver_each_message_once(mail_server: MailServer, t
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("senders", "rounds"), [(2, 150), (4, 150)])
+@pytest.mark.parametrize(("senders", "rounds"), [(2, 100), (4, 100)])
 def test_concurrent_processes_deliver_each_message_once(mail_server: MailServer,
                                                         tmp_path: Path, senders: int,
                                                         rounds: int) -> None:
