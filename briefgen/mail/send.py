@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from briefgen.build.manifest import BriefResult
     from briefgen.build.options import RenderOptions
     from briefgen.build.worker import RenderFn
-    from briefgen.derive.figures import Derived
+    from briefgen.derive.derived import Derived
     from briefgen.mail.compose import BriefContent, DigestEntry, DigestFailure
     from briefgen.mail.config import DeliveryConfig, Recipients
     from briefgen.mail.ledger import BriefKey, Decision, Ledger
