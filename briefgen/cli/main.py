@@ -1,7 +1,7 @@
 """The `briefgen` command: a thin typer layer over the library.
 
-Each group of commands lives in its own module of `briefgen.cli` and registers itself here. Those modules
-import nothing heavy at import time, so `briefgen --help` and `briefgen validate` never load
+Each group of commands lives in its own module of `briefgen.cli` and registers itself here. Those
+modules import nothing heavy at import time, so `briefgen --help` and `briefgen validate` never load
 matplotlib or WeasyPrint. Errors are converted here, once: a `BriefgenError` prints its message and
 exits with its code (2 bad input, 1 failed run); `--debug` shows the traceback instead.
 """
@@ -18,8 +18,9 @@ if sys.argv[1:2] == ["render"]:  # fork the PDF process now, before typer and th
 
 import typer
 
-from briefgen import __version__
+from briefgen.cli.batch import DEBUG_KEY
 from briefgen.errors import EXIT_FAILED_RUN, BriefgenError
+from briefgen.version import __version__
 
 app = typer.Typer(
     name="briefgen",
@@ -41,6 +42,7 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
+    ctx: typer.Context,
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors."),
     version: bool = typer.Option(
         False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
@@ -50,6 +52,7 @@ def _root(
     _debug = debug or bool(os.environ.get("BRIEFGEN_DEBUG"))
     if _debug:
         os.environ["BRIEFGEN_DEBUG"] = "1"  # for the library (`errors.debugging`) and workers
+    ctx.meta[DEBUG_KEY] = _debug  # for a command that reports failures itself (a run's)
 
 
 def _register() -> None:

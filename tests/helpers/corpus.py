@@ -406,7 +406,7 @@ def _set_numbers(data: dict[str, Any], rng: random.Random) -> None:
     value = rng.choice([0, 0.0, -1, -1e15, 1e15, 1e-300, 123456789.123456789, 0.0004, -100, 7])
     segment = rng.choice(data["segments"])
     target = rng.choice(["revenue", "growth", "consensus", "plan", "invested", "move", "fx",
-                         "count"])
+                         "count", "price target"])
     if target == "revenue":
         segment["revenue"]["value"] = value
     elif target == "growth":
@@ -423,6 +423,12 @@ def _set_numbers(data: dict[str, Any], rng: random.Random) -> None:
         data["market_reaction"][0]["move"] = value
     elif target == "fx" and data["company"].get("fx_to_usd"):
         data["company"]["fx_to_usd"]["rate"] = abs(value) or 1e-300
+    elif target == "price target":
+        listing = data["company"]["listings"][0]
+        data["brief"]["price_target"] = {
+            "value": abs(value) or 1e-300, "currency": listing["currency"],
+            "listing": listing["ticker"], "price_at_setting": rng.choice([1e-300, 1e15, 0.01]),
+            "source": data["sources"][0]["id"]}
     elif target == "count" and data.get("infrastructure", {}).get("regions"):
         data["infrastructure"]["regions"]["value"] = int(abs(value)) if abs(value) < 1e15 else 0
 

@@ -78,7 +78,7 @@ def test_small_corpus(tmp_path: Path) -> None:
 def test_full_corpus(tmp_path: Path) -> None:
     cases = write_corpus(tmp_path / "corpus", FULL, seed=1414)
     counts = _check(tmp_path / "corpus", cases)
-    print(counts)  # noqa: T201 (the figures the issue's closing note quotes)
+    print(counts)
 
 
 def test_corpus_is_reproducible(tmp_path: Path) -> None:
