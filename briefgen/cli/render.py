@@ -125,6 +125,8 @@ def render_to_folder(paths: list[Path], out: Path, options: RenderOptions,
     from briefgen.spec.load import load_spec
 
     writer = OutputWriter(out)
+    writer.prepare()
+    writer.remove_stale_temps()
     environment = environment_parts(options)
     for path in paths:
         loaded = load_spec(path)
