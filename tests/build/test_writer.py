@@ -14,7 +14,7 @@ import pytest
 
 from briefgen.build.writer import OLD_TEMP_AGE_SECONDS, OutputError, OutputPathError, OutputWriter
 from briefgen.errors import InputError
-from tests.golden import rendered
+from tests.helpers.golden import rendered
 
 
 def leftovers(root: Path) -> list[Path]:
@@ -119,7 +119,7 @@ def test_a_rename_failing_halfway_leaves_the_brief_absent_not_mixed(
         real_replace(src, dst)
 
     monkeypatch.setattr(os, "replace", replace)
-    with pytest.raises(OutputError, match="brief.pdf"):
+    with pytest.raises(OutputError, match=r"brief\.pdf"):
         writer.write_all(BRIEF)
     assert list((tmp_path / "baba").iterdir()) == []
 
