@@ -153,11 +153,12 @@ def build(
     started = dt.datetime.now(dt.UTC)
     specs = find_specs(paths)
     writer = OutputWriter(out_dir)
-    writer.prepare()  # a folder that cannot be written is said now, not after rendering
-    writer.remove_stale_temps()
+    writer.check()
 
     results: dict[int, BriefResult] = {}
     jobs_to_render = _plan(specs, out_dir, options, force, results)
+    writer.prepare()  # a folder that cannot be written is said now, not after rendering
+    writer.remove_stale_temps()
     workers = min(jobs or os.cpu_count() or 1, max(1, len(jobs_to_render)))
     run = RunResult([], out_dir, started, executor="dask" if dask_address is not None else "local",
                     jobs=None if dask_address is not None else workers, total=len(specs))
@@ -217,8 +218,7 @@ def plan(
     neither matplotlib nor WeasyPrint); raises `InputError` where `build` would."""
     options = _checked_options(options)
     specs = find_specs(paths)
-    if Path(out_dir).exists() and not Path(out_dir).is_dir():
-        OutputWriter(out_dir).prepare()  # raises: says what `build` would say
+    OutputWriter(out_dir).check()  # what `build` would say of a file in the folder's place
     results: dict[int, BriefResult] = {}
     to_render = _plan(specs, Path(out_dir), options, force, results)
     planned = {index: PlannedBrief(brief.spec_path, brief.slug,

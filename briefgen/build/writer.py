@@ -55,13 +55,17 @@ class OutputWriter:
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
 
+    def check(self) -> None:
+        """Raise `InputError` (exit 2) if the output folder is a file; changes nothing."""
+        if self.root.exists() and not self.root.is_dir():
+            raise InputError(f"{self.root}: the output folder is a file, not a folder (choose "
+                             "another output folder with --out, or move the file)")
+
     def prepare(self) -> None:
         """Make the output folder, or raise `InputError` (exit 2) saying why it cannot be used:
         called before a run renders anything."""
         where = f"{self.root}: the output folder"
-        if self.root.exists() and not self.root.is_dir():
-            raise InputError(f"{where} is a file, not a folder (choose another output folder "
-                             "with --out, or move the file)")
+        self.check()
         try:
             self.root.mkdir(parents=True, exist_ok=True)
             fd, probe = tempfile.mkstemp(prefix=f".briefgen-probe.{os.getpid()}-",
