@@ -89,6 +89,7 @@ def preflight(brief: BriefResult, out_dir: Path, config: DeliveryConfig,
     """Hold back a brief whose render failed, whose outputs are stale against its spec, whose
     PDF is empty, or whose attachments exceed the budget. Reads files; connects to nothing."""
     from briefgen.build.cache import cached_record
+    from briefgen.derive.changes import since_previous
     from briefgen.derive.figures import derive
     from briefgen.mail.compose import BriefContent, size_text
     from briefgen.spec.load import load_spec, slug_from_path
@@ -117,7 +118,7 @@ def preflight(brief: BriefResult, out_dir: Path, config: DeliveryConfig,
     html = html_path.read_bytes() if config.include_html and html_path else None
     derived = derive(loaded.spec)
     content = BriefContent(slug, loaded.spec, derived, pdf, prepared.content_hash, html,
-                           _chart(loaded.spec, derived, brand))
+                           _chart(loaded.spec, derived, brand), since_previous(loaded))
     sizes = content.attachments(config)
     total = sum(len(data) for data in sizes.values())
     if total > config.budget_bytes:
