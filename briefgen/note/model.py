@@ -100,6 +100,7 @@ class Note:
     """Everything the templates print, ready to lay out."""
 
     title: str
+    language: str  # BCP 47, from the spec: <html lang>, hence the PDF's /Lang
     standfirst: Prose  # its marks refer to the notes under the takeaways
     summary: str | None
     company: str
@@ -211,7 +212,7 @@ def results_table(spec: Spec, derived: Derived) -> Table:
         ]))
         if seg.note:
             marks.notes.append((None, f"{seg.name}: {seg.note}"))
-    providers = dict.fromkeys(s.consensus_provider for s in derived.segments
+    providers = dict.fromkeys(provider_words(s.consensus_provider) for s in derived.segments
                               if s.consensus_provider)
     if providers:
         marks.notes.append((None, "Consensus: " + "; ".join(providers) + "."))
@@ -227,15 +228,21 @@ def results_table(spec: Spec, derived: Derived) -> Table:
     return table.drop_empty_columns()
 
 
+def provider_words(provider: str) -> str:
+    """Whose consensus, as a note says it: `provider: unnamed` is an unattributed estimate."""
+    return "an unattributed estimate" if provider.casefold() == "unnamed" else provider
+
+
 def capex_table(derived: Derived) -> Table | None:
     capex = derived.capex
     if capex is None:
         return None
     marks = Marks()
-    horizon = f"{capex.horizon_years} years"
+    one_year = capex.horizon_years == 1
     entries: list[tuple[str, Figure | None]] = [
-        (f"Plan over {horizon}", capex.plan_total),
-        ("Implied yearly pace", capex.annual_pace),
+        ("Guidance for the year" if one_year else f"Plan over {capex.horizon_years} years",
+         capex.plan_total),
+        ("Implied yearly pace", None if one_year else capex.annual_pace),
         ("Invested, past four quarters", capex.invested_trailing_4q),
         ("Invested / yearly pace", capex.trailing_vs_pace),
         ("Invested since the plan began", capex.invested_to_date),
@@ -317,6 +324,7 @@ def build_note(spec: Spec, derived: Derived, brand: Brand,
         capex_text.append(capex.outlook)
     return Note(
         title=brief.title,
+        language=brief.language,
         standfirst=standfirst,
         summary=brief.summary,
         company=company.name,

@@ -7,7 +7,7 @@ anything heavy is imported:
     parent: load spec, render the page ─┬─ import matplotlib, draw charts ─┬─ finish the HTML file
     child:  import WeasyPrint, warm up ─┴─ lay the page out ───────────────┴─ paint (reads charts)
 
-The page names each chart by URL with its size (`render.ChartView`), so the child lays it out
+The page names each chart by URL with its size (`note.html.ChartView`), so the child lays it out
 before the charts exist and reads them only to paint them. The bytes are the same either way:
 `in_process` follows the same steps in one process.
 
@@ -207,11 +207,11 @@ def _serve(conn: Any) -> None:
                 raise _Closed
             return cast(dict[str, str], message[1])
 
-        def chart(key: str) -> str:
+        def chart(url: str) -> str | None:
             nonlocal charts
             if charts is None:
                 charts = wait_for_charts()
-            return charts[key]
+            return charts.get(url)
 
         try:
             result: tuple[str, Any] = ("ok", html_to_pdf(html, charts=chart, **options))
