@@ -20,7 +20,7 @@ from briefgen.pdf.weasy import check_variant
 
 if TYPE_CHECKING:
     from briefgen.charts.draw import Chart
-    from briefgen.derive.figures import Derived
+    from briefgen.derive import Derived
     from briefgen.note.html import ChartView
     from briefgen.pdf.printer import Submit
     from briefgen.spec.load import LoadedSpec
@@ -101,8 +101,8 @@ def render_loaded(
     `printer` replaces `printer.in_process`: the CLI passes a `ForkedPrinter`'s `submit`, which
     lays the page out in a process that imported WeasyPrint while this one draws the charts.
     """
+    from briefgen.derive import derive
     from briefgen.derive.changes import since_previous
-    from briefgen.derive.figures import derive
     from briefgen.note import html as render
     from briefgen.pdf.printer import in_process
 

@@ -38,8 +38,8 @@ def diff(
 
 
 def _diff(specs: list[Path], as_json: bool) -> None:
+    from briefgen.derive import derive
     from briefgen.derive.changes import compare, since_previous
-    from briefgen.derive.figures import derive
     from briefgen.spec.load import load_spec
 
     if len(specs) not in (1, 2):

@@ -19,7 +19,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from briefgen.derive import formatting as fmt
-from briefgen.derive.figures import CapexFigures, Derived, Figure, SegmentFigures
+from briefgen.derive.derived import Derived
+from briefgen.derive.figures import (
+    CapexFigures,
+    Figure,
+    SegmentFigures,
+    change,
+    computed,
+    gap_points,
+)
 from briefgen.spec.model import UNIT_FACTORS, Money, PriceTarget, Spec, Unit
 
 if TYPE_CHECKING:
@@ -140,26 +148,26 @@ def signed_money(amount: float, currency: str) -> str:
 
 
 def money_change(old: Figure, new: Figure, currency: str) -> Figure:
+    """`+RMB 6.40bn, +19.2%`: the amount and, when the old one is not zero, the percentage."""
     diff = new.value - old.value
-    pct = (new.value / old.value - 1) * 100 if old.value else None
-    text = signed_money(diff, currency)
-    if pct is not None:
-        text += f", {fmt.percent(pct, fixed=True)}"
-    return Figure(pct if pct is not None else diff, text, old.sources + new.sources,
-                  f"{new.text} − {old.text}" + (f"; {new.text} / {old.text} − 1"
-                                                if pct is not None else ""))
+    if not old.value:
+        return computed(diff, signed_money(diff, currency), (new, old),
+                        f"{new.text} − {old.text}", "the change since the previous note")
+    pct = change(new, old)
+    amount = signed_money(diff, currency)
+    return computed(pct.value, f"{amount}, {pct.text}", (new, old), str(pct.derivation),
+                    f"the change since the previous note ({new.text} − {old.text} = {amount})")
 
 
 def rate_change(old: Figure, new: Figure) -> Figure:
-    diff = new.value - old.value
-    return Figure(diff, fmt.points(diff), old.sources + new.sources,
-                  f"{new.text} − {old.text}")
+    """Two rates: the change in percentage points (`+8.0 pp`)."""
+    return gap_points(new, old, "the change since the previous note")
 
 
 def count_change(old: Figure, new: Figure) -> Figure:
     diff = new.value - old.value
-    return Figure(diff, f"{diff:+,.0f}".replace("-", "−"), old.sources + new.sources,
-                  f"{new.text} − {old.text}")
+    return computed(diff, f"{diff:+,.0f}".replace("-", "−"), (new, old),
+                    f"{new.text} − {old.text}", "the change since the previous note")
 
 
 class _Collector:
@@ -391,7 +399,7 @@ def _moves(out: _Collector, old: Derived, new: Derived) -> None:
 
 def since_previous(loaded: LoadedSpec) -> Changes | None:
     """The changes since the company's previous note, or None when there is none."""
-    from briefgen.derive.figures import derive
+    from briefgen.derive import derive
     from briefgen.spec.load import load_spec
 
     previous = loaded.previous

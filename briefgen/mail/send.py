@@ -89,8 +89,8 @@ def preflight(brief: BriefResult, out_dir: Path, config: DeliveryConfig,
     """Hold back a brief whose render failed, whose outputs are stale against its spec, whose
     PDF is empty, or whose attachments exceed the budget. Reads files; connects to nothing."""
     from briefgen.build.cache import cached_record
+    from briefgen.derive import derive
     from briefgen.derive.changes import since_previous
-    from briefgen.derive.figures import derive
     from briefgen.mail.compose import BriefContent, size_text
     from briefgen.spec.load import load_spec, slug_from_path
 

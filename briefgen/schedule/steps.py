@@ -1,7 +1,7 @@
 """The real steps of a scheduled job: `batch.build`, the mail side's senders, the owner's notice.
 
 Kept apart from `jobs` so that scheduling logic imports nothing of rendering or mail; these are
-imported only when a job really runs. Each function matches a Protocol in `briefgen.schedule.jobs`.
+imported only when a job really runs. Each function matches a Protocol in `schedule.contracts`.
 
 Readers on a job's `lists` receive the briefs in Bcc: the members of a distribution list never see
 each other's addresses. A brief that failed to render, or that the mail side's preflight gate
@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from briefgen.errors import DeliveryError, InputError
-from briefgen.schedule.jobs import BriefOutcome, DeliveryRequest, FailureNotice
+from briefgen.schedule.contracts import BriefOutcome, DeliveryRequest, FailureNotice
 
 if TYPE_CHECKING:
     from briefgen.brand.load import LoadedBrand

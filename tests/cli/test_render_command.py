@@ -12,7 +12,7 @@ import pytest
 
 from briefgen.cli.main import main
 from briefgen.errors import RenderError
-from tests.golden import ROOT, SAMPLES, rendered
+from tests.helpers.golden import ROOT, SAMPLES, rendered
 
 
 def run(args: list[str]) -> tuple[int, str, str]:

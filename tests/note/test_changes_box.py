@@ -11,13 +11,13 @@ import pytest
 from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
+from briefgen.derive import derive
 from briefgen.derive.changes import since_previous
-from briefgen.derive.figures import derive
 from briefgen.mail.compose import BriefContent, compose
 from briefgen.mail.config import DeliveryConfig, Recipients
 from briefgen.spec.load import load_spec
 from tests.conftest import SAMPLE, SAMPLE_Q3
-from tests.golden import rendered
+from tests.helpers.golden import rendered
 
 
 def soup_of(name: str) -> BeautifulSoup:
