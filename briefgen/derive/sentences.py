@@ -240,7 +240,8 @@ def _capex(d: Derived) -> Sentence | None:
                  said(guidance), f" {capex.guidance_words()}{scope}"]
     elif guidance is not None:
         kind = "guidance" if capex.one_year else "plan"
-        runs += ["; " if runs else "Capex ", f"{kind} of ", said(guidance), f" {capex.guidance_words()}{scope}"]
+        runs += ["; " if runs else "Capex ", f"{kind} of ", said(guidance),
+                 f" {capex.guidance_words()}{scope}"]
     elif capex.not_disclosed:
         runs += ["; no capex plan disclosed" if runs else "No capex plan disclosed"]
     if not runs:
