@@ -131,3 +131,26 @@ def variant_spec(folder: Path, change: object, name: str = "baba") -> Path:
     target.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False),
                       encoding="utf-8")
     return target
+
+
+@functools.cache
+def rendered_starter() -> RenderedBrief:
+    """The note of `briefgen init`'s starter project, with its brand and template override."""
+    import tempfile
+
+    from briefgen.brand.load import load_brand
+    from briefgen.build.pipeline import RenderOptions, render_brief
+    from briefgen.cli.scaffold import SPEC, create_project
+
+    folder = Path(tempfile.mkdtemp(prefix="briefgen-starter-")) / "desk"
+    create_project(folder)
+    brand = load_brand(folder / "brand.yaml")
+    options = RenderOptions(brand=brand.brand, template_dirs=brand.template_dirs)
+    return render_brief(folder / SPEC, options)
+
+
+def all_notes() -> dict[str, RenderedBrief]:
+    """Every note the suite renders as a reader would get it: the samples and the starter."""
+    notes = {name: rendered(name) for name in SAMPLES}
+    notes["init-starter"] = rendered_starter()
+    return notes

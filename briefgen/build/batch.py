@@ -28,11 +28,11 @@ from types import FrameType
 from typing import Any, Literal
 
 from briefgen.build.cache import CacheRecord, Inputs, check, environment_parts, sha256_bytes
-from briefgen.errors import BriefgenError, InputError, SpecError
 from briefgen.build.manifest import BriefResult, ManifestWriter, RunResult
 from briefgen.build.progress import Progress
 from briefgen.build.worker import RenderFailure, RenderFn, RenderOutput, render_spec, warm_up
 from briefgen.build.writer import OutputWriter
+from briefgen.errors import BriefgenError, InputError, SpecError
 
 __all__ = ["BriefResult", "PlannedBrief", "RunResult", "build", "find_specs", "plan"]
 

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from briefgen import __version__
-from briefgen.errors import EXIT_FAILED_RUN, EXIT_OK
 from briefgen.build.writer import OutputWriter
+from briefgen.errors import EXIT_FAILED_RUN, EXIT_OK
+from briefgen.version import __version__
 
 Status = Literal["rendered", "cached", "failed"]
 MANIFEST = "manifest.json"

@@ -21,8 +21,8 @@ from briefgen.pdf.weasy import check_variant
 if TYPE_CHECKING:
     from briefgen.charts.draw import Chart
     from briefgen.derive.figures import Derived
-    from briefgen.pdf.printer import Submit
     from briefgen.note.html import ChartView
+    from briefgen.pdf.printer import Submit
     from briefgen.spec.load import LoadedSpec
 
 FORMATS = ("html", "pdf")
@@ -37,7 +37,8 @@ class RenderOptions:
     paper: Literal["a4", "letter"] = "a4"
     template_dirs: tuple[Path, ...] = ()
     brand: Brand | None = None
-    pdf_variant: str | None = None  # e.g. "pdf/a-3b", "pdf/ua-1", "tagged"
+    # "pdf/ua-1" (the default, from None), "pdf/a-3b", "tagged", "none" (untagged), …
+    pdf_variant: str | None = None
 
     def __post_init__(self) -> None:
         self.formats = tuple(dict.fromkeys(f.strip().lower() for f in self.formats))
@@ -100,8 +101,8 @@ def render_loaded(
     `printer` replaces `printer.in_process`: the CLI passes a `ForkedPrinter`'s `submit`, which
     lays the page out in a process that imported WeasyPrint while this one draws the charts.
     """
-    from briefgen.note import html as render
     from briefgen.derive.figures import derive
+    from briefgen.note import html as render
     from briefgen.pdf.printer import in_process
 
     options = options or RenderOptions()
@@ -134,7 +135,7 @@ def render_loaded(
             raise RenderError(f"charts drawn {drawn} differ from the charts planned")
     files: dict[str, bytes] = {}
     if job is not None:
-        job.charts_drawn({chart.key: chart.svg for chart in charts})
+        job.charts_drawn({render.chart_url(chart.key): chart.svg for chart in charts})
     if "html" in options.formats:
         with timer.stage("html"):  # while a forked printer lays the PDF out
             files[FILE_NAMES["html"]] = page.finish("html", charts).encode("utf-8")
@@ -161,8 +162,9 @@ def chart_plans(loaded: LoadedSpec, derived: Derived) -> list[ChartView] | None:
 
 def draw_charts(loaded: LoadedSpec, derived: Derived, brand: Brand) -> list[Chart]:
     from briefgen.charts.draw import draw_charts as draw
+    from briefgen.charts.draw import style_for
 
-    return list(draw(loaded.spec, derived, brand.chart_style()))
+    return list(draw(loaded.spec, derived, style_for(brand)))
 
 
 def allowed_roots(options: RenderOptions) -> list[Path]:

@@ -1,4 +1,4 @@
-"""The charts of a note: one function per kind, one house style (`chartstyle`), deterministic SVG.
+"""The charts of a note: one function per kind, one house style (`charts.style`), deterministic SVG.
 
 Each kind first makes a `_Plan` from the spec and its `Derived` figures alone: the numbers to draw,
 the title, the alt text (with the numbers), the source line and the size. A kind whose data is
@@ -24,6 +24,7 @@ from briefgen.charts.style import (
     save_png,
     save_svg,
     strong,
+    style_for,
     styled,
     text_width_pt,
     warm_up,
@@ -41,7 +42,7 @@ if TYPE_CHECKING:
     from briefgen.derive.figures import Figure as Number
     from briefgen.spec.model import Spec
 
-__all__ = ["KEYS", "Chart", "ChartStyle", "chart_png", "draw_charts", "warm_up"]
+__all__ = ["KEYS", "Chart", "ChartStyle", "chart_png", "draw_charts", "style_for", "warm_up"]
 
 KEYS = ("revenue", "consensus", "capex", "infrastructure", "market")  # in note order
 WIDTH_IN = 6.3  # an A4 text column
@@ -73,8 +74,10 @@ class _Plan:
     width_in: float = WIDTH_IN
 
 
-def draw_charts(spec: Spec, derived: Derived, style: ChartStyle = ChartStyle()) -> list[Chart]:
-    """Every chart the data allows, in note order; a chart whose data is absent is left out."""
+def draw_charts(spec: Spec, derived: Derived, style: ChartStyle | None = None) -> list[Chart]:
+    """Every chart the data allows, in note order, in `style` (`style_for(brand)`; the default
+    brand's when None); a chart whose data is absent is left out."""
+    style = style or _default_style()
     charts = []
     for plan in _plans(spec, derived):
         with styled(style, plan.key):
@@ -85,16 +88,23 @@ def draw_charts(spec: Spec, derived: Derived, style: ChartStyle = ChartStyle()) 
     return charts
 
 
-def chart_png(spec: Spec, derived: Derived, key: str, style: ChartStyle = ChartStyle(),
+def chart_png(spec: Spec, derived: Derived, key: str, style: ChartStyle | None = None,
               dpi: int = 144) -> bytes:
     """One chart as PNG (for e-mail bodies). KeyError when the spec has no data for `key`."""
     plans = {plan.key: plan for plan in _plans(spec, derived)}
     if key not in plans:
         raise KeyError(f"no {key!r} chart for this spec (it has: {', '.join(plans) or 'none'})")
+    style = style or _default_style()
     with styled(style, key):
         fig = _drawn(plans[key], style)
         png = save_png(fig, dpi)
     return png
+
+
+def _default_style() -> ChartStyle:
+    from briefgen.brand.model import DEFAULT_BRAND
+
+    return style_for(DEFAULT_BRAND)
 
 
 def _drawn(plan: _Plan, style: ChartStyle) -> Figure:

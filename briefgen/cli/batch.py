@@ -1,10 +1,10 @@
 """The batch part of `briefgen render`: `--jobs`, `--timeout`, `--force`, `--dask`, `--json`, and
 the call to `briefgen.build.batch.build()` behind them.
 
-The `render` command (in `briefgen.cli.render`) owns the render flags (formats, paper, templates, brand)
-and turns them into `RenderOptions`; it declares these options with the objects below and passes
-them to `render_specs`, which returns the exit code: 0 all rendered or cached, 1 any spec failed,
-2 bad usage (raised as `InputError`), 130 interrupted.
+The `render` command (in `briefgen.cli.render`) owns the render flags (formats, paper, templates,
+brand) and turns them into `RenderOptions`; it declares these options with the objects below and
+passes them to `render_specs`, which returns the exit code: 0 all rendered or cached, 1 any spec
+failed, 2 bad usage (raised as `InputError`), 130 interrupted.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The `briefgen` command: a thin typer layer over the library.
 
-Each group of commands lives in its own module of `briefgen.cli` and registers itself here. Those modules
-import nothing heavy at import time, so `briefgen --help` and `briefgen validate` never load
+Each group of commands lives in its own module of `briefgen.cli` and registers itself here. Those
+modules import nothing heavy at import time, so `briefgen --help` and `briefgen validate` never load
 matplotlib or WeasyPrint. Errors are converted here, once: a `BriefgenError` prints its message and
 exits with its code (2 bad input, 1 failed run); `--debug` shows the traceback instead.
 """
@@ -18,8 +18,8 @@ if sys.argv[1:2] == ["render"]:  # fork the PDF process now, before typer and th
 
 import typer
 
-from briefgen import __version__
 from briefgen.errors import EXIT_FAILED_RUN, BriefgenError
+from briefgen.version import __version__
 
 app = typer.Typer(
     name="briefgen",

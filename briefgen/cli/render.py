@@ -2,8 +2,8 @@
 
 The command parses flags into `RenderOptions`. Several specs, a folder, a glob or any batch flag
 (`--jobs`, `--timeout`, `--force`, `--dask`, `--json`, `--dry-run`) go through
-`briefgen.build.batch.build` (or `plan`, for a dry run): a warm worker pool, the content-hash cache and
-`output/manifest.json`. One spec file with no batch flag
+`briefgen.build.batch.build` (or `plan`, for a dry run): a warm worker pool, the content-hash cache
+and `output/manifest.json`. One spec file with no batch flag
 takes the quickest cold path instead: rendered in this process while a forked child imports
 WeasyPrint in parallel with the charts, then written by the one `OutputWriter`.
 """
@@ -43,7 +43,9 @@ def render(
         "(repeatable). A template can extend the built-in note: "
         '{% extends "default:note.html" %}.'),
     pdf_variant: str | None = typer.Option(
-        None, "--pdf-variant", help="pdf/a-3b, pdf/a-2b, pdf/ua-1, tagged, … (default: plain)."),
+        None, "--pdf-variant",
+        help="pdf/ua-1 (tagged for screen readers; the default), pdf/a-3b, pdf/a-2b, tagged, "
+             "none (untagged), …"),
     brand: Path | None = typer.Option(
         None, "--brand", "-b", help="Brand file (brand.yaml): firm name, logo, colours, fonts, "
         "legal text, and a templates folder; relative paths in it are read from its folder."),

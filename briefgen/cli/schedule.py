@@ -1,7 +1,8 @@
 """`briefgen schedule list | run-due | install` and `briefgen runs`: the scheduler's commands.
 
 There is no daemon: cron or a systemd timer calls `schedule run-due` every few minutes, and it runs
-whatever has become due (see `briefgen.schedule.jobs`). `schedule install` prints both kinds of trigger.
+whatever has become due (see `briefgen.schedule.jobs`). `schedule install` prints both kinds of
+trigger.
 """
 
 from __future__ import annotations

@@ -99,6 +99,7 @@ class Note:
     """Everything the templates print, ready to lay out."""
 
     title: str
+    language: str  # BCP 47, from the spec: <html lang>, hence the PDF's /Lang
     standfirst: Prose  # its marks refer to the notes under the takeaways
     summary: str | None
     company: str
@@ -371,6 +372,7 @@ def build_note(spec: Spec, derived: Derived, brand: Brand) -> Note:
         capex_text.append(capex.outlook)
     return Note(
         title=brief.title,
+        language=brief.language,
         standfirst=standfirst,
         summary=brief.summary,
         company=company.name,

@@ -7,7 +7,7 @@ anything heavy is imported:
     parent: load spec, render the page ─┬─ import matplotlib, draw charts ─┬─ finish the HTML file
     child:  import WeasyPrint, warm up ─┴─ lay the page out ───────────────┴─ paint (reads charts)
 
-The page names each chart by URL with its size (`render.ChartView`), so the child lays it out
+The page names each chart by URL with its size (`note.html.ChartView`), so the child lays it out
 before the charts exist and reads them only to paint them. The bytes are the same either way:
 `in_process` follows the same steps in one process.
 
@@ -18,12 +18,15 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import os
 import sys
 from collections.abc import Mapping
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, Protocol, cast
 
 from briefgen.errors import RenderError
+from briefgen.lifeline import close_inherited, die_with_parent
 from briefgen.pdf.weasy import PdfResult, html_to_pdf, release_fonts
 
 
@@ -63,8 +66,9 @@ class ForkedPrinter:
 
         context = multiprocessing.get_context("fork")
         self._conn, child_conn = context.Pipe()
-        self._process = context.Process(target=_child, args=(child_conn,), daemon=True,
-                                         name="briefgen-pdf")
+        self._process = context.Process(target=_child,
+                                         args=(child_conn, os.getpid(), self._conn),
+                                         daemon=True, name="briefgen-pdf")
         self._process.start()
         child_conn.close()
         self._busy = False
@@ -167,7 +171,10 @@ class _Closed(Exception):
     """The parent went away."""
 
 
-def _child(conn: Any) -> None:
+def _child(conn: Any, parent_pid: int, parent_end: Connection) -> None:
+    # Ends with the parent, even when it is killed (see `briefgen.lifeline`).
+    die_with_parent(parent_pid)
+    close_inherited([parent_end])
     # The point of this process: import WeasyPrint while the parent loads and draws. (Laying out
     # a warm-up page here would only delay the real one: this process is the critical path.)
     # No garbage collection while importing and printing: WeasyPrint's import and layout make
@@ -207,11 +214,11 @@ def _serve(conn: Any) -> None:
                 raise _Closed
             return cast(dict[str, str], message[1])
 
-        def chart(key: str) -> str:
+        def chart(url: str) -> str | None:
             nonlocal charts
             if charts is None:
                 charts = wait_for_charts()
-            return charts[key]
+            return charts.get(url)
 
         try:
             result: tuple[str, Any] = ("ok", html_to_pdf(html, charts=chart, **options))
