@@ -37,9 +37,10 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
+    from briefgen.derive import Derived
     from briefgen.derive.capex import CapexFigures
-    from briefgen.derive.figures import Derived, SegmentFigures
     from briefgen.derive.figures import Figure as Number
+    from briefgen.derive.figures import SegmentFigures
     from briefgen.spec.model import Spec
 
 __all__ = ["KEYS", "Chart", "ChartStyle", "chart_png", "draw_charts", "style_for", "warm_up"]

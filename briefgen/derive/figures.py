@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -32,7 +31,6 @@ from briefgen.spec.model import (
 if TYPE_CHECKING:
     from briefgen.derive.capex import CapexFigures
     from briefgen.derive.kpis import KpiFigures
-    from briefgen.derive.sentences import Sentence
 
 
 @dataclass(frozen=True)
@@ -120,8 +118,9 @@ class MoveFigures:
 
 
 @dataclass
-class Derived:
-    """Every figure the note, its charts and its email use."""
+class QuarterFigures:
+    """Every figure of one quarter that the note, its charts and its email use (the words made
+    from them are added by `derive.derived`)."""
 
     headline: SegmentFigures
     segments: list[SegmentFigures]
@@ -129,13 +128,9 @@ class Derived:
     kpis: list[KpiFigures]
     moves: list[MoveFigures]
     sites_by_region: dict[str, int]
-    standfirst: Sentence
-    takeaways: list[Sentence]
-    key_data: list[tuple[str, str]]
-    subject: str
     listings_text: str
     sources: dict[str, Source]
-    illustrative: bool = False
+    illustrative: bool  # invented figures, labelled so in the note
 
     def source_line(self, ids: tuple[str, ...] | list[str]) -> str:
         """`Source: TradingKey (via Yahoo Finance), 1 Sep 2025; Alibaba Group, 29 Aug 2025`."""
@@ -149,7 +144,7 @@ class Derived:
         return "Source: " + "; ".join(parts) if parts else ""
 
 
-def _cited(figure: Cited, fallback: str | None) -> tuple[str, ...]:
+def cited(figure: Cited, fallback: str | None) -> tuple[str, ...]:
     source = figure.source or fallback
     return (source,) if source else ()
 
@@ -201,7 +196,7 @@ def _rate(figure: Figure) -> str:
 def money_figure(amount: Money, fallback: str | None) -> Figure:
     """A reported (or desk-derived) amount, printed at the precision the spec gave."""
     derivation = (amount.derivation or "as given in the spec") if amount.derived else None
-    sources = _cited(amount, fallback)
+    sources = cited(amount, fallback)
     factor = UNIT_FACTORS[amount.unit]
     if amount.low is not None and amount.high is not None:
         ends = [Figure(end * factor, fmt.money_given(end, amount.unit, amount.currency), sources)
@@ -216,7 +211,7 @@ def money_figure(amount: Money, fallback: str | None) -> Figure:
 
 def percent_figure(rate: Percent, fallback: str | None) -> Figure:
     derivation = (rate.derivation or "as given in the spec") if rate.derived else None
-    sources = _cited(rate, fallback)
+    sources = cited(rate, fallback)
     if rate.low is not None and rate.high is not None:
         ends = [Figure(end, fmt.percent_given(end), sources) for end in (rate.low, rate.high)]
         return Figure(math.nan, fmt.percent_range(rate.low, rate.high, rate.qualifier), sources,
@@ -245,7 +240,7 @@ def segment_figures(spec: Spec, segment: Segment) -> SegmentFigures:
     fx = spec.company.fx_to_usd
     if fx and segment.revenue.currency == spec.company.reporting_currency and not revenue.is_range:
         usd = revenue.value / fx.rate
-        rate = Figure(fx.rate, fmt.given(fx.rate), _cited(fx, None))
+        rate = Figure(fx.rate, fmt.given(fx.rate), cited(fx, None))
         result.revenue_usd = computed(
             usd, fmt.money(usd, Unit.ones, "USD"), (revenue, rate),
             f"{revenue.text} / {rate.text}",
@@ -366,41 +361,4 @@ def _accelerating(history: list[HistoryPoint], quarter_end: dt.date) -> int:
     return count
 
 
-def derive(spec: Spec) -> Derived:
-    """All derived figures and generated sentences for one spec."""
-    segments = [segment_figures(spec, s) for s in spec.segments]
-    headline = segments[spec.segments.index(spec.headline_segment)]
-    # Imported here, not at the top: they build on this module's Figure.
-    from briefgen.derive import sentences as narrative
-    from briefgen.derive.capex import capex_figures
-    from briefgen.derive.kpis import kpi_figures
-
-    capex = capex_figures(spec)
-    listings = {listing.ticker: listing for listing in spec.company.listings}
-    moves = [
-        MoveFigures(f"{listings[m.listing].exchange}: {m.listing}", m.qualifier,
-                    listings[m.listing].exchange,
-                    m.listing, m.date, m.session,
-                    Figure(m.move, fmt.qualify(fmt.percent_given(m.move), m.qualifier),
-                           _cited(m, None)), m.basis.value if m.basis else None)
-        for m in spec.market_reaction if m.listing in listings
-    ]
-    infra = spec.infrastructure
-    sites = Counter(dc.region for dc in infra.new_data_centres) if infra else Counter()
-    derived = Derived(
-        headline=headline, segments=segments, capex=capex, kpis=kpi_figures(spec), moves=moves,
-        sites_by_region=dict(sites), standfirst=narrative.Sentence(()), takeaways=[], key_data=[],
-        subject="",
-        listings_text=", ".join(f"{item.exchange}: {item.ticker}"
-                                for item in spec.company.listings),
-        sources={s.id: s for s in spec.sources},
-        illustrative=spec.illustrative,
-    )
-    derived.standfirst = narrative.standfirst(spec, derived)
-    derived.takeaways = narrative.takeaways(spec, derived)
-    derived.key_data = narrative.key_data(spec, derived)
-    derived.subject = narrative.subject(spec, derived)
-    return derived
-
-
-__all__ = ["Derived", "Figure", "Qualifier", "derive"]
+__all__ = ["Figure", "MoveFigures", "Qualifier", "QuarterFigures", "SegmentFigures"]

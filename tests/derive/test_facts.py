@@ -7,7 +7,7 @@ import pytest
 from pydantic import ValidationError
 
 from briefgen.derive import formatting as fmt
-from briefgen.derive.figures import derive
+from briefgen.derive import derive
 from briefgen.note.model import view
 from briefgen.spec.model import AnalystView
 from tests.helpers.specs import history, make_spec, spec_data
@@ -98,7 +98,7 @@ def test_capex_by_quarter_with_year_on_year_and_a_one_year_range() -> None:
 def test_no_plan_disclosed_is_said() -> None:
     d = derive(make_spec(capex={"source": "s", "plan_disclosed": False}))
     assert "No capex plan disclosed." in [t.text for t in d.takeaways]
-    assert ("Capex plan", "not disclosed") in d.key_data
+    assert ("Capex plan", "not disclosed") in [(k, v.text) for k, v in d.key_data]
 
 
 def test_the_earlier_capex_form_still_reads() -> None:

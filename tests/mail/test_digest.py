@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from briefgen.derive.figures import derive
+from briefgen.derive import derive
 from briefgen.mail.compose import DigestEntry, DigestFailure, compose_digest, digest_entry
 from briefgen.mail.config import DeliveryConfig, Recipients
 from briefgen.mail.ledger import Ledger
