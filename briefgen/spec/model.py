@@ -16,8 +16,6 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from briefgen.spec.datefield import Date
 
-SCHEMA_URL_COMMENT = "# yaml-language-server: $schema=../docs/spec.schema.json"
-
 SourceId = Annotated[
     str,
     StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64),
