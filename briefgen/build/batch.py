@@ -25,14 +25,18 @@ from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 from briefgen.build.cache import CacheRecord, Inputs, check, environment_parts, sha256_bytes
 from briefgen.build.manifest import BriefResult, ManifestWriter, RunResult
+from briefgen.build.options import RenderOptions
 from briefgen.build.progress import Progress
 from briefgen.build.worker import RenderFailure, RenderFn, RenderOutput, render_spec, warm_up
 from briefgen.build.writer import OutputWriter
 from briefgen.errors import BriefgenError, InputError, SpecError
+
+if TYPE_CHECKING:
+    from briefgen.build.dask import DaskAddress
 
 __all__ = ["BriefResult", "PlannedBrief", "RunResult", "build", "find_specs", "plan"]
 
@@ -105,23 +109,18 @@ class _Job:
         return self.inputs.key
 
 
-def _default_options() -> Any:
-    from briefgen.build.pipeline import RenderOptions
-
-    return RenderOptions()
-
-
 def build(
     paths: str | Path | Iterable[str | Path],
     out_dir: Path = Path("output"),
     jobs: int | None = None,
     force: bool = False,
     timeout: float | None = None,
-    options: Any = None,
-    dask_address: Any = None,
+    options: RenderOptions | None = None,
+    dask_address: DaskAddress | None = None,
     progress: Progress | None = None,
     *,
     render: RenderFn | None = None,
+    single_in_process: bool = False,
 ) -> RunResult:
     """Render every spec in `paths` into `out_dir/<slug>/` and write `out_dir/manifest.json`.
 
@@ -131,12 +130,17 @@ def build(
     `distributed.Client`) to render on instead of local processes; `progress`: a
     `briefgen.build.progress.Progress` (the CLI passes a bar or log lines); `render`: the function
     from a spec path and options to a rendered brief (tests pass one that hangs or crashes on
-    purpose; default `briefgen.build.pipeline.render_brief`).
+    purpose; default `briefgen.build.pipeline.render_brief`); `single_in_process`: when exactly
+    one brief needs rendering (and no Dask), render it in this process instead of starting a
+    pool, its PDF made by a forked printer that imports WeasyPrint while this process draws the
+    charts (`briefgen.pdf.printer`): the quickest cold path, which the CLI takes for one spec
+    without `--jobs`/`--timeout`, at the price of the pool's timeout and crash isolation.
 
     Raises `InputError` (exit code 2) before rendering anything when no spec is found, a number
-    is out of range or two specs share a slug. Failures of single specs do not raise: they are in
-    the result (`result.ok`, `result.exit_code`). On Ctrl-C or SIGTERM the workers are stopped,
-    the manifest is written (run status "interrupted") and `KeyboardInterrupt` propagates.
+    is out of range, two specs share a slug or the output folder cannot be written. Failures of
+    single specs do not raise: they are in the result (`result.ok`, `result.exit_code`). On
+    Ctrl-C or SIGTERM the workers are stopped, the manifest is written (run status
+    "interrupted") and `KeyboardInterrupt` propagates.
     """
     if jobs is not None and jobs < 1:
         raise InputError(f"--jobs must be at least 1, got {jobs}")
@@ -148,13 +152,16 @@ def build(
     out_dir = Path(out_dir)
     started = dt.datetime.now(dt.UTC)
     specs = find_specs(paths)
+    writer = OutputWriter(out_dir)
+    writer.check()
 
     results: dict[int, BriefResult] = {}
     jobs_to_render = _plan(specs, out_dir, options, force, results)
+    writer.prepare()  # a folder that cannot be written is said now, not after rendering
+    writer.remove_stale_temps()
     workers = min(jobs or os.cpu_count() or 1, max(1, len(jobs_to_render)))
     run = RunResult([], out_dir, started, executor="dask" if dask_address is not None else "local",
                     jobs=None if dask_address is not None else workers, total=len(specs))
-    writer = OutputWriter(out_dir)
     manifest = ManifestWriter(writer)
 
     def finish_brief(index: int, brief: BriefResult) -> None:
@@ -171,7 +178,7 @@ def build(
         with _signals_as_interrupts():
             manifest.update(run, force=True)
             rendering = _render_all(jobs_to_render, options, render, workers, timeout,
-                                    dask_address, progress)
+                                    dask_address, progress, single_in_process)
             with closing(rendering):  # on an interrupt, stop the workers now, not at GC
                 for job, outcome in rendering:
                     finish_brief(job.index, _store(job, outcome, writer))
@@ -203,15 +210,17 @@ def plan(
     paths: str | Path | Iterable[str | Path],
     out_dir: Path = Path("output"),
     force: bool = False,
-    options: Any = None,
+    options: RenderOptions | None = None,
 ) -> list[PlannedBrief]:
     """What `build` with the same arguments would do, in spec order; renders and writes nothing.
 
     Reads and validates every spec and checks the cache exactly as `build` does (so it imports
     neither matplotlib nor WeasyPrint); raises `InputError` where `build` would."""
     options = _checked_options(options)
+    specs = find_specs(paths)
+    OutputWriter(out_dir).check()  # what `build` would say of a file in the folder's place
     results: dict[int, BriefResult] = {}
-    to_render = _plan(find_specs(paths), Path(out_dir), options, force, results)
+    to_render = _plan(specs, Path(out_dir), options, force, results)
     planned = {index: PlannedBrief(brief.spec_path, brief.slug,
                                    "cached" if brief.status == "cached" else "failed", brief.error)
                for index, brief in results.items()}
@@ -220,16 +229,17 @@ def plan(
     return [planned[index] for index in sorted(planned)]
 
 
-def _checked_options(options: Any) -> Any:
-    options = _default_options() if options is None else options
-    for folder in getattr(options, "template_dirs", ()):
+def _checked_options(options: RenderOptions | None) -> RenderOptions:
+    options = RenderOptions() if options is None else options
+    for folder in options.template_dirs:
         if not Path(folder).is_dir():
             raise InputError(f"{folder}: template folder not found")
     return options
 
 
 def _plan(
-    specs: list[Path], out_dir: Path, options: Any, force: bool, results: dict[int, BriefResult]
+    specs: list[Path], out_dir: Path, options: RenderOptions, force: bool,
+    results: dict[int, BriefResult],
 ) -> list[_Job]:
     """Validate every spec, refuse shared slugs, take cache hits; return what must be rendered.
 
@@ -289,13 +299,20 @@ def _refuse_shared_slugs(valid: list[_Job]) -> None:
 
 def _render_all(
     jobs: list[_Job],
-    options: Any,
+    options: RenderOptions,
     render: RenderFn | None,
     workers: int,
     timeout: float | None,
-    dask_address: Any,
+    dask_address: DaskAddress | None,
     progress: Progress,
+    single_in_process: bool,
 ) -> Generator[tuple[_Job, RenderOutput | RenderFailure], None, None]:
+    from briefgen.pdf.printer import discard_early
+
+    if single_in_process and len(jobs) == 1 and dask_address is None:
+        yield jobs[0], _render_here(jobs[0], options, render)
+        return
+    discard_early()  # a printer forked for one brief is no use to a pool (nor forked into it)
     if not jobs:
         return
     by_index: dict[Hashable, _Job] = {job.index: job for job in jobs}
@@ -321,7 +338,26 @@ def _render_all(
             yield by_index[index], outcome
 
 
-def _store(job: _Job, outcome: Any, writer: OutputWriter) -> BriefResult:
+def _render_here(job: _Job, options: RenderOptions, render: RenderFn | None
+                 ) -> RenderOutput | RenderFailure:
+    """One brief in this process; its PDF in a forked printer where that gains time."""
+    from briefgen.pdf.printer import ForkedPrinter
+
+    printer = (ForkedPrinter.start() if render is None and "pdf" in options.formats
+               else None)
+    if printer is None:
+        return render_spec(job.spec_path, options, render)
+    from briefgen.build.pipeline import render_brief
+
+    try:
+        return render_spec(job.spec_path, options,
+                           functools.partial(render_brief, printer=printer.submit))
+    finally:
+        printer.close()
+
+
+def _store(job: _Job, outcome: RenderOutput | RenderFailure | object,
+           writer: OutputWriter) -> BriefResult:
     """Write a rendered brief and its cache record; turn a failure into the brief's result."""
     if isinstance(outcome, RenderFailure):
         return BriefResult(job.spec_path, job.slug, "failed", timings=outcome.timings,
@@ -337,8 +373,9 @@ def _store(job: _Job, outcome: Any, writer: OutputWriter) -> BriefResult:
     sha256s: dict[str, str] = {}
     sizes: dict[str, int] = {}
     try:
+        # All of a brief's files or none: never a new HTML beside an old or missing PDF.
+        writer.write_all({Path(job.slug) / name: data for name, data in outcome.files.items()})
         for name, data in outcome.files.items():
-            writer.write(Path(job.slug) / name, data)
             outputs[name] = writer.root / job.slug / name
             sha256s[name] = sha256_bytes(data)
             sizes[name] = len(data)
@@ -361,7 +398,7 @@ def _store(job: _Job, outcome: Any, writer: OutputWriter) -> BriefResult:
                        reason=job.reason)
 
 
-def _describe_dask(address: Any) -> str:
+def _describe_dask(address: DaskAddress) -> str:
     from briefgen.build.dask import describe
 
     return describe(address)

@@ -12,11 +12,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 from briefgen.brand.model import DEFAULT_BRAND, Brand
-from briefgen.errors import InputError, RenderError
-from briefgen.pdf.weasy import check_variant
+
+# Re-exported: `RenderOptions` has long been imported from here.
+from briefgen.build.options import FILE_NAMES as FILE_NAMES
+from briefgen.build.options import FORMATS as FORMATS
+from briefgen.build.options import RenderOptions as RenderOptions
+from briefgen.errors import RenderError
 
 if TYPE_CHECKING:
     from briefgen.charts.draw import Chart
@@ -24,33 +28,6 @@ if TYPE_CHECKING:
     from briefgen.note.html import ChartView
     from briefgen.pdf.printer import Submit
     from briefgen.spec.load import LoadedSpec
-
-FORMATS = ("html", "pdf")
-FILE_NAMES = {"html": "brief.html", "pdf": "brief.pdf"}
-
-
-@dataclass
-class RenderOptions:
-    """How to render: which outputs, on what paper, with whose templates and brand."""
-
-    formats: tuple[str, ...] = FORMATS
-    paper: Literal["a4", "letter"] = "a4"
-    template_dirs: tuple[Path, ...] = ()
-    brand: Brand | None = None
-    # "pdf/ua-1" (the default, from None), "pdf/a-3b", "tagged", "none" (untagged), …
-    pdf_variant: str | None = None
-
-    def __post_init__(self) -> None:
-        self.formats = tuple(dict.fromkeys(f.strip().lower() for f in self.formats))
-        unknown = [f for f in self.formats if f not in FORMATS]
-        if unknown or not self.formats:
-            raise InputError(f"unknown output format {', '.join(unknown) or '(none)'}; "
-                             f"choose from {', '.join(FORMATS)}")
-        if self.paper not in ("a4", "letter"):
-            raise InputError(f"unknown paper {self.paper!r}; choose a4 or letter")
-        self.template_dirs = tuple(Path(d) for d in self.template_dirs)
-        self.pdf_variant = check_variant(self.pdf_variant)
-
 
 @dataclass
 class RenderedBrief:
@@ -79,14 +56,17 @@ class _Timer:
             self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - start
 
 
-def render_brief(spec_path: Path, options: RenderOptions | None = None) -> RenderedBrief:
-    """Load, validate and render one spec; raises `SpecError` for a bad spec."""
+def render_brief(spec_path: Path, options: RenderOptions | None = None, *,
+                 printer: Submit | None = None) -> RenderedBrief:
+    """Load, validate and render one spec; raises `SpecError` for a bad spec.
+
+    `printer`: see `render_loaded`."""
     from briefgen.spec.load import load_spec
 
     timer = _Timer()
     with timer.stage("load"):
         loaded = load_spec(spec_path)
-    return render_loaded(loaded, options, _timer=timer)
+    return render_loaded(loaded, options, printer=printer, _timer=timer)
 
 
 def render_loaded(
@@ -102,6 +82,7 @@ def render_loaded(
     lays the page out in a process that imported WeasyPrint while this one draws the charts.
     """
     from briefgen.derive import derive
+    from briefgen.derive.changes import since_previous
     from briefgen.note import html as render
     from briefgen.pdf.printer import in_process
 
@@ -111,11 +92,12 @@ def render_loaded(
     warnings = [str(w) for w in loaded.warnings]
     with timer.stage("derive"):
         derived = derive(loaded.spec)
+        changes = since_previous(loaded)
     views = chart_plans(loaded, derived)
     with timer.stage("html"):
         env = render.cached_environment(options.template_dirs)
         page = render.render_page(loaded, derived, views, brand=brand, paper=options.paper,
-                                  env=env)
+                                  env=env, changes=changes)
     job = None
     if "pdf" in options.formats:
         with timer.stage("pdf"):

@@ -77,7 +77,13 @@ def summary_line(run: RunResult) -> str:
             f"of {counts['total']} in {seconds:.1f} s")
     if run.interrupted:
         text += f"; interrupted with {counts['pending']} not done"
+    if run.manifest_error:
+        text += f"; but the manifest was not written: {run.manifest_error}"
     return text
+
+
+def manifest_note(run: RunResult) -> str:
+    return "" if run.manifest_error else f"; manifest: {run.manifest_path}"
 
 
 class LogLines(Progress):
@@ -111,6 +117,8 @@ class LogLines(Progress):
             seconds = brief.timings.get("total", 0.0)
             why = f"; {brief.reason}" if brief.reason else ""
             self._say(f"{where} {brief.status} {brief.slug} ({seconds:.2f} s{why})")
+            for warning in brief.warnings:
+                self._say(f"warning: {brief.slug}: {warning}")
 
     def finish(self, run: RunResult) -> None:
         failures = failure_lines(run)
@@ -118,7 +126,7 @@ class LogLines(Progress):
             self._say(f"briefgen: {len(failures)} failed:")
         for line in failures:
             self._say(f"  {line}")
-        self._say(f"briefgen: {summary_line(run)}; manifest: {run.manifest_path}")
+        self._say(f"briefgen: {summary_line(run)}{manifest_note(run)}")
 
 
 class RichProgress(Progress):
@@ -161,6 +169,10 @@ class RichProgress(Progress):
         if brief.status == "failed":
             self.failed += 1
             self._report_failure(brief)
+        else:
+            for warning in brief.warnings:
+                self.console.print(f"[yellow]warning[/] {escape(brief.slug or '')}: "
+                                   f"{escape(warning)}", highlight=False)
         if self.bar is not None:
             self.bar.update(self.task_id, advance=1, failed=self.failed, cached=self.cached)
             self.bar.refresh()
@@ -179,7 +191,7 @@ class RichProgress(Progress):
         for line in failures:
             self.console.print(f"  {escape(line)}", highlight=False)
         colour = "green" if run.ok else "red"
-        self.console.print(f"[{colour}]{summary_line(run)}[/]; manifest: {run.manifest_path}",
+        self.console.print(f"[{colour}]{escape(summary_line(run))}[/]{manifest_note(run)}",
                            highlight=False)
 
 

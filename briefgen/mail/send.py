@@ -19,17 +19,21 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 # Nothing heavy at import time: the config, mail, SMTP and render stack are imported by the
 # functions that use them.
 if TYPE_CHECKING:
     from briefgen.brand.model import Brand
     from briefgen.build.manifest import BriefResult
+    from briefgen.build.options import RenderOptions
+    from briefgen.build.worker import RenderFn
+    from briefgen.derive.derived import Derived
     from briefgen.mail.compose import BriefContent, DigestEntry, DigestFailure
     from briefgen.mail.config import DeliveryConfig, Recipients
     from briefgen.mail.ledger import BriefKey, Decision, Ledger
     from briefgen.mail.smtp import Delivery
+    from briefgen.spec.model import Spec
 
 Echo = Callable[[str], None]
 
@@ -74,7 +78,8 @@ class Prepared:
 
 
 def prepare(spec_paths: Sequence[Path], out_dir: Path, config: DeliveryConfig, brand: Brand,
-            *, options: Any = None, render: Any = None) -> list[Prepared]:
+            *, options: RenderOptions | None = None,
+            render: RenderFn | None = None) -> list[Prepared]:
     """Build the specs (reusing cached outputs that match) and pass each through the gate."""
     from briefgen.build.batch import build
     from briefgen.build.progress import Progress
@@ -90,6 +95,7 @@ def preflight(brief: BriefResult, out_dir: Path, config: DeliveryConfig,
     PDF is empty, or whose attachments exceed the budget. Reads files; connects to nothing."""
     from briefgen.build.cache import cached_record
     from briefgen.derive import derive
+    from briefgen.derive.changes import since_previous
     from briefgen.mail.compose import BriefContent, size_text
     from briefgen.spec.load import load_spec, slug_from_path
 
@@ -117,7 +123,7 @@ def preflight(brief: BriefResult, out_dir: Path, config: DeliveryConfig,
     html = html_path.read_bytes() if config.include_html and html_path else None
     derived = derive(loaded.spec)
     content = BriefContent(slug, loaded.spec, derived, pdf, prepared.content_hash, html,
-                           _chart(loaded.spec, derived, brand))
+                           _chart(loaded.spec, derived, brand), since_previous(loaded))
     sizes = content.attachments(config)
     total = sum(len(data) for data in sizes.values())
     if total > config.budget_bytes:
@@ -130,14 +136,14 @@ def preflight(brief: BriefResult, out_dir: Path, config: DeliveryConfig,
     return prepared
 
 
-def content_hash(spec: Any) -> str:
+def content_hash(spec: Spec) -> str:
     """The ledger's identity of a brief's content: what the spec says, validated (CSV histories
     included). Editing a comment or upgrading briefgen does not make a brief "changed"; editing
     a figure or a sentence does."""
     return hashlib.sha256(spec.model_dump_json().encode()).hexdigest()
 
 
-def _chart(spec: Any, derived: Any, brand: Brand) -> bytes | None:
+def _chart(spec: Spec, derived: Derived, brand: Brand) -> bytes | None:
     from briefgen.charts.draw import chart_png, style_for
 
     try:
@@ -155,8 +161,8 @@ def send_specs(
     dry_run: bool = False,
     decision: Decision = "normal",
     brand: Brand | None = None,
-    options: Any = None,
-    render: Any = None,
+    options: RenderOptions | None = None,
+    render: RenderFn | None = None,
     clock: Callable[[], dt.datetime] | None = None,
     sleep: Callable[[float], None] = time.sleep,
     echo: Echo = print,
@@ -183,9 +189,9 @@ def send_specs(
         from briefgen.build.pipeline import RenderOptions
 
         options = RenderOptions(brand=brand)
-    elif brand is not None and getattr(options, "brand", None) not in (None, brand):
+    elif brand is not None and options is not None and options.brand not in (None, brand):
         raise ValueError("send_specs: `brand` differs from the brand of `options`")
-    brand = brand or getattr(options, "brand", None) or DEFAULT_BRAND
+    brand = brand or (options.brand if options else None) or DEFAULT_BRAND
     credentials = None if dry_run else config.smtp.credentials()
     writer = OutputWriter(out_dir)
     results: list[BriefSend] = []

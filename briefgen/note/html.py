@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from briefgen.brand.model import Brand
     from briefgen.charts.draw import Chart
     from briefgen.derive import Derived
+    from briefgen.derive.changes import Changes
     from briefgen.spec.load import LoadedSpec
 
 Paper = Literal["a4", "letter"]
@@ -251,11 +252,12 @@ def render_page(
     paper: Paper,
     env: jinja2.Environment,
     template: str = NOTE_TEMPLATE,
+    changes: Changes | None = None,
 ) -> Page:
     """Render the note's template once; `Page.finish` makes the HTML file or the PDF's input."""
     views = tuple(charts)
     context: dict[str, Any] = {
-        "note": build_note(loaded.spec, derived, brand),
+        "note": build_note(loaded.spec, derived, brand, changes),
         "charts": {view.key: view for view in views if view.key in PLACED_CHARTS},
         "extra_charts": [view for view in views if view.key not in PLACED_CHARTS],
         "brand": brand,

@@ -121,17 +121,17 @@ class ForkedPrinter:
 
 
 _early: ForkedPrinter | None = None
-# Flags of `briefgen render` that send it to the batch runner, or may leave the PDF out.
-_NOT_SINGLE = ("--jobs", "-j", "--timeout", "--force", "--dask", "--json", "--dry-run", "--format",
-               "-f")
+# Flags of `briefgen render` that render in a pool or on Dask, render nothing, or may leave the
+# PDF out: no printer is forked for those.
+_NOT_SINGLE = ("--jobs", "-j", "--timeout", "--dask", "--dry-run", "--format", "-f")
 
 
 def start_early(argv: list[str]) -> None:
     """Fork the printer for `briefgen render SPEC` as the console script starts, before the CLI
     imports typer and the commands (~0.08 s sooner: the child's WeasyPrint import is the critical
-    path). Only for the installed `briefgen` script, only for `render` without batch or format
-    flags; `ForkedPrinter.start` hands it over, and `discard_early` ends it if the command takes
-    another path (several specs, a folder, a glob)."""
+    path). Only for the installed `briefgen` script, only for `render` without pool or format
+    flags; `ForkedPrinter.start` hands it over, and `discard_early` ends it when the command does
+    not render exactly one brief here (several specs, a folder, a glob, a cache hit)."""
     global _early
     if (_early is not None or len(argv) < 3 or Path(argv[0]).name != "briefgen"
             or argv[1] != "render"

@@ -19,19 +19,20 @@ from collections.abc import Sequence
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from briefgen.errors import DeliveryError, InputError
 from briefgen.schedule.contracts import BriefOutcome, DeliveryRequest, FailureNotice
 
 if TYPE_CHECKING:
     from briefgen.brand.load import LoadedBrand
+    from briefgen.build.options import RenderOptions
     from briefgen.mail.config import DeliveryConfig
 
 log = logging.getLogger("briefgen.schedule.jobs")
 
 
-def render_options(formats: Sequence[str], brand: LoadedBrand | None) -> Any:
+def render_options(formats: Sequence[str], brand: LoadedBrand | None) -> RenderOptions:
     """The `RenderOptions` of a job: its formats, and the brand with its templates folder."""
     from briefgen.build.pipeline import RenderOptions
 

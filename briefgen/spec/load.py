@@ -11,12 +11,12 @@ import csv
 import difflib
 import io
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from briefgen.errors import Problem, SpecError
-from briefgen.inputs.loader import FileKind, load_model
+from briefgen.inputs.loader import FileKind, load_model, problem_order
 from briefgen.inputs.located import (
     LocatedDocument,
     Mark,
@@ -27,6 +27,9 @@ from briefgen.inputs.located import (
 )
 from briefgen.spec import checks
 from briefgen.spec.model import Spec
+from briefgen.spec.previous import PreviousNote
+from briefgen.spec.previous import data_files as previous_files
+from briefgen.spec.previous import find_previous as previous_note
 
 
 @dataclass
@@ -39,6 +42,9 @@ class LoadedSpec:
     slug: str
     warnings: list[Problem] = field(default_factory=list)
     data_files: list[Path] = field(default_factory=list)
+    # Where every node of the spec stood (file:line:col), for provenance.
+    marks: dict[PathKey, Mark] = field(default_factory=dict)
+    previous: PreviousNote | None = None  # the company's previous note, or why there is none
 
     @property
     def base_dir(self) -> Path:
@@ -49,11 +55,12 @@ SPEC = FileKind(Spec, SpecError, "a mapping of sections (brief, company, …)",
                 empty_hint="`briefgen new NAME` writes a starter spec")
 
 
-def load_spec(path: Path | str, *, strict: bool = False, display: str | None = None) -> LoadedSpec:
+def load_spec(path: Path | str, *, strict: bool = False, display: str | None = None,
+              find_previous: bool = True) -> LoadedSpec:
     """Load and validate one spec; raise `SpecError` with every problem in it.
 
     With `strict`, warnings (figures without a source, growth that disagrees with the history)
-    count as errors.
+    count as errors. With `find_previous`, the company's previous note is found too.
     """
     path = Path(path)
     data_files: list[Path] = []
@@ -71,9 +78,19 @@ def load_spec(path: Path | str, *, strict: bool = False, display: str | None = N
 
     done = load_model(path, SPEC, display=display, strict=strict, prepare=inline_csv,
                       check=cross_checks)
-    spec = done.model
+    spec, doc, warnings = done.model, done.doc, done.warnings
+    previous = None
+    if find_previous:
+        previous = previous_note(path, doc, spec.previous)
+        if previous.problem is not None:
+            if previous.problem.severity == "error" or strict:
+                raise SpecError(sorted({*warnings, replace(previous.problem, severity="error")},
+                                       key=problem_order))
+            warnings = sorted([*warnings, previous.problem], key=problem_order)
+        if previous.path is not None:
+            data_files = list(dict.fromkeys([*data_files, *previous_files(previous.path)]))
     slug = spec.brief.slug or slug_from_path(path)
-    return LoadedSpec(path, done.doc.file, spec, slug, done.warnings, data_files)
+    return LoadedSpec(path, doc.file, spec, slug, warnings, data_files, doc.value_marks, previous)
 
 
 def slug_from_path(path: Path) -> str:
