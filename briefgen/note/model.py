@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from briefgen.derive import formatting as fmt
 from briefgen.derive.figures import Figure
-from briefgen.note.marks import Cell, Marks, Part, Prose, text_cell
+from briefgen.note.marks import Cell, Marks, Numbering, Part, Prose, text_cell
 
 if TYPE_CHECKING:
     from briefgen.brand.model import Brand
@@ -144,12 +144,12 @@ def implied_upside(target: PriceTarget) -> Figure | None:
     return Figure(upside, fmt.percent(upside, fixed=True), (), how)
 
 
-def rating_box(spec: Spec) -> RatingBox | None:
+def rating_box(spec: Spec, numbering: Numbering | None = None) -> RatingBox | None:
     brief = spec.brief
     target = brief.price_target
     if brief.rating is None and target is None:
         return None
-    marks = Marks()
+    marks = Marks(numbering)
     upside = marks.part(implied_upside(target), tone=True) if target else None
     listing = None
     if target:
@@ -184,8 +184,9 @@ def derived_by_text(derived: Derived) -> dict[str, Figure]:
     return found
 
 
-def key_data(derived: Derived) -> tuple[list[tuple[str, Part]], list[tuple[str | None, str]]]:
-    marks = Marks()
+def key_data(derived: Derived, numbering: Numbering | None = None
+             ) -> tuple[list[tuple[str, Part]], list[tuple[str | None, str]]]:
+    marks = Marks(numbering)
     lookup = derived_by_text(derived)
     rows = []
     for label, text in derived.key_data:
@@ -194,8 +195,8 @@ def key_data(derived: Derived) -> tuple[list[tuple[str, Part]], list[tuple[str |
     return rows, marks.notes
 
 
-def results_table(spec: Spec, derived: Derived) -> Table:
-    marks = Marks()
+def results_table(spec: Spec, derived: Derived, numbering: Numbering | None = None) -> Table:
+    marks = Marks(numbering)
     rows: list[tuple[str, list[Cell]]] = []
     for seg in derived.segments:
         rows.append((seg.name, [
@@ -230,11 +231,11 @@ def provider_words(provider: str) -> str:
     return "an unattributed estimate" if provider.casefold() == "unnamed" else provider
 
 
-def capex_table(derived: Derived) -> Table | None:
+def capex_table(derived: Derived, numbering: Numbering | None = None) -> Table | None:
     capex = derived.capex
     if capex is None:
         return None
-    marks = Marks()
+    marks = Marks(numbering)
     one_year = capex.horizon_years == 1
     entries: list[tuple[str, Figure | None]] = [
         ("Guidance for the year" if one_year else f"Plan over {capex.horizon_years} years",
@@ -280,10 +281,10 @@ def footprint(spec: Spec, derived: Derived) -> tuple[str | None, str]:
     return text, derived.source_line([s for s in sources if s])
 
 
-def market_table(derived: Derived) -> Table | None:
+def market_table(derived: Derived, numbering: Numbering | None = None) -> Table | None:
     if not derived.moves:
         return None
-    marks = Marks()
+    marks = Marks(numbering)
     rows = [(move.label, [text_cell(fmt.date_short(move.date)), text_cell(move.session),
                           marks.cell(move.move, tone=True)])
             for move in derived.moves]
@@ -297,21 +298,25 @@ def sources_of(derived: Derived, source: str | None) -> str:
     return derived.source_line([source]) if source else ""
 
 
-def lead_prose(derived: Derived) -> tuple[Prose, list[Prose], list[tuple[str | None, str]]]:
+def lead_prose(derived: Derived, numbering: Numbering | None = None
+               ) -> tuple[Prose, list[Prose], list[tuple[str | None, str]]]:
     """Standfirst, takeaways and their notes, marked as one block whose notes follow the list.
 
     The takeaways are numbered first, so their notes read in order; the standfirst above them
     restates the lead takeaway and so reuses its marks (a figure keeps its mark: see `Marks`)."""
-    marks = Marks()
+    marks = Marks(numbering)
     takeaways = [marks.prose(sentence) for sentence in derived.takeaways]
     return marks.prose(derived.standfirst), takeaways, marks.notes
 
 
 def build_note(spec: Spec, derived: Derived, brand: Brand) -> Note:
     brief, company, period = spec.brief, spec.company, spec.period
-    standfirst, takeaways, takeaway_notes = lead_prose(derived)
+    # One numbering for the whole note, given in reading order of the blocks' notes.
+    numbering = Numbering()
+    standfirst, takeaways, takeaway_notes = lead_prose(derived, numbering)
     capex = spec.capex
-    key_rows, key_notes = key_data(derived)
+    rating = rating_box(spec, numbering)
+    key_rows, key_notes = key_data(derived, numbering)
     footprint_text, footprint_source = footprint(spec, derived)
     capex_text = []
     if capex and capex.plan_scope and derived.capex:
@@ -335,7 +340,7 @@ def build_note(spec: Spec, derived: Derived, brand: Brand) -> Note:
             [company.name, *(x.ticker for x in company.listings),
              *([company.sector] if company.sector else []), period.fiscal_label,
              brand.note_label])),
-        rating=rating_box(spec),
+        rating=rating,
         takeaways=takeaways,
         takeaway_notes=takeaway_notes,
         key_data=key_rows,
@@ -343,13 +348,13 @@ def build_note(spec: Spec, derived: Derived, brand: Brand) -> Note:
         results_heading=("Results against consensus"
                          if any(s.consensus_provider or s.consensus_growth or s.consensus_revenue
                                 for s in derived.segments) else "Results"),
-        results=results_table(spec, derived),
-        capex=capex_table(derived),
+        results=results_table(spec, derived, numbering),
+        capex=capex_table(derived, numbering),
         capex_text=capex_text,
         footprint=footprint_text,
         footprint_source=footprint_source,
         sites=sites_table(spec, derived),
-        market=market_table(derived),
+        market=market_table(derived, numbering),
         highlights=[Item(h.title, h.text, fmt.date_short(h.date) if h.date else None)
                     for h in spec.highlights],
         quotes=[Person(q.text, q.speaker, q.role, sources_of(derived, q.source))
