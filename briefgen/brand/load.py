@@ -53,10 +53,14 @@ class LoadedBrand:
     path: Path
     template_dirs: tuple[Path, ...]
     files: tuple[Path, ...]  # the brand file, its logo and its fonts
+    warnings: tuple[Problem, ...] = ()  # colours below WCAG AA contrast, located
 
 
-def load_brand(path: Path | str, display: str | None = None) -> LoadedBrand:
-    """Load and validate a brand file; raise `SpecError` with every problem in it."""
+def load_brand(path: Path | str, display: str | None = None, *, strict: bool = False
+               ) -> LoadedBrand:
+    """Load and validate a brand file; raise `SpecError` with every problem in it. Colours
+    below WCAG AA contrast are warnings, located at the colour the file sets (errors with
+    `strict`)."""
     path = Path(path)
     display = display if display is not None else str(path)
     doc = load_located(path, display, keep_going=True,
@@ -87,7 +91,28 @@ def load_brand(path: Path | str, display: str | None = None) -> LoadedBrand:
     if problems or loaded is None:
         raise SpecError(sorted(set(problems), key=lambda p: (p.line or 0, p.column or 0)))
     brand = Brand.model_validate(loaded.model_dump(exclude={"templates"}))
-    return LoadedBrand(brand, path, template_dirs, (path, *reader.files))
+    warnings = _contrast_warnings(doc, display, brand)
+    if strict and warnings:
+        raise SpecError([replace(w, severity="error") for w in warnings])
+    return LoadedBrand(brand, path, template_dirs, (path, *reader.files), warnings)
+
+
+def _contrast_warnings(doc: LocatedDocument, display: str, brand: Brand) -> tuple[Problem, ...]:
+    """A warning per colour pair below its WCAG minimum, placed at the colour the file sets:
+    the foreground if it sets it, else the background, else the `colours` key (or the top)."""
+    from briefgen.brand.contrast import low_contrast
+
+    found = []
+    for low in low_contrast(brand.colours):
+        keys = [k for k in (low.pair.foreground, low.pair.background) if k != "white"]
+        given = [k for k in keys if ("colours", k) in doc.value_marks]
+        where = ("colours", given[0]) if given else ("colours",)
+        mark = doc.mark_for(where)
+        found.append(Problem(
+            display, mark.line if mark else None, mark.column if mark else None,
+            ".".join(where), low.message(),
+            "a darker colour, or a lighter background", severity="warning"))
+    return tuple(found)
 
 
 def _problem(doc: LocatedDocument, err: ErrorDetails) -> Problem:

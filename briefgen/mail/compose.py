@@ -248,8 +248,7 @@ def note_contents(spec: Spec, derived: Derived, brand: Brand) -> str:
         parts.append("analysts' views")
     if note.risks:
         parts.append("risks")
-    parts.append("sources and disclosures")
-    return ", ".join(parts[:-1]) + " and " + parts[-1]
+    return ", ".join([*parts, "sources and disclosures"])
 
 
 def _closed(text: str) -> str:

@@ -34,7 +34,7 @@ def test_takeaways_are_a_list_and_the_chart_alt_states_its_data() -> None:
 def test_the_blurb_names_the_sections_the_note_has(tmp_path: Path) -> None:
     full = html_of(message()).get_text(" ", strip=True)
     assert ("results against consensus, capital spending, infrastructure, the market's reaction, "
-            "highlights, what management said, analysts' views, risks and sources and "
+            "highlights, what management said, analysts' views, risks, sources and "
             "disclosures.") in full
 
     def bare(data: dict) -> None:  # type: ignore[type-arg]
