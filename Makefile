@@ -34,7 +34,7 @@ test: lint
 
 # Regenerate the golden HTML files after an intended change to the templates.
 golden: setup
-	$(BIN)/python -m tests.golden --regenerate
+	$(BIN)/python -m tests.helpers.golden --regenerate
 
 bench: setup
 	$(BIN)/python bench/render_bench.py

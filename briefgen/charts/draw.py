@@ -37,8 +37,9 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-    from briefgen.derive.figures import Derived, SegmentFigures
+    from briefgen.derive import Derived
     from briefgen.derive.figures import Figure as Number
+    from briefgen.derive.figures import SegmentFigures
     from briefgen.spec.model import Spec
 
 __all__ = ["KEYS", "Chart", "ChartStyle", "chart_alt", "chart_png", "draw_charts", "style_for",

@@ -18,6 +18,7 @@ if sys.argv[1:2] == ["render"]:  # fork the PDF process now, before typer and th
 
 import typer
 
+from briefgen.cli.batch import DEBUG_KEY
 from briefgen.errors import EXIT_FAILED_RUN, BriefgenError
 from briefgen.version import __version__
 
@@ -41,6 +42,7 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
+    ctx: typer.Context,
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors."),
     version: bool = typer.Option(
         False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
@@ -48,6 +50,7 @@ def _root(
 ) -> None:
     global _debug
     _debug = debug or bool(os.environ.get("BRIEFGEN_DEBUG"))
+    ctx.meta[DEBUG_KEY] = _debug  # for a command that reports failures itself (a run's)
 
 
 def _register() -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from briefgen.derive import formatting as fmt
 from briefgen.spec.model import (
@@ -25,9 +24,6 @@ from briefgen.spec.model import (
     Spec,
     Unit,
 )
-
-if TYPE_CHECKING:
-    from briefgen.derive.sentences import Sentence
 
 
 @dataclass(frozen=True)
@@ -118,18 +114,15 @@ class MoveFigures:
 
 
 @dataclass
-class Derived:
-    """Every figure the note, its charts and its email use."""
+class QuarterFigures:
+    """Every figure of one quarter that the note, its charts and its email use (the words made
+    from them are added by `derive.derived`)."""
 
     headline: SegmentFigures
     segments: list[SegmentFigures]
     capex: CapexFigures | None
     moves: list[MoveFigures]
     sites_by_region: dict[str, int]
-    standfirst: Sentence
-    takeaways: list[Sentence]
-    key_data: list[tuple[str, str]]
-    subject: str
     listings_text: str
     sources: dict[str, Source]
 
@@ -332,8 +325,8 @@ def capex_figures(spec: Spec) -> CapexFigures | None:
     return result
 
 
-def derive(spec: Spec) -> Derived:
-    """All derived figures and generated sentences for one spec."""
+def quarter_figures(spec: Spec) -> QuarterFigures:
+    """Every derived figure of one spec (no words: `derive.derived.derive` adds those)."""
     segments = [segment_figures(spec, s) for s in spec.segments]
     headline = segments[spec.segments.index(spec.headline_segment)]
     capex = capex_figures(spec)
@@ -348,22 +341,13 @@ def derive(spec: Spec) -> Derived:
     ]
     infra = spec.infrastructure
     sites = Counter(dc.region for dc in infra.new_data_centres) if infra else Counter()
-    # Imported here, not at the top: narrative builds on this module's Figure.
-    from briefgen.derive import sentences as narrative
-
-    derived = Derived(
+    return QuarterFigures(
         headline=headline, segments=segments, capex=capex, moves=moves,
-        sites_by_region=dict(sites), standfirst=narrative.Sentence(()), takeaways=[], key_data=[],
-        subject="",
+        sites_by_region=dict(sites),
         listings_text=", ".join(f"{item.exchange}: {item.ticker}"
                                 for item in spec.company.listings),
         sources={s.id: s for s in spec.sources},
     )
-    derived.standfirst = narrative.standfirst(spec, derived)
-    derived.takeaways = narrative.takeaways(spec, derived)
-    derived.key_data = narrative.key_data(spec, derived)
-    derived.subject = narrative.subject(spec, derived)
-    return derived
 
 
-__all__ = ["Derived", "Figure", "Qualifier", "derive"]
+__all__ = ["Figure", "Qualifier", "QuarterFigures", "quarter_figures"]

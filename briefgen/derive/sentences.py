@@ -8,75 +8,18 @@ their text (a sentence words `+7.6 pp` as `7.6 pp above`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from briefgen.derive import formatting as fmt
 from briefgen.derive.figures import Figure
+from briefgen.derive.text import Run, Sentence, said, sentence
 
 if TYPE_CHECKING:
-    from briefgen.derive.figures import Derived, HistoryPoint, SegmentFigures
+    from briefgen.derive.figures import HistoryPoint, QuarterFigures, SegmentFigures
     from briefgen.spec.model import Spec
 
 MAX_TAKEAWAYS = 5
-DERIVED_MARK = "†"
-
-
-@dataclass(frozen=True)
-class Mention:
-    """A number as a sentence words it, and the figure it comes from."""
-
-    text: str
-    figure: Figure
-
-
-Run = str | Mention
-
-
-@dataclass(frozen=True)
-class Sentence:
-    """Words and numbers in reading order; `str()` is the plain text, unmarked."""
-
-    runs: tuple[Run, ...]
-
-    @property
-    def text(self) -> str:
-        return "".join(run if isinstance(run, str) else run.text for run in self.runs)
-
-    def __str__(self) -> str:
-        return self.text
-
-    @property
-    def derived(self) -> tuple[Figure, ...]:
-        """The derived figures it mentions, in reading order."""
-        return tuple(run.figure for run in self.runs
-                     if isinstance(run, Mention) and run.figure.derived)
-
-    def marked(self, mark: str = DERIVED_MARK) -> str:
-        """Plain text with `mark` after each derived number (`7.6 pp† above`)."""
-        return "".join(run if isinstance(run, str) else
-                       run.text + (mark if run.figure.derived else "") for run in self.runs)
-
-
-def sentence(*runs: Run | None) -> Sentence:
-    """A sentence from runs, skipping `None` and joining neighbouring words into one run."""
-    merged: list[Run] = []
-    for run in runs:
-        if run is None or run == "":
-            continue
-        if isinstance(run, str) and merged and isinstance(merged[-1], str):
-            merged[-1] += run
-        else:
-            merged.append(run)
-    return Sentence(tuple(merged))
-
-
-def said(figure: Figure, wording: Callable[[str], str] | str | None = None) -> Mention:
-    """`figure` in a sentence, as it reads (`figure.text`) or reworded (`7.6 pp` for `+7.6 pp`)."""
-    if wording is None:
-        return Mention(figure.text, figure)
-    return Mention(wording if isinstance(wording, str) else wording(figure.text), figure)
 
 
 def segment_name(spec: Spec, figures: SegmentFigures) -> str:
@@ -143,7 +86,7 @@ def _clause(lead: str, runs: Iterable[Run] | None) -> tuple[Run, ...]:
     return (lead, *runs) if runs else ()
 
 
-def standfirst(spec: Spec, d: Derived) -> Sentence:
+def standfirst(spec: Spec, d: QuarterFigures) -> Sentence:
     seg = d.headline
     growth = (" (", said(seg.growth_yoy), " y/y)") if seg.growth_yoy else ()
     return sentence(f"{fmt.sentence_case(segment_name(spec, seg))} revenue ", said(seg.revenue),
@@ -210,7 +153,7 @@ def decelerating(spec: Spec, seg: SegmentFigures) -> bool:
     return len(recent) >= 2 and recent[-1] < recent[-2]
 
 
-def _capex(d: Derived) -> Sentence | None:
+def _capex(d: QuarterFigures) -> Sentence | None:
     capex = d.capex
     if capex is None:
         return None
@@ -227,7 +170,7 @@ def _capex(d: Derived) -> Sentence | None:
                     f" over {fmt.ordinal_words(years)} years.")
 
 
-def _infrastructure(spec: Spec, d: Derived) -> Sentence | None:
+def _infrastructure(spec: Spec, d: QuarterFigures) -> Sentence | None:
     """Counts of sites, regions and zones: read from the spec, never derived, so plain words."""
     infra = spec.infrastructure
     if infra is None or not (infra.new_data_centres or infra.regions):
@@ -247,7 +190,7 @@ def _infrastructure(spec: Spec, d: Derived) -> Sentence | None:
     return sentence(fmt.sentence_case(text), ".") if text else None
 
 
-def _moves(d: Derived) -> Sentence | None:
+def _moves(d: QuarterFigures) -> Sentence | None:
     """Every move signed (`+13%`, `−4.2%`): a reader scanning for direction sees it."""
     if not d.moves:
         return None
@@ -283,7 +226,7 @@ RANK_MOVES = 40
 RANK_FOOTPRINT = 20
 
 
-def takeaways(spec: Spec, d: Derived) -> list[Sentence]:
+def takeaways(spec: Spec, d: QuarterFigures) -> list[Sentence]:
     seg = d.headline
     ranked: list[tuple[int, int, Sentence]] = [(RANK_LEAD, 0, _lead(spec, seg))]
     if seg.verdict == "miss":
@@ -307,36 +250,39 @@ def takeaways(spec: Spec, d: Derived) -> list[Sentence]:
     return [text for _, _, text in ranked[:MAX_TAKEAWAYS]]
 
 
-def key_data(spec: Spec, d: Derived) -> list[tuple[str, str]]:
+def key_data(spec: Spec, d: QuarterFigures) -> list[tuple[str, Sentence]]:
+    """The key-data box: (label, value) rows; a value mentions the figure it prints, so the note
+    marks that figure (and not another that happens to print alike)."""
     seg = d.headline
-    rows = [
-        ("Period", spec.period.fiscal_label),
-        ("Results", fmt.date_short(spec.period.results_date)),
-        (f"{fmt.sentence_case(segment_name(spec, seg))} revenue", seg.revenue.text),
+    rows: list[tuple[str, Sentence]] = [
+        ("Period", sentence(spec.period.fiscal_label)),
+        ("Results", sentence(fmt.date_short(spec.period.results_date))),
+        (f"{fmt.sentence_case(segment_name(spec, seg))} revenue", sentence(said(seg.revenue))),
     ]
     if seg.growth_yoy:
-        rows.append(("Growth y/y", seg.growth_yoy.text))
+        rows.append(("Growth y/y", sentence(said(seg.growth_yoy))))
     if seg.beat_pp and seg.consensus_growth and not seg.consensus_growth.derived:
-        rows.append(("vs consensus", seg.beat_pp.text))
+        rows.append(("vs consensus", sentence(said(seg.beat_pp))))
     elif seg.beat_pct:
-        rows.append(("vs consensus", seg.beat_pct.text))
+        rows.append(("vs consensus", sentence(said(seg.beat_pct))))
     if d.capex:
         years = d.capex.horizon_years
-        rows.append(("Capex guidance", f"{d.capex.plan_total.text} for the year") if years == 1
-                    else ("Capex plan", f"{d.capex.plan_total.text} / {years} yrs"))
+        plan = said(d.capex.plan_total)
+        rows.append(("Capex guidance", sentence(plan, " for the year")) if years == 1
+                    else ("Capex plan", sentence(plan, f" / {years} yrs")))
     infra = spec.infrastructure
     if infra and infra.regions and infra.availability_zones:
-        rows.append(("Footprint", f"{infra.regions.value} regions, "
-                                  f"{infra.availability_zones.value} AZs"))
+        rows.append(("Footprint", sentence(f"{infra.regions.value} regions, "
+                                           f"{infra.availability_zones.value} AZs")))
     fx = spec.company.fx_to_usd
     if fx:
         currency = fmt.currency_label(spec.company.reporting_currency)
-        rows.append(("FX", f"{fx.rate:g} {currency}/USD"))
-    rows.extend((item.label, item.text) for item in spec.brief.key_data)
+        rows.append(("FX", sentence(f"{fx.rate:g} {currency}/USD")))
+    rows.extend((item.label, sentence(item.text)) for item in spec.brief.key_data)
     return rows
 
 
-def subject(spec: Spec, d: Derived) -> str:
+def subject(spec: Spec, d: QuarterFigures) -> str:
     """`Alibaba (BABA): cloud +26% y/y, 7.6 pp above consensus`."""
     company = spec.company.short_name or spec.company.name
     ticker = spec.company.listings[0].ticker

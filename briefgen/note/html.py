@@ -33,7 +33,7 @@ from briefgen.version import __version__
 if TYPE_CHECKING:
     from briefgen.brand.model import Brand
     from briefgen.charts.draw import Chart
-    from briefgen.derive.figures import Derived
+    from briefgen.derive import Derived
     from briefgen.spec.load import LoadedSpec
 
 Paper = Literal["a4", "letter"]

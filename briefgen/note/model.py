@@ -19,7 +19,7 @@ from briefgen.note.marks import Cell, Marks, Numbering, Part, Prose, text_cell
 
 if TYPE_CHECKING:
     from briefgen.brand.model import Brand
-    from briefgen.derive.figures import Derived
+    from briefgen.derive import Derived
     from briefgen.spec.model import PriceTarget, Spec
 
 
@@ -113,7 +113,7 @@ class Note:
     rating: RatingBox | None
     takeaways: list[Prose]
     takeaway_notes: list[tuple[str | None, str]]  # for the marks in the takeaways and standfirst
-    key_data: list[tuple[str, Part]]
+    key_data: list[tuple[str, Prose]]
     key_notes: list[tuple[str | None, str]]
     results_heading: str
     results: Table
@@ -168,30 +168,12 @@ def rating_box(spec: Spec, numbering: Numbering | None = None) -> RatingBox | No
     )
 
 
-def derived_by_text(derived: Derived) -> dict[str, Figure]:
-    """Derived figures by how they read, to mark them where only their text travels."""
-    found: dict[str, Figure] = {}
-    candidates: list[Figure | None] = []
-    for seg in derived.segments:
-        candidates += [seg.revenue_usd, seg.growth_qoq, seg.consensus_growth, seg.beat_pp,
-                       seg.beat_pct]
-    if derived.capex:
-        capex = derived.capex
-        candidates += [capex.annual_pace, capex.share_of_plan, capex.trailing_vs_pace]
-    for figure in candidates:
-        if figure is not None and figure.derived:
-            found.setdefault(figure.text, figure)
-    return found
-
-
 def key_data(derived: Derived, numbering: Numbering | None = None
-             ) -> tuple[list[tuple[str, Part]], list[tuple[str | None, str]]]:
+             ) -> tuple[list[tuple[str, Prose]], list[tuple[str | None, str]]]:
+    """The key-data rows with each derived figure marked: the figure a row mentions, never one
+    found by its printed text (two figures may print alike)."""
     marks = Marks(numbering)
-    lookup = derived_by_text(derived)
-    rows = []
-    for label, text in derived.key_data:
-        part = marks.part(lookup[text]) if text in lookup else None
-        rows.append((label, part or Part(text)))
+    rows = [(label, marks.prose(value)) for label, value in derived.key_data]
     return rows, marks.notes
 
 

@@ -19,7 +19,7 @@ from briefgen.brand.load import load_brand
 from briefgen.brand.model import DEFAULT_BRAND
 from briefgen.charts.draw import KEYS, Chart, chart_png, draw_charts
 from briefgen.charts.style import style_for
-from briefgen.derive.figures import Derived, derive
+from briefgen.derive import Derived, derive
 from briefgen.spec.load import load_spec
 from briefgen.spec.model import Spec
 from tests.conftest import ROOT, SAMPLE, SAMPLE_Q3
@@ -284,7 +284,7 @@ def test_matplotlib_loads_only_to_draw_and_pyplot_never() -> None:
     code = (
         "import sys\n"
         "import briefgen.charts.draw\n"
-        "from briefgen.derive.figures import derive\n"
+        "from briefgen.derive import derive\n"
         "from briefgen.spec.load import load_spec\n"
         "assert 'matplotlib' not in sys.modules, 'imported at module import'\n"
         f"spec = load_spec({str(SAMPLE)!r}).spec\n"

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from briefgen.derive import derive
 from briefgen.derive import formatting as fmt
-from briefgen.derive.figures import derive
 from briefgen.spec.load import load_spec
 from briefgen.spec.model import Qualifier, Unit
 from tests.conftest import SAMPLE, SAMPLE_Q3
-from tests.golden import variant_spec
+from tests.helpers.golden import variant_spec
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,7 @@ first whatever the order of the spec's lists."""
 
 from __future__ import annotations
 
-from briefgen.derive.figures import derive
+from briefgen.derive import derive
 from tests.helpers.specs import history, make_spec
 
 QUARTERS = ("2024-06-30", "2024-09-30", "2024-12-31", "2025-03-31", "2025-06-30")
@@ -85,6 +85,6 @@ def test_a_one_year_capex_guidance_is_not_over_one_years() -> None:
     spec = make_spec(capex={"source": "s", "horizon_years": 1, "plan_total": {
         "value": 125, "currency": "USD", "qualifier": "about"}})
     d = derive(spec)
-    texts = " ".join([*(t.text for t in d.takeaways), *(v for _, v in d.key_data)])
+    texts = " ".join([*(t.text for t in d.takeaways), *(v.text for _, v in d.key_data)])
     assert "1 years" not in texts and "one years" not in texts
     assert "Capex guidance of about USD 125bn for the year." in texts

@@ -10,7 +10,7 @@ from pathlib import Path
 from bs4 import BeautifulSoup
 
 from briefgen.mail.compose import compose
-from tests.golden import variant_spec
+from tests.helpers.golden import variant_spec
 from tests.mail.test_compose import CLOCK, PEOPLE, config, content, html_of, parsed
 
 

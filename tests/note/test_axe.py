@@ -17,9 +17,8 @@ import pytest
 from briefgen.brand.model import Brand, Colours
 from briefgen.build.pipeline import RenderOptions, render_brief
 from briefgen.mail.compose import compose
-from tests.golden import SAMPLES, all_notes
-from tests.helpers.chromium import (AXE, CHROMIUM, DevTools, axe_violations, open_page,
-                                    screenshot)
+from tests.helpers.chromium import AXE, CHROMIUM, DevTools, axe_violations, open_page, screenshot
+from tests.helpers.golden import SAMPLES, all_notes
 from tests.mail.test_compose import CLOCK, PEOPLE, config, content
 
 pytestmark = pytest.mark.slow

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from bs4 import BeautifulSoup
 
-from tests.golden import all_notes
+from tests.helpers.golden import all_notes
 
 
 @pytest.fixture(scope="module")

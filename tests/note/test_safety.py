@@ -15,7 +15,7 @@ from briefgen.errors import RenderError
 from briefgen.note import webfonts
 from briefgen.note.html import css_string
 from briefgen.pdf import weasy as pdf
-from tests.golden import variant_spec
+from tests.helpers.golden import variant_spec
 
 SCRIPT = "<script>alert(1)</script>"
 JINJA = "{{ 7*7 }}"

@@ -13,7 +13,7 @@ from briefgen.build.pipeline import RenderOptions, render_loaded
 from briefgen.charts.style import style_for
 from briefgen.errors import InputError, RenderError
 from briefgen.note.html import BUILTIN_TEMPLATES, builtin_template_dir, template_environment
-from tests.golden import ROOT, rendered
+from tests.helpers.golden import ROOT, rendered
 
 
 def html(options: RenderOptions) -> BeautifulSoup:

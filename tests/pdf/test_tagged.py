@@ -17,7 +17,7 @@ import re
 import pytest
 
 from briefgen.build.pipeline import RenderedBrief, RenderOptions, render_brief
-from tests.golden import SAMPLES, all_notes, variant_spec
+from tests.helpers.golden import SAMPLES, all_notes, variant_spec
 from tests.helpers.pdfstructure import Structure, read_structure
 
 pytestmark = pytest.mark.slow
