@@ -91,7 +91,7 @@ def validate(
 
     Exits 0 when every spec is valid and 2 when any is not.
     """
-    from briefgen.errors import SpecError
+    from briefgen.errors import FileError, SpecError
     from briefgen.spec.load import load_spec
 
     results: list[tuple[str, bool, list[Problem]]] = []
@@ -100,7 +100,7 @@ def validate(
 
         try:
             loaded_brand = load_brand(brand, str(brand), strict=strict)
-        except SpecError as exc:
+        except FileError as exc:
             results.append((str(brand), False, exc.problems))
         else:
             results.append((str(brand), True, list(loaded_brand.warnings)))

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from briefgen.derive import formatting as fmt
 from briefgen.derive import derive
+from briefgen.derive import formatting as fmt
 from briefgen.note.model import view
 from briefgen.spec.model import AnalystView
 from tests.helpers.specs import history, make_spec, spec_data
