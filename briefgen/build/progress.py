@@ -63,7 +63,13 @@ def summary_line(run: RunResult) -> str:
             f"of {counts['total']} in {seconds:.1f} s")
     if run.interrupted:
         text += f"; interrupted with {counts['pending']} not done"
+    if run.manifest_error:
+        text += f"; but the manifest was not written: {run.manifest_error}"
     return text
+
+
+def manifest_note(run: RunResult) -> str:
+    return "" if run.manifest_error else f"; manifest: {run.manifest_path}"
 
 
 class LogLines(Progress):
@@ -106,4 +112,4 @@ class LogLines(Progress):
             self._say(f"briefgen: {len(failures)} failed:")
         for line in failures:
             self._say(f"  {line}")
-        self._say(f"briefgen: {summary_line(run)}; manifest: {run.manifest_path}")
+        self._say(f"briefgen: {summary_line(run)}{manifest_note(run)}")

@@ -24,7 +24,7 @@ from rich.progress import (
 from rich.progress import Progress as RichBar
 from rich.text import Text
 
-from briefgen.build.progress import Progress, failure_lines, summary_line
+from briefgen.build.progress import Progress, failure_lines, manifest_note, summary_line
 
 if TYPE_CHECKING:
     from briefgen.build.manifest import BriefResult, RunResult
@@ -92,7 +92,7 @@ class RichProgress(Progress):
         for line in failures:
             self.console.print(f"  {escape(line)}", highlight=False)
         colour = "green" if run.ok else "red"
-        self.console.print(f"[{colour}]{summary_line(run)}[/]; manifest: {run.manifest_path}",
+        self.console.print(f"[{colour}]{escape(summary_line(run))}[/]{manifest_note(run)}",
                            highlight=False)
 
 

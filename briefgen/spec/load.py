@@ -185,6 +185,14 @@ def _field_hint(err: ErrorDetails, path: PathKey) -> tuple[str, str | None] | No
     return None
 
 
+# "91–93", "91-93", "-2 to -4", "−2 to −4": a range written where one number goes.
+RANGE_TEXT = re.compile(r"^\s*([-−]?\d+(?:\.\d+)?)\s*(?:[–—]|-|to)\s*([-−]?\d+(?:\.\d+)?)\s*%?\s*$")
+
+
+def _number(text: str) -> str:
+    return text.replace("−", "-")
+
+
 def message_for(err: ErrorDetails, path: PathKey, model: type[BaseModel]) -> tuple[str, str | None]:
     kind = err["type"]
     value = err.get("input")
@@ -194,6 +202,12 @@ def message_for(err: ErrorDetails, path: PathKey, model: type[BaseModel]) -> tup
         "finite_number"
     ):
         whole = kind.startswith("int")
+        if isinstance(value, str) and RANGE_TEXT.match(value) and path[-1:] == ("value",):
+            ends = RANGE_TEXT.match(value).groups()  # type: ignore[union-attr]
+            low, high = sorted((_number(end) for end in ends), key=float)
+            return f"expected a number, got the range {got}", (
+                f"write a range as `low: {low}` and `high: {high}` in place "
+                "of `value`")
         return f"expected {'a whole number' if whole else 'a number'}, got {got}", (
             "remove the quotes and any units or commas" if isinstance(value, str) else None
         )
@@ -206,6 +220,9 @@ def message_for(err: ErrorDetails, path: PathKey, model: type[BaseModel]) -> tup
         if isinstance(value, bool):
             hint = 'YAML reads yes/no/on/off as true/false; quote the text, e.g. "NO"'
         return f"expected text, got {got}", hint
+    if kind == "date_loose":
+        return f"expected a date like 2025-06-30, got {got}", (
+            "a source may also give a month (2025-09), 'about 2025-09-01' or 'n.d.'")
     if kind.startswith("date_"):
         detail = str(ctx.get("error", ""))
         # pydantic's "month value is outside expected range of 1-12" is worth passing on;
