@@ -45,7 +45,7 @@ def expand_arguments(arguments: list[str]) -> list[Path | Problem]:
         elif path.is_dir():
             found.append(Problem(argument, None, None, "", "folder holds no .yaml or .yml files"))
         elif glob.has_magic(argument) and not path.exists():
-            found.append(Problem(argument, None, None, "", "no spec file matches this pattern"))
+            found.append(Problem(argument, None, None, "", "no file matches this pattern"))
         else:
             found.append(path)  # a missing file: the loader says so, located like any problem
     # A spec named twice (a folder and a file in it) is checked once.

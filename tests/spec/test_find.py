@@ -43,7 +43,7 @@ def test_render_validate_and_schedules_find_the_same_specs(desk: Path, name: str
 
 
 def test_a_name_that_means_no_spec_is_a_usage_error(desk: Path) -> None:
-    with pytest.raises(InputError, match="no spec found at .*nothing"):
+    with pytest.raises(InputError, match=r"no spec found at .*nothing"):
         find_specs([desk / "specs", desk / "nothing"])
     assert find_specs([desk / "specs/a.yaml", desk / "specs"])[0].name == "a.yaml"  # listed once
     assert len(find_specs([desk / "specs/a.yaml", desk / "specs"])) == 3
