@@ -181,6 +181,9 @@ def html_to_pdf(
     WeasyPrint asks for them only when it paints, after the layout: a callable source may still
     be waiting for the charts to be drawn while the page is laid out.
     """
+    from briefgen.pdf.libraries import import_weasyprint
+
+    import_weasyprint()  # first: its native libraries found without ~40 probes
     import weasyprint
     from weasyprint.urls import FatalURLFetchingError
 
