@@ -133,3 +133,11 @@ def test_a_brief_that_cannot_be_prepared_is_held_back_alone(
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output
     assert (out / "baba" / "email.eml").is_file()
     assert "internal error: ValueError('chr() arg not in range(0x110000)')" in result.output
+
+
+def test_an_uncaptured_library_warning_is_one_escaped_briefgen_line() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", "import warnings, briefgen.cli.main\n"
+         "warnings.warn('Glyph missing from \\x1b[31mred')"],
+        capture_output=True, text=True, timeout=60, check=False)
+    assert done.stderr == "briefgen: warning: Glyph missing from \\u001b[31mred\n"
