@@ -141,3 +141,13 @@ def test_an_uncaptured_library_warning_is_one_escaped_briefgen_line() -> None:
          "warnings.warn('Glyph missing from \\x1b[31mred')"],
         capture_output=True, text=True, timeout=60, check=False)
     assert done.stderr == "briefgen: warning: Glyph missing from \\u001b[31mred\n"
+
+
+def test_a_bad_sibling_does_not_break_a_good_spec(folder: Path) -> None:
+    """Looking for a spec's previous note reads its siblings; whatever one holds (here a
+    company and quarter, but `segments: 5`), the good spec is still judged on its own."""
+    text = (SPECS / "baba.yaml").read_text(encoding="utf-8")
+    start = text.index("segments:")
+    (folder / "sibling.yaml").write_text(text[:start] + "segments: 5\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["validate", str(folder / "baba.yaml")])
+    assert result.exit_code == 0, result.output
