@@ -40,7 +40,7 @@ from briefgen.build.options import RenderOptions
 from briefgen.build.progress import Progress
 from briefgen.build.worker import RenderFailure, RenderFn, RenderOutput, render_spec, warm_up
 from briefgen.build.writer import OutputWriter
-from briefgen.errors import BriefgenError, InputError, SpecError
+from briefgen.errors import BriefgenError, InputError, SpecError, debugging, escape_text
 
 if TYPE_CHECKING:
     from briefgen.build.dask import DaskAddress
@@ -277,9 +277,18 @@ def _plan(
             continue
         except OSError as exc:
             results[index] = BriefResult(spec_path, None, "failed", error_kind="spec",
-                                         error=f"{spec_path}: cannot read: {exc.strerror}")
+                                         error=f"{escape_text(str(spec_path))}: cannot read: "
+                                         f"{exc.strerror}")
             continue
-        inputs = Inputs.of(environment, spec_bytes, loaded.path.parent, loaded.data_files)
+        try:
+            inputs = Inputs.of(environment, spec_bytes, loaded.path.parent, loaded.data_files)
+        except Exception as exc:  # e.g. a data file removed since: this spec fails, not the run
+            if debugging():
+                raise
+            results[index] = BriefResult(spec_path, None, "failed", error_kind="spec",
+                                         error=f"{escape_text(str(spec_path))}: cannot read its "
+                                         f"data files: {exc}")
+            continue
         valid.append(_Job(index, spec_path, loaded.slug, list(loaded.data_files), inputs,
                           "forced", [str(w) for w in loaded.warnings]))
     _refuse_shared_slugs(valid)

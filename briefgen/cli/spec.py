@@ -16,7 +16,7 @@ from pathlib import Path
 
 import typer
 
-from briefgen.errors import EXIT_BAD_INPUT, Problem
+from briefgen.errors import EXIT_BAD_INPUT, Problem, escape_text
 
 SPEC_SUFFIXES = (".yaml", ".yml")
 
@@ -125,7 +125,8 @@ def validate(
             "summary": {"specs": len(results), "valid": valid, "errors": errors,
                         "warnings": warnings},
             "specs": [
-                {"file": file, "valid": ok, "problems": [asdict(p) for p in found]}
+                {"file": escape_text(file), "valid": ok,
+                 "problems": [asdict(p) for p in found]}
                 for file, ok, found in results
             ],
         }
