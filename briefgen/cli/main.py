@@ -19,7 +19,7 @@ if sys.argv[1:2] == ["render"]:  # fork the PDF process now (unless cached), bef
 import typer
 
 from briefgen.cli.batch import DEBUG_KEY
-from briefgen.errors import EXIT_FAILED_RUN, BriefgenError
+from briefgen.errors import EXIT_FAILED_RUN, BriefgenError, set_debugging
 from briefgen.version import __version__
 
 app = typer.Typer(
@@ -50,8 +50,7 @@ def _root(
 ) -> None:
     global _debug
     _debug = debug or bool(os.environ.get("BRIEFGEN_DEBUG"))
-    if _debug:
-        os.environ["BRIEFGEN_DEBUG"] = "1"  # for the library (`errors.debugging`) and workers
+    set_debugging(_debug)  # for the library (`errors.debugging`) and forked workers
     ctx.meta[DEBUG_KEY] = _debug  # for a command that reports failures itself (a run's)
 
 
