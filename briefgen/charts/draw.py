@@ -131,8 +131,7 @@ def plan_charts(spec: Spec, derived: Derived) -> list[_Plan]:
 
 
 def _name(spec: Spec, derived: Derived, figures: SegmentFigures) -> str:
-    segment = spec.segments[derived.segments.index(figures)]
-    return fmt.sentence_case(segment.short_name or segment.name)
+    return fmt.sentence_case(figures.called)
 
 
 def _unit_label(currency: str, unit: Unit) -> str:

@@ -147,7 +147,7 @@ def brief_context(brief: BriefContent, config: DeliveryConfig, brand: Brand) -> 
             cells.append(("Upside", upside.text,
                           f"from {price(target.price_at_setting, target.currency)}"))
     seg = d.headline
-    short = next((s.short_name for s in spec.segments if s.name == seg.name), None) or seg.name
+    short = seg.called
     url = f"{config.base_url.rstrip('/')}/{brief.slug}/brief.html" if config.base_url else None
     marked = any(sentence.derived for sentence in [d.standfirst, *d.takeaways])
     since_last = _since_last(brief.changes)
@@ -308,12 +308,11 @@ class DigestFailure:
 def digest_entry(slug: str, spec: Spec, derived: Derived, pdf: Path | None) -> DigestEntry:
     """A digest line from a brief's spec and derived figures (both cheap: no rendering)."""
     seg = derived.headline
-    short = next((s.short_name for s in spec.segments if s.name == seg.name), None) or seg.name
+    short = seg.called
     headline = f"{fmt.sentence_case(short)} revenue {seg.revenue.text}"
     if seg.growth_yoy:
         headline += f", {seg.growth_yoy.text} y/y"
-    gap = seg.beat_pp if seg.beat_pp and seg.consensus_growth and \
-        not seg.consensus_growth.derived else seg.beat_pct
+    gap = seg.leading_gap[0] if seg.leading_gap else None
     target = spec.brief.price_target
     return DigestEntry(
         slug=slug, company=f"{spec.company.name} ({derived.listings_text})",
