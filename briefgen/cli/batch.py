@@ -1,10 +1,10 @@
 """The batch part of `briefgen render`: `--jobs`, `--timeout`, `--force`, `--dask`, `--json`, and
 the call to `briefgen.build.batch.build()` behind them.
 
-The `render` command (in `briefgen.cli.render`) owns the render flags (formats, paper, templates, brand)
-and turns them into `RenderOptions`; it declares these options with the objects below and passes
-them to `render_specs`, which returns the exit code: 0 all rendered or cached, 1 any spec failed,
-2 bad usage (raised as `InputError`), 130 interrupted.
+The `render` command (in `briefgen.cli.render`) owns the render flags (formats, paper, templates,
+brand) and turns them into `RenderOptions`; it declares these options with the objects below and
+passes them to `render_specs`, which returns the exit code: 0 all rendered or cached, 1 a render failed,
+2 bad input (every failed spec did not load; or raised as `InputError`), 130 interrupted.
 """
 
 from __future__ import annotations
@@ -16,15 +16,17 @@ from typing import Any
 
 import typer
 
-from briefgen.errors import EXIT_FAILED_RUN, EXIT_OK
+from briefgen.build.manifest import EXIT_INTERRUPTED
+from briefgen.errors import EXIT_BAD_INPUT, EXIT_OK
+from briefgen.words import count
 
 JOBS_OPTION: Any = typer.Option(
-    None, "--jobs", "-j", min=1, help="Worker processes. \\[default: all cores]"
+    None, "--jobs", "-j", min=1, help="Worker processes. [default: all cores]", metavar="N"
 )
 TIMEOUT_OPTION: Any = typer.Option(
     None, "--timeout", min=0.001, metavar="SECONDS",
     help="Stop a spec's render after this many seconds and report it as failed. "
-    "\\[default: 300]",  # the backslash: Rich would read [default: …] as markup and drop it
+    "[default: 300]",
 )
 FORCE_OPTION: Any = typer.Option(
     False, "--force", help="Render every spec, even those whose outputs are up to date."
@@ -53,6 +55,7 @@ def render_specs(
     dask: str | None = None,
     as_json: bool = False,
     dry_run: bool = False,
+    quiet: bool = False,
 ) -> int:
     """Render `specs` (files, folders, globs) with `build()`; report; return the exit code.
 
@@ -62,10 +65,23 @@ def render_specs(
     if dry_run:
         return report_plan(specs, out_dir=out_dir, options=options, force=force, as_json=as_json)
     from briefgen.build.batch import build
-    from briefgen.build.progress import auto
+    from briefgen.build.progress import Progress, auto
 
-    result = build(specs, out_dir=out_dir, jobs=jobs, force=force, timeout=timeout,
-                   options=options, dask_address=dask, progress=auto(sys.stderr))
+    if dask is not None:
+        from briefgen.build.dask import require_dask
+
+        require_dask()  # before any spec is read or rendered
+
+    progress = (lambda stream: Progress()) if quiet else auto
+
+    try:
+        result = build(specs, out_dir=out_dir, jobs=jobs, force=force, timeout=timeout,
+                       options=options, dask_address=dask, progress=progress(sys.stderr))
+    except KeyboardInterrupt:
+        # The progress display has said it already, in its one final line ("interrupted with
+        # N not done"); the CLI edge would add a second.
+        return EXIT_INTERRUPTED
+
     if as_json:
         summary = result.to_json()
         summary["manifest"] = str(result.manifest_path)
@@ -93,7 +109,8 @@ def report_plan(specs: list[Path], *, out_dir: Path, options: Any, force: bool,
                 typer.echo(f"render  {brief.spec_path} -> {target}/ ({brief.why})")
         counts = {action: sum(p.action == action for p in planned)
                   for action in ("render", "cached", "failed")}
-        typer.echo(f"{len(planned)} spec{'s' if len(planned) != 1 else ''}: "
+        typer.echo(f"{count(len(planned), 'spec')}: "
                    f"{counts['render']} to render, {counts['cached']} cached, "
                    f"{counts['failed']} failed (dry run: nothing rendered or written)")
-    return EXIT_FAILED_RUN if any(p.action == "failed" for p in planned) else EXIT_OK
+    # A spec that does not load is bad input, as it is alone (exit 2).
+    return EXIT_BAD_INPUT if any(p.action == "failed" for p in planned) else EXIT_OK

@@ -1,10 +1,11 @@
 """`briefgen render`: specs in, `output/<slug>/brief.html` and `brief.pdf` out.
 
-The command parses flags into `RenderOptions`. Several specs, a folder, a glob or any batch flag
+The command resolves its flags over the project file (`briefgen.cli.options`) into
+`RenderOptions`. Several specs, a folder, a glob or any batch flag
 (`--jobs`, `--timeout`, `--force`, `--dask`, `--json`, `--dry-run`) go through
-`briefgen.build.batch.build` (or `plan`, for a dry run): a warm worker pool, the content-hash cache and
-`output/manifest.json`. One spec file with no batch flag
-takes the quickest cold path instead: rendered in this process while a forked child imports
+`briefgen.build.batch.build` (or `plan`, for a dry run): a warm worker pool, the content-hash
+cache and `output/manifest.json`. One spec file with no batch flag takes the quickest cold path
+instead: rendered in this process while a forked child imports
 WeasyPrint in parallel with the charts, then written by the one `OutputWriter`.
 """
 
@@ -15,13 +16,12 @@ import gc
 import hashlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, cast
+from typing import TYPE_CHECKING
 
 import typer
 
 from briefgen.cli import batch as cli_batch
-
-Paper = Literal["a4", "letter"]
+from briefgen.pdf.weasy import PDF_VARIANTS
 
 if TYPE_CHECKING:
     from briefgen.build.pipeline import RenderOptions
@@ -33,20 +33,27 @@ def register(app: typer.Typer) -> None:
 
 
 def render(
-    specs: list[Path] = typer.Argument(..., help="Spec files, folders of them, or globs."),
-    out: Path = typer.Option(Path("output"), "--out", "-o", help="Output folder."),
-    formats: str = typer.Option("html,pdf", "--format", "-f",
-                                help="Outputs to write, comma-separated: html, pdf."),
-    paper: str = typer.Option("a4", "--paper", help="Paper size of the PDF: a4 or letter."),
+    specs: list[Path] | None = typer.Argument(
+        None, metavar="[SPEC]...",
+        help="Spec files, folders of them, or globs. Default: the project file's specs."),
+    out: Path | None = typer.Option(None, "--out", "-o", metavar="DIR",
+                                    help="Output folder. [default: output]"),
+    formats: str | None = typer.Option(
+        None, "--format", "-f", metavar="LIST",
+        help="Outputs to write, comma-separated: html, pdf. [default: html,pdf]"),
+    paper: str | None = typer.Option(None, "--paper", metavar="SIZE",
+                                     help="Paper size of the PDF: a4 or letter. [default: a4]"),
     templates: list[Path] = typer.Option(
-        [], "--templates", "-t", help="Folder of templates searched before the built-in ones "
-        "(repeatable). A template can extend the built-in note: "
+        [], "--templates", "-t", metavar="DIR", help="Folder of templates searched before the "
+        "brand's and the built-in ones (repeatable). A template can extend the built-in note: "
         '{% extends "default:note.html" %}.'),
     pdf_variant: str | None = typer.Option(
-        None, "--pdf-variant", help="pdf/a-3b, pdf/a-2b, pdf/ua-1, tagged, … (default: plain)."),
+        None, "--pdf-variant", metavar="VARIANT",
+        help="PDF flavour: " + ", ".join(PDF_VARIANTS) + ". [default: plain PDF]"),
     brand: Path | None = typer.Option(
-        None, "--brand", "-b", help="Brand file (brand.yaml): firm name, logo, colours, fonts, "
-        "legal text, and a templates folder; relative paths in it are read from its folder."),
+        None, "--brand", "-b", metavar="FILE", help="Brand file (brand.yaml): firm name, logo, "
+        "colours, fonts, legal text, and a templates folder; relative paths in it are read from "
+        "its folder."),
     jobs: int | None = cli_batch.JOBS_OPTION,
     timeout: float | None = cli_batch.TIMEOUT_OPTION,
     force: bool = cli_batch.FORCE_OPTION,
@@ -54,7 +61,12 @@ def render(
     as_json: bool = cli_batch.JSON_OPTION,
     dry_run: bool = cli_batch.DRY_RUN_OPTION,
 ) -> None:
-    """Render specs to a research note: one HTML file and one PDF each."""
+    """Render specs to a research note: one HTML file and one PDF each.
+
+    Settings not given as flags come from the project file (briefgen.yaml, found from here
+    upward); `briefgen config` shows what is in force.
+    """
+    from briefgen.cli.options import FLAGS, project_specs, resolve_cli_project
     from briefgen.pdf.printer import ForkedPrinter, discard_early
 
     # When the process ends, the interpreter's last garbage collections walk every object that
@@ -63,47 +75,33 @@ def render(
     atexit.unregister(gc.freeze)  # once, however often the command runs in this process
     atexit.register(gc.freeze)
 
+    try:
+        project = resolve_cli_project(out=out, formats=formats, paper=paper,
+                                      templates=templates, pdf_variant=pdf_variant, brand=brand)
+        specs = specs or project_specs(project)
+    except BaseException:
+        discard_early()
+        raise
+    options, out = project.render, project.out_dir
     batch_flags = (jobs is not None or timeout is not None or force or dask or as_json
                    or dry_run)
     if batch_flags or len(specs) != 1 or not specs[0].is_file():
         discard_early()
-        options = render_options(formats, paper, templates, pdf_variant, brand)
         raise typer.Exit(cli_batch.render_specs(
             specs, out_dir=out, options=options, jobs=jobs, timeout=timeout, force=force,
-            dask=dask, as_json=as_json, dry_run=dry_run))
+            dask=dask, as_json=as_json, dry_run=dry_run, quiet=FLAGS.quiet))
 
     # Before anything heavy: the child imports WeasyPrint while this process draws the charts.
-    if "pdf" not in formats.lower():
-        discard_early()  # e.g. `-fhtml`, which `start_early` did not recognise
-    printer = ForkedPrinter.start() if "pdf" in formats.lower() else None
+    if "pdf" not in options.formats:
+        discard_early()  # e.g. `-fhtml`, or html only in the project file
+    printer = ForkedPrinter.start() if "pdf" in options.formats else None
     try:
-        options = render_options(formats, paper, templates, pdf_variant, brand)
         for line in render_to_folder(specs, out, options, printer):
-            typer.echo(line)
+            if not FLAGS.quiet:
+                typer.echo(line)
     finally:
         if printer:
             printer.close()
-
-
-def render_options(formats: str, paper: str, templates: list[Path],
-                   pdf_variant: str | None, brand: Path | None = None) -> RenderOptions:
-    """Flags to `RenderOptions`; a bad flag or brand file is an `InputError` (exit 2).
-
-    The brand file's templates folder comes after `--templates` folders, before the built-ins."""
-    from briefgen.build.pipeline import RenderOptions
-
-    loaded = None
-    if brand is not None:
-        from briefgen.brand.load import load_brand
-
-        loaded = load_brand(brand)
-    return RenderOptions(
-        formats=tuple(f for f in formats.split(",") if f.strip()),
-        paper=cast(Paper, paper.strip().lower()),  # RenderOptions checks it
-        template_dirs=(*templates, *(loaded.template_dirs if loaded else ())),
-        brand=loaded.brand if loaded else None,
-        pdf_variant=pdf_variant,
-    )
 
 
 def render_to_folder(paths: list[Path], out: Path, options: RenderOptions,

@@ -31,9 +31,11 @@ from briefgen.errors import BriefgenError, InputError
 from briefgen.schedule.file import Job, Schedules, format_duration
 from briefgen.schedule.history import History, Status
 from briefgen.schedule.slots import plan, utc_text
+from briefgen.words import count
 
 if TYPE_CHECKING:
     from briefgen.brand.load import LoadedBrand
+    from briefgen.build.pipeline import RenderOptions
 
 Clock = Callable[[], datetime]
 STALE_AFTER = timedelta(hours=12)
@@ -61,7 +63,8 @@ class BriefOutcome:
 
 class BuildStep(Protocol):
     def __call__(self, specs: Sequence[Path], out_dir: Path, formats: Sequence[str], *,
-                 brand: LoadedBrand | None = None) -> Sequence[BriefOutcome]: ...
+                 brand: LoadedBrand | None = None,
+                 options: RenderOptions | None = None) -> Sequence[BriefOutcome]: ...
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,7 @@ class DeliveryRequest:
     out_dir: Path
     formats: tuple[str, ...] = ("html", "pdf")  # what the build rendered (its cache key)
     brand: LoadedBrand | None = None  # the schedules file's brand: the notes' and the emails'
+    options: RenderOptions | None = None  # the project's render options, when there is one
 
     @property
     def rendered(self) -> tuple[BriefOutcome, ...]:
@@ -120,7 +124,7 @@ class FailureNotice:
     def body(self) -> str:
         return (f"The scheduled job {self.job} failed for its slot at "
                 f"{self.slot:%Y-%m-%d %H:%M %Z} ({utc_text(self.slot)}) after "
-                f"{self.attempts} attempt(s).\n\nWhat failed:\n{self.error}\n\n"
+                f"{count(self.attempts, 'attempt')}.\n\nWhat failed:\n{self.error}\n\n"
                 f"The log of every attempt: {self.log}\n"
                 f"History: briefgen runs --file {self.schedules} --job {self.job}\n")
 
@@ -293,7 +297,8 @@ class _Runner:
                        error=result.error, next_attempt=next_attempt)
         if result.error and next_attempt is None:
             self.tell_owner(job, slot, attempt, result.error)
-        detail = result.error or f"{result.briefs} brief(s), {result.messages} message(s)"
+        detail = result.error or (f"{count(result.briefs, 'brief')}, "
+                                  f"{count(result.messages, 'message')}")
         if next_attempt is not None:
             detail += f" (retry after {utc_text(next_attempt)})"
         return Handled(job.name, slot, status, attempt, detail)
@@ -307,18 +312,19 @@ class _Runner:
             return _Result(error=str(exc), retryable=False)
         try:
             outcomes = tuple(self.steps.build(specs, self.schedules.output_dir, job.formats,
-                                              brand=self.schedules.brand))
+                                              brand=self.schedules.brand,
+                                              options=self.schedules.options))
             request = DeliveryRequest(job.name, slot, job.delivery.mode,
                                       self.schedules.resolve(job.delivery.config),
                                       tuple(job.delivery.lists), outcomes,
                                       self.schedules.output_dir, tuple(job.formats),
-                                      self.schedules.brand)
+                                      self.schedules.brand, self.schedules.options)
             result.briefs, result.held_back = len(request.rendered), len(request.held_back)
             for brief in request.held_back:
                 log.error("held back %s (%s): %s", brief.slug, brief.spec_path, brief.error)
             if request.rendered:
                 result.messages = self.steps.deliver(request)
-                log.info("delivered %d message(s)", result.messages)
+                log.info("delivered %s", count(result.messages, "message"))
         except Exception as exc:  # any failure of a step is this attempt's failure
             log.exception("attempt failed")
             result.error = str(exc) if isinstance(exc, BriefgenError) else f"{exc!r}"
@@ -328,8 +334,8 @@ class _Runner:
             result.error, result.retryable = "no briefs were built", False
         elif request.held_back:
             result.retryable = False
-            result.error = (f"{len(request.held_back)} of {len(outcomes)} brief(s) failed to "
-                            "render and were held back: "
+            result.error = (f"{len(request.held_back)} of {count(len(outcomes), 'brief')} "
+                            "failed to render and were held back: "
                             + "; ".join(f"{b.slug}: {b.error}" for b in request.held_back))
         return result
 

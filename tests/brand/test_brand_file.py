@@ -100,7 +100,7 @@ def test_every_problem_is_reported_located(tmp_path: Path) -> None:
         'as the start of a comment: quote the colour, e.g. "#1F3A5F")',
         f'{path}:5:9: colours.text: expected a colour as #RRGGBB, got "#abc" (write all six '
         'digits, e.g. "#aabbcc")',
-        f"{path}:6:12: colours.palette: needs at least 2 item(s)",
+        f"{path}:6:12: colours.palette: needs at least 2 items",
         f"{path}:7:14: logo.file: the file must be inside the brand file's folder (give a path "
         "relative to the brand file, without `..`)",
         f"{path}:7:30: logo.size: unknown key (allowed: file, alt, height_mm)",
