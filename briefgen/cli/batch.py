@@ -3,8 +3,8 @@ the call to `briefgen.build.batch.build()` behind them.
 
 The `render` command (in `briefgen.cli.render`) owns the render flags (formats, paper, templates,
 brand) and turns them into `RenderOptions`; it declares these options with the objects below and
-passes them to `render_specs`, which returns the exit code: 0 all rendered or cached, 1 a render failed,
-2 bad input (every failed spec did not load; or raised as `InputError`), 130 interrupted.
+passes them to `render_specs`, which returns the exit code: 0 all rendered or cached, 1 a render
+failed, 2 bad input (every failed spec did not load; or raised as `InputError`), 130 interrupted.
 """
 
 from __future__ import annotations
