@@ -45,7 +45,7 @@ ci: test lowest wheel-check
 
 # Regenerate the golden HTML files after an intended change to the templates.
 golden: setup
-	$(BIN)/python -m tests.golden --regenerate
+	$(BIN)/python -m tests.helpers.golden --regenerate
 
 bench: setup
 	$(BIN)/python bench/render_bench.py

@@ -64,7 +64,7 @@ def chart_titles_selectable(pdf: Path, spec: Path) -> bool:
     from pypdf import PdfReader
 
     from briefgen.charts.draw import draw_charts
-    from briefgen.derive.figures import derive
+    from briefgen.derive import derive
     from briefgen.spec.load import load_spec
 
     loaded = load_spec(spec)

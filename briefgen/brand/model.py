@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 if TYPE_CHECKING:
-    from briefgen.charts.draw import ChartStyle
+    pass
 
 Colour = Annotated[
     str,
@@ -188,24 +188,6 @@ class Brand(BrandModel):
         "Ratings are relative to the stock's expected total return over 12 months.",
         description="Horizon and benchmark the ratings refer to.",
     )
-
-    def chart_style(self) -> ChartStyle:
-        """The same brand, as the charts module wants it; called where the charts are drawn,
-        so the brand's font files are added to that process's matplotlib here."""
-        from briefgen.charts.draw import ChartStyle  # charts pull in matplotlib: import when drawn
-
-        if self.font_files:
-            from briefgen.charts.fonts import register_brand_fonts
-
-            register_brand_fonts(self.font_family, self.font_files)
-        return ChartStyle(
-            font_family=self.font_family,
-            text_color=self.colours.text,
-            grid_color=self.colours.rule,
-            palette=self.colours.palette,
-            positive=self.colours.positive,
-            negative=self.colours.negative,
-        )
 
 
 DEFAULT_BRAND = Brand()

@@ -25,14 +25,18 @@ from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 from briefgen.build.cache import CacheRecord, Inputs, check, environment_parts, sha256_bytes
-from briefgen.errors import BriefgenError, InputError, SpecError
 from briefgen.build.manifest import BriefResult, ManifestWriter, RunResult
+from briefgen.build.options import RenderOptions
 from briefgen.build.progress import Progress
 from briefgen.build.worker import RenderFailure, RenderFn, RenderOutput, render_spec, warm_up
 from briefgen.build.writer import OutputWriter
+from briefgen.errors import BriefgenError, InputError, SpecError
+
+if TYPE_CHECKING:
+    from briefgen.build.dask import DaskAddress
 
 __all__ = ["BriefResult", "PlannedBrief", "RunResult", "build", "find_specs", "plan"]
 
@@ -105,23 +109,18 @@ class _Job:
         return self.inputs.key
 
 
-def _default_options() -> Any:
-    from briefgen.build.pipeline import RenderOptions
-
-    return RenderOptions()
-
-
 def build(
     paths: str | Path | Iterable[str | Path],
     out_dir: Path = Path("output"),
     jobs: int | None = None,
     force: bool = False,
     timeout: float | None = None,
-    options: Any = None,
-    dask_address: Any = None,
+    options: RenderOptions | None = None,
+    dask_address: DaskAddress | None = None,
     progress: Progress | None = None,
     *,
     render: RenderFn | None = None,
+    single_in_process: bool = False,
 ) -> RunResult:
     """Render every spec in `paths` into `out_dir/<slug>/` and write `out_dir/manifest.json`.
 
@@ -131,7 +130,11 @@ def build(
     `distributed.Client`) to render on instead of local processes; `progress`: a
     `briefgen.build.progress.Progress` (the CLI passes a bar or log lines); `render`: the function
     from a spec path and options to a rendered brief (tests pass one that hangs or crashes on
-    purpose; default `briefgen.build.pipeline.render_brief`).
+    purpose; default `briefgen.build.pipeline.render_brief`); `single_in_process`: when exactly
+    one brief needs rendering (and no Dask), render it in this process instead of starting a
+    pool, its PDF made by a forked printer that imports WeasyPrint while this process draws the
+    charts (`briefgen.pdf.printer`): the quickest cold path, which the CLI takes for one spec
+    without `--jobs`/`--timeout`, at the price of the pool's timeout and crash isolation.
 
     Raises `InputError` (exit code 2) before rendering anything when no spec is found, a number
     is out of range or two specs share a slug. Failures of single specs do not raise: they are in
@@ -171,7 +174,7 @@ def build(
         with _signals_as_interrupts():
             manifest.update(run, force=True)
             rendering = _render_all(jobs_to_render, options, render, workers, timeout,
-                                    dask_address, progress)
+                                    dask_address, progress, single_in_process)
             with closing(rendering):  # on an interrupt, stop the workers now, not at GC
                 for job, outcome in rendering:
                     finish_brief(job.index, _store(job, outcome, writer))
@@ -203,7 +206,7 @@ def plan(
     paths: str | Path | Iterable[str | Path],
     out_dir: Path = Path("output"),
     force: bool = False,
-    options: Any = None,
+    options: RenderOptions | None = None,
 ) -> list[PlannedBrief]:
     """What `build` with the same arguments would do, in spec order; renders and writes nothing.
 
@@ -220,16 +223,17 @@ def plan(
     return [planned[index] for index in sorted(planned)]
 
 
-def _checked_options(options: Any) -> Any:
-    options = _default_options() if options is None else options
-    for folder in getattr(options, "template_dirs", ()):
+def _checked_options(options: RenderOptions | None) -> RenderOptions:
+    options = RenderOptions() if options is None else options
+    for folder in options.template_dirs:
         if not Path(folder).is_dir():
             raise InputError(f"{folder}: template folder not found")
     return options
 
 
 def _plan(
-    specs: list[Path], out_dir: Path, options: Any, force: bool, results: dict[int, BriefResult]
+    specs: list[Path], out_dir: Path, options: RenderOptions, force: bool,
+    results: dict[int, BriefResult],
 ) -> list[_Job]:
     """Validate every spec, refuse shared slugs, take cache hits; return what must be rendered.
 
@@ -289,13 +293,20 @@ def _refuse_shared_slugs(valid: list[_Job]) -> None:
 
 def _render_all(
     jobs: list[_Job],
-    options: Any,
+    options: RenderOptions,
     render: RenderFn | None,
     workers: int,
     timeout: float | None,
-    dask_address: Any,
+    dask_address: DaskAddress | None,
     progress: Progress,
+    single_in_process: bool,
 ) -> Generator[tuple[_Job, RenderOutput | RenderFailure], None, None]:
+    from briefgen.pdf.printer import discard_early
+
+    if single_in_process and len(jobs) == 1 and dask_address is None:
+        yield jobs[0], _render_here(jobs[0], options, render)
+        return
+    discard_early()  # a printer forked for one brief is no use to a pool (nor forked into it)
     if not jobs:
         return
     by_index: dict[Hashable, _Job] = {job.index: job for job in jobs}
@@ -321,7 +332,26 @@ def _render_all(
             yield by_index[index], outcome
 
 
-def _store(job: _Job, outcome: Any, writer: OutputWriter) -> BriefResult:
+def _render_here(job: _Job, options: RenderOptions, render: RenderFn | None
+                 ) -> RenderOutput | RenderFailure:
+    """One brief in this process; its PDF in a forked printer where that gains time."""
+    from briefgen.pdf.printer import ForkedPrinter
+
+    printer = (ForkedPrinter.start() if render is None and "pdf" in options.formats
+               else None)
+    if printer is None:
+        return render_spec(job.spec_path, options, render)
+    from briefgen.build.pipeline import render_brief
+
+    try:
+        return render_spec(job.spec_path, options,
+                           functools.partial(render_brief, printer=printer.submit))
+    finally:
+        printer.close()
+
+
+def _store(job: _Job, outcome: RenderOutput | RenderFailure | object,
+           writer: OutputWriter) -> BriefResult:
     """Write a rendered brief and its cache record; turn a failure into the brief's result."""
     if isinstance(outcome, RenderFailure):
         return BriefResult(job.spec_path, job.slug, "failed", timings=outcome.timings,
@@ -361,7 +391,7 @@ def _store(job: _Job, outcome: Any, writer: OutputWriter) -> BriefResult:
                        reason=job.reason)
 
 
-def _describe_dask(address: Any) -> str:
+def _describe_dask(address: DaskAddress) -> str:
     from briefgen.build.dask import describe
 
     return describe(address)

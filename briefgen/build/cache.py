@@ -25,13 +25,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import briefgen
+from briefgen.version import __version__
 
 CACHE_RECORD = ".briefgen-cache.json"
 RECORD_FORMAT = 1
 # The libraries whose version can change a note's bytes (layout, drawing, PDF writing, fonts).
 RENDER_LIBRARIES = ("matplotlib", "weasyprint", "pydyf", "fonttools", "jinja2", "pillow")
-PACKAGE_DIR = Path(briefgen.__file__).resolve().parent
+PACKAGE_DIR = Path(__file__).resolve().parents[1]
 # Where a render starts; the code it can reach from here is part of every cache key.
 RENDER_ROOTS = ("briefgen.build.pipeline", "briefgen.build.worker")
 
@@ -174,7 +174,7 @@ def environment_parts(options: Any) -> dict[str, str]:
         other_options.pop("template_dirs", None)  # counted, by content, under "templates"
     parts = {
         "format": RECORD_FORMAT,
-        "briefgen": briefgen.__version__,
+        "briefgen": __version__,
         # Between releases the version does not move while the code does: count the code too.
         "code": [(p.relative_to(PACKAGE_DIR).as_posix(), sha256_file(p)) for p in render_code()],
         "libraries": library_versions(),

@@ -16,7 +16,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Union, cast
 
 from briefgen.build.worker import (
     RenderFailure,
@@ -26,7 +26,16 @@ from briefgen.build.worker import (
     render_bundle,
 )
 
+if TYPE_CHECKING:
+    from distributed import Client
+
+    from briefgen.build.options import RenderOptions
+    from briefgen.build.worker import RenderOutput
+
 TICK_SECONDS = 0.2
+# A scheduler address ("tcp://host:8786"), or a client to use as it is.
+DaskAddress = Union[str, "Client"]
+
 INSTALL_HINT = ("install it with: pip install 'briefgen[dask]' "
                 "(or: pipx inject briefgen 'dask[distributed]')")
 
@@ -41,19 +50,19 @@ def require_dask() -> None:
         raise InputError(f"--dask needs Dask, which is not installed; {INSTALL_HINT}")
 
 
-def describe(address: Any) -> str:
+def describe(address: DaskAddress) -> str:
     return f"Dask cluster {address}" if isinstance(address, str) else "a Dask cluster"
 
 
 def run_on_dask(
-    address: Any,
+    address: DaskAddress,
     items: Iterable[tuple[Hashable, Path, list[Path]]],
-    options: Any,
+    options: RenderOptions,
     *,
     render: RenderFn | None = None,
     timeout: float | None = None,
     on_tick: Callable[[], None] | None = None,
-) -> Iterator[tuple[Hashable, Any]]:
+) -> Iterator[tuple[Hashable, RenderOutput | RenderFailure]]:
     """Yield `(key, RenderOutput | RenderFailure)` per `(key, spec, data files)` as each finishes.
 
     `address` is a scheduler address (`tcp://host:8786`), or a `distributed.Client` or cluster
@@ -68,7 +77,7 @@ def run_on_dask(
     try:
         # By value in every task (templates are small), not scattered: scattered data dies with
         # the worker holding it, and a task that needs it could then never be computed again.
-        templates = read_templates(tuple(getattr(options, "template_dirs", ())))
+        templates = read_templates(options.template_dirs)
         run = uuid.uuid4().hex[:8]
         for key, spec_path, data_files in items:
             bundle = read_bundle(spec_path, data_files)
@@ -98,7 +107,7 @@ def run_on_dask(
             client.close()
 
 
-def _outcome(future: Any) -> Any:
+def _outcome(future: Any) -> RenderOutput | RenderFailure:
     """The task's result; an error, a lost worker or a cancelled task as that spec's failure.
 
     A finished result can still be lost with its worker: `result()` then waits while Dask
@@ -107,7 +116,7 @@ def _outcome(future: Any) -> Any:
     from distributed.scheduler import KilledWorker
 
     try:
-        return future.result()
+        return cast("RenderOutput | RenderFailure", future.result())
     except KilledWorker as exc:
         return RenderFailure(f"the Dask worker running it died: {exc}", "crash")
     except Exception as exc:  # CancelledError included: the run goes on without this spec

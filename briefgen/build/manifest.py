@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from briefgen import __version__
 from briefgen.build.writer import OutputWriter
 from briefgen.errors import EXIT_BAD_INPUT, EXIT_FAILED_RUN, EXIT_OK
+from briefgen.version import __version__
 
 Status = Literal["rendered", "cached", "failed"]
 MANIFEST = "manifest.json"
@@ -38,7 +38,7 @@ class BriefResult:
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
     error: str | None = None
     error_kind: str | None = None  # spec, render, internal, timeout, crash
-    traceback: str | None = None  # for internal errors: they are bugs, and this finds them
+    traceback: str | None = None  # for render and internal errors: where a template or bug failed
     cache_key: str | None = None
     reason: str | None = None  # why it was rendered: "not rendered before", "the spec changed"…
     warnings: list[str] = field(default_factory=list)

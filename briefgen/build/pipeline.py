@@ -12,44 +12,22 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 from briefgen.brand.model import DEFAULT_BRAND, Brand
-from briefgen.errors import InputError, RenderError
-from briefgen.pdf.weasy import check_variant
+
+# Re-exported: `RenderOptions` has long been imported from here.
+from briefgen.build.options import FILE_NAMES as FILE_NAMES
+from briefgen.build.options import FORMATS as FORMATS
+from briefgen.build.options import RenderOptions as RenderOptions
+from briefgen.errors import RenderError
 
 if TYPE_CHECKING:
     from briefgen.charts.draw import Chart
-    from briefgen.derive.figures import Derived
-    from briefgen.pdf.printer import Submit
+    from briefgen.derive import Derived
     from briefgen.note.html import ChartView
+    from briefgen.pdf.printer import Submit
     from briefgen.spec.load import LoadedSpec
-
-FORMATS = ("html", "pdf")
-FILE_NAMES = {"html": "brief.html", "pdf": "brief.pdf"}
-
-
-@dataclass
-class RenderOptions:
-    """How to render: which outputs, on what paper, with whose templates and brand."""
-
-    formats: tuple[str, ...] = FORMATS
-    paper: Literal["a4", "letter"] = "a4"
-    template_dirs: tuple[Path, ...] = ()
-    brand: Brand | None = None
-    pdf_variant: str | None = None  # e.g. "pdf/a-3b", "pdf/ua-1", "tagged"
-
-    def __post_init__(self) -> None:
-        self.formats = tuple(dict.fromkeys(f.strip().lower() for f in self.formats))
-        unknown = [f for f in self.formats if f not in FORMATS]
-        if unknown or not self.formats:
-            raise InputError(f"unknown output format {', '.join(unknown) or '(none)'}; "
-                             f"choose from {', '.join(FORMATS)}")
-        if self.paper not in ("a4", "letter"):
-            raise InputError(f"unknown paper {self.paper!r}; choose a4 or letter")
-        self.template_dirs = tuple(Path(d) for d in self.template_dirs)
-        self.pdf_variant = check_variant(self.pdf_variant)
-
 
 @dataclass
 class RenderedBrief:
@@ -78,14 +56,17 @@ class _Timer:
             self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - start
 
 
-def render_brief(spec_path: Path, options: RenderOptions | None = None) -> RenderedBrief:
-    """Load, validate and render one spec; raises `SpecError` for a bad spec."""
+def render_brief(spec_path: Path, options: RenderOptions | None = None, *,
+                 printer: Submit | None = None) -> RenderedBrief:
+    """Load, validate and render one spec; raises `SpecError` for a bad spec.
+
+    `printer`: see `render_loaded`."""
     from briefgen.spec.load import load_spec
 
     timer = _Timer()
     with timer.stage("load"):
         loaded = load_spec(spec_path)
-    return render_loaded(loaded, options, _timer=timer)
+    return render_loaded(loaded, options, printer=printer, _timer=timer)
 
 
 def render_loaded(
@@ -100,8 +81,8 @@ def render_loaded(
     `printer` replaces `printer.in_process`: the CLI passes a `ForkedPrinter`'s `submit`, which
     lays the page out in a process that imported WeasyPrint while this one draws the charts.
     """
+    from briefgen.derive import derive
     from briefgen.note import html as render
-    from briefgen.derive.figures import derive
     from briefgen.pdf.printer import in_process
 
     options = options or RenderOptions()
@@ -134,7 +115,7 @@ def render_loaded(
             raise RenderError(f"charts drawn {drawn} differ from the charts planned")
     files: dict[str, bytes] = {}
     if job is not None:
-        job.charts_drawn({chart.key: chart.svg for chart in charts})
+        job.charts_drawn({render.chart_url(chart.key): chart.svg for chart in charts})
     if "html" in options.formats:
         with timer.stage("html"):  # while a forked printer lays the PDF out
             files[FILE_NAMES["html"]] = page.finish("html", charts).encode("utf-8")
@@ -161,8 +142,9 @@ def chart_plans(loaded: LoadedSpec, derived: Derived) -> list[ChartView] | None:
 
 def draw_charts(loaded: LoadedSpec, derived: Derived, brand: Brand) -> list[Chart]:
     from briefgen.charts.draw import draw_charts as draw
+    from briefgen.charts.draw import style_for
 
-    return list(draw(loaded.spec, derived, brand.chart_style()))
+    return list(draw(loaded.spec, derived, style_for(brand)))
 
 
 def allowed_roots(options: RenderOptions) -> list[Path]:

@@ -11,6 +11,7 @@ reported against its spec and replaced, and the other workers carry on.
 Workers are forked on Linux: after the parent has imported matplotlib and WeasyPrint once, a new
 or replacement worker starts warm in milliseconds. Elsewhere they are spawned and import once, in
 the initializer. A worker renders many specs; Ctrl-C goes to the parent, which stops the workers.
+A worker also ends when the parent dies, even by SIGKILL (`briefgen.lifeline`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import contextlib
 import gc
 import multiprocessing
 import multiprocessing.connection
+import os
 import signal
 import sys
 import time
@@ -32,6 +34,7 @@ from multiprocessing.process import BaseProcess
 from typing import Any
 
 from briefgen.build.worker import RenderFailure
+from briefgen.lifeline import close_inherited, die_with_parent
 
 Task = Callable[[Any], Any]
 TICK_SECONDS = 0.2  # how often the caller's `on_tick` runs while renders are in flight
@@ -42,9 +45,13 @@ def start_method() -> str:
     return "fork" if sys.platform.startswith("linux") else "spawn"
 
 
-def _serve(conn: Connection, task: Task, initializer: Callable[[], None] | None) -> None:
-    """A worker: run `task` on each argument received, send back each result, until told to stop."""
+def _serve(conn: Connection, task: Task, initializer: Callable[[], None] | None,
+           parent_pid: int, inherited: list[Connection]) -> None:
+    """A worker: run `task` on each argument received, send back each result, until told to
+    stop or the parent dies."""
     try:
+        die_with_parent(parent_pid)
+        close_inherited(inherited)
         _serve_tasks(conn, task, initializer)
     finally:
         # A worker ends with os._exit, which runs no atexit handler: WeasyPrint's font folders.
@@ -152,9 +159,13 @@ class LocalPool:
 
     def _start_worker(self) -> _Worker:
         parent_end, child_end = self.context.Pipe()
+        # A forked worker holds copies of this end and of the other workers' ends; it closes
+        # them, or it (and they) would never see the pipe break when this process dies.
+        forked = self.context.get_start_method() == "fork"
+        inherited = [parent_end, *(w.conn for w in self.workers)] if forked else []
         process = self.context.Process(  # type: ignore[attr-defined]
-            target=_serve, args=(child_end, self.task, self.initializer), daemon=True,
-            name=f"briefgen-worker-{self.started}",
+            target=_serve, args=(child_end, self.task, self.initializer, os.getpid(), inherited),
+            daemon=True, name=f"briefgen-worker-{self.started}",
         )
         process.start()
         child_end.close()

@@ -105,6 +105,8 @@ class LogLines(Progress):
             seconds = brief.timings.get("total", 0.0)
             why = f"; {brief.reason}" if brief.reason else ""
             self._say(f"{where} {brief.status} {brief.slug} ({seconds:.2f} s{why})")
+            for warning in brief.warnings:
+                self._say(f"warning: {brief.slug}: {warning}")
 
     def finish(self, run: RunResult) -> None:
         failures = failure_lines(run)
@@ -243,6 +245,10 @@ class RichProgress(Progress):
         if brief.status == "failed":
             self.failed += 1
             self._report_failure(brief)  # printed above the live line, which stays last
+        else:
+            for warning in brief.warnings:
+                self.console.print(f"[yellow]warning[/] {escape(brief.slug or '')}: "
+                                   f"{escape(warning)}", highlight=False)
         if self.live is not None:
             self.live.refresh()
 

@@ -17,9 +17,12 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from briefgen.errors import BriefgenError, InputError
+
+if TYPE_CHECKING:
+    from briefgen.build.options import RenderOptions
 
 
 class Rendered(Protocol):
@@ -28,10 +31,10 @@ class Rendered(Protocol):
     slug: str
     files: dict[str, bytes]
     timings: dict[str, float]
-    warnings: list[Any]
+    warnings: list[str]
 
 
-RenderFn = Callable[[Path, Any], Rendered]
+RenderFn = Callable[[Path, "RenderOptions"], Rendered]
 
 
 @dataclass
@@ -62,7 +65,7 @@ def default_render() -> RenderFn:
     return render
 
 
-def warm_up(options: Any = None) -> None:
+def warm_up(options: RenderOptions | None = None) -> None:
     """Import (and compile templates for) what rendering needs, once, before the first spec.
 
     Errors are left for the first render to report against its spec.
@@ -90,7 +93,7 @@ def worker_name() -> str:
 
 
 def render_spec(
-    spec_path: Path, options: Any, render: RenderFn | None = None
+    spec_path: Path, options: RenderOptions, render: RenderFn | None = None
 ) -> RenderOutput | RenderFailure:
     """Render one spec; every exception becomes a `RenderFailure` with a message for a person."""
     render = render or default_render()
@@ -99,7 +102,9 @@ def render_spec(
         rendered = render(spec_path, options)
     except BriefgenError as exc:
         kind = "spec" if isinstance(exc, InputError) else "render"
-        return RenderFailure(str(exc), kind, timings={"total": time.perf_counter() - start})
+        # A spec error is the user's and says all; a render error may be a template's or ours.
+        return RenderFailure(str(exc), kind, timings={"total": time.perf_counter() - start},
+                             detail=None if kind == "spec" else traceback.format_exc())
     except Exception as exc:
         return RenderFailure(
             f"internal error: {type(exc).__name__}: {exc}",
@@ -168,7 +173,7 @@ def _lay_out(root: Path, files: dict[str, bytes]) -> None:
 def render_bundle(
     bundle: Bundle,
     templates: TemplateBundle,
-    options: Any,
+    options: RenderOptions,
     render: RenderFn | None = None,
     timeout: float | None = None,
 ) -> RenderOutput | RenderFailure:
@@ -186,7 +191,7 @@ def render_bundle(
             target.mkdir()
             _lay_out(target, folder)
             template_dirs.append(target)
-        if templates.folders and hasattr(options, "template_dirs"):
+        if templates.folders:
             options = replace(options, template_dirs=tuple(template_dirs))
         spec_path = root / "spec" / bundle.spec_name
         outcome = _with_timeout(lambda: render_spec(spec_path, options, render), timeout)

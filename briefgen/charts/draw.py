@@ -1,4 +1,4 @@
-"""The charts of a note: one function per kind, one house style (`chartstyle`), deterministic SVG.
+"""The charts of a note: one function per kind, one house style (`charts.style`), deterministic SVG.
 
 Each kind first makes a `_Plan` from the spec and its `Derived` figures alone: the numbers to draw,
 the title, the alt text (with the numbers), the source line and the size. A kind whose data is
@@ -24,6 +24,7 @@ from briefgen.charts.style import (
     save_png,
     save_svg,
     strong,
+    style_for,
     styled,
     text_width_pt,
     warm_up,
@@ -36,11 +37,12 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-    from briefgen.derive.figures import Derived, SegmentFigures
+    from briefgen.derive import Derived
     from briefgen.derive.figures import Figure as Number
+    from briefgen.derive.figures import SegmentFigures
     from briefgen.spec.model import Spec
 
-__all__ = ["KEYS", "Chart", "ChartStyle", "chart_png", "draw_charts", "warm_up"]
+__all__ = ["KEYS", "Chart", "ChartStyle", "chart_png", "draw_charts", "style_for", "warm_up"]
 
 KEYS = ("revenue", "consensus", "capex", "infrastructure", "market")  # in note order
 WIDTH_IN = 6.3  # an A4 text column
@@ -72,8 +74,10 @@ class _Plan:
     width_in: float = WIDTH_IN
 
 
-def draw_charts(spec: Spec, derived: Derived, style: ChartStyle = ChartStyle()) -> list[Chart]:
-    """Every chart the data allows, in note order; a chart whose data is absent is left out."""
+def draw_charts(spec: Spec, derived: Derived, style: ChartStyle | None = None) -> list[Chart]:
+    """Every chart the data allows, in note order, in `style` (`style_for(brand)`; the default
+    brand's when None); a chart whose data is absent is left out."""
+    style = style or _default_style()
     charts = []
     for plan in _plans(spec, derived):
         with styled(style, plan.key):
@@ -84,16 +88,23 @@ def draw_charts(spec: Spec, derived: Derived, style: ChartStyle = ChartStyle()) 
     return charts
 
 
-def chart_png(spec: Spec, derived: Derived, key: str, style: ChartStyle = ChartStyle(),
+def chart_png(spec: Spec, derived: Derived, key: str, style: ChartStyle | None = None,
               dpi: int = 144) -> bytes:
     """One chart as PNG (for e-mail bodies). KeyError when the spec has no data for `key`."""
     plans = {plan.key: plan for plan in _plans(spec, derived)}
     if key not in plans:
         raise KeyError(f"no {key!r} chart for this spec (it has: {', '.join(plans) or 'none'})")
+    style = style or _default_style()
     with styled(style, key):
         fig = _drawn(plans[key], style)
         png = save_png(fig, dpi)
     return png
+
+
+def _default_style() -> ChartStyle:
+    from briefgen.brand.model import DEFAULT_BRAND
+
+    return style_for(DEFAULT_BRAND)
 
 
 def _drawn(plan: _Plan, style: ChartStyle) -> Figure:
@@ -294,7 +305,8 @@ def _consensus(spec: Spec, d: Derived) -> _Plan | None:
         gaps.append((gap, _sign(seg.beat_pp or seg.beat_pct)))
         words[-1] += f"; {', '.join(gap)}" if gap else ""
         if seg.consensus_provider:
-            providers.append(seg.consensus_provider)
+            unnamed = seg.consensus_provider.casefold() == "unnamed"
+            providers.append("an unattributed estimate" if unnamed else seg.consensus_provider)
         for number in (seg.growth_yoy, seg.consensus_growth, seg.consensus_revenue,
                        seg.beat_pp, seg.beat_pct):
             ids.extend(number.sources if number else ())
@@ -331,14 +343,19 @@ def _capex(spec: Spec, d: Derived) -> _Plan | None:
     scale = UNIT_FACTORS[unit]
     unit_label = _unit_label(spec.capex.plan_total.currency, unit)
     years = capex.horizon_years
-    rows = [
-        BarRow(f"Plan, {years} years", capex.plan_total.value / scale, capex.plan_total.text,
-               "context"),
-        BarRow("Plan, annual pace", capex.annual_pace.value / scale,
-               f"{capex.annual_pace.text} a year", "context", note=f"plan ÷ {years}"),
-    ]
-    words = [f"plan {capex.plan_total.text} over {years} years",
-             f"annual pace {capex.annual_pace.text} (plan ÷ {years})"]
+    if years == 1:  # guidance for one year: its pace is itself, so one bar, not two the same
+        rows = [BarRow("Guidance, the year", capex.plan_total.value / scale,
+                       capex.plan_total.text, "context")]
+        words = [f"guidance {capex.plan_total.text} for the year"]
+    else:
+        rows = [
+            BarRow(f"Plan, {years} years", capex.plan_total.value / scale,
+                   capex.plan_total.text, "context"),
+            BarRow("Plan, annual pace", capex.annual_pace.value / scale,
+                   f"{capex.annual_pace.text} a year", "context", note=f"plan ÷ {years}"),
+        ]
+        words = [f"plan {capex.plan_total.text} over {years} years",
+                 f"annual pace {capex.annual_pace.text} (plan ÷ {years})"]
     invested = capex.invested_trailing_4q
     if invested:
         pace = capex.trailing_vs_pace
@@ -355,8 +372,9 @@ def _capex(spec: Spec, d: Derived) -> _Plan | None:
                            note=note, bold=True))
         words.append(f"invested since the plan began {to_date.text}"
                      + (f", {note}" if note else ""))
-    title = "Capex: plan against investment"
-    subtitle = f"{years}-year plan" + (f" for {capex.plan_scope}" if capex.plan_scope else "")
+    title = "Capex: plan against investment" if years > 1 else "Capex: guidance for the year"
+    subtitle = ("Guidance for the year" if years == 1 else f"{years}-year plan") + (
+        f" for {capex.plan_scope}" if capex.plan_scope else "")
     alt = f"{title}, {unit_label}: " + "; ".join(words) + "."
     ids = [*capex.sources, *capex.plan_total.sources, *(invested.sources if invested else ()),
            *(to_date.sources if to_date else ())]

@@ -4,7 +4,7 @@ A `Brand` holds its faces as bytes (it travels whole to a worker or a Dask clust
 matplotlib's font manager reads fonts from files, and reads them again whenever it draws; so each
 face is written once per process into a private temporary folder, kept until the process exits,
 and added with `fontManager.addfont`. Adding is the one lasting side effect, as for the bundled
-fonts (`chartstyle`): once per face per process, however many briefs a worker draws.
+fonts (`briefgen.charts.style`): once per face per process, however many briefs a worker draws.
 
 matplotlib knows a face by the family, weight and style written inside the file; the brand, like
 its CSS `@font-face` rules, states them itself (`font_family`, and each face's `weight` and
@@ -31,21 +31,20 @@ _added: set[str] = set()
 _families: set[str] = set()  # the families added from brand files
 
 
-def register_brand_fonts(family: str, faces: Iterable[FontFile]) -> None:
+def register_brand_fonts(family: str, faces: Iterable[FontFile]) -> bool:
     """Add each face to matplotlib as `family`, once per process; a bad file is skipped (the
-    chart then falls back as for a family that is not installed)."""
+    chart then falls back as for a family that is not installed). True when a face was added, so
+    what the style module learnt from matplotlib's font list is out of date."""
     keyed = {_key(family, face): face for face in faces}  # ~0.3 ms a 270 KB face, each brief
     new = {key: face for key, face in keyed.items() if key not in _added}
     if not new:
-        return
-    from briefgen.charts import style as chartstyle
-
+        return False
     _families.add(family)
     _quiet_nearest_weight()
     for key, face in new.items():
         _added.add(key)  # a file FreeType cannot read is not tried again either
         _add(family, face, _folder() / f"{key}.{SUFFIXES[face.format]}")
-    chartstyle.fonts_changed()  # its lists of known families and weights are now out of date
+    return True
 
 
 def _key(family: str, face: FontFile) -> str:

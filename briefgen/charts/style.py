@@ -18,12 +18,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from briefgen.charts.fonts import register_brand_fonts
 from briefgen.charts.svgclean import clean_svg
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
     from matplotlib.typing import RcKeyType
+
+    from briefgen.brand.model import Brand
 
 FONT_DIR = Path(__file__).resolve().parents[1] / "fonts"
 FALLBACK_FAMILY = "DejaVu Sans"  # ships with matplotlib, so it is always there
@@ -32,17 +35,17 @@ SEMIBOLD = 600  # Inter ships a semibold; other families fall back to bold
 
 @dataclass(frozen=True)
 class ChartStyle:
-    """One house style for every chart; the brand file constructs one."""
+    """One house style for every chart, made from a brand by `style_for` (the one place chart
+    colours and font come from, so the charts and the note always agree)."""
 
-    font_family: str = "Inter"
-    text_color: str = "#1a1a1a"
-    grid_color: str = "#d9d9d9"
+    font_family: str
+    text_color: str
+    grid_color: str
     # Series colours, primary first; the charts use the first three as: the current quarter and
-    # actual figures, the growth line, and context (earlier quarters, plans). Navy against orange
-    # stays distinct in every common form of colour blindness and in greyscale print.
-    palette: tuple[str, ...] = ("#1f4e79", "#d9822b", "#a9c4de", "#5f6b77", "#8c6d31")
-    positive: str = "#1f4e79"
-    negative: str = "#c8553d"
+    # actual figures, the growth line, and context (earlier quarters, plans).
+    palette: tuple[str, ...]
+    positive: str
+    negative: str
     font_size: float = 8.0
 
     def color(self, index: int) -> str:
@@ -58,6 +61,21 @@ class ChartStyle:
     def comparator(self) -> str:
         """Bars to compare against (consensus): a neutral grey from the text colour."""
         return _mix(self.text_color, "white", 0.75)
+
+
+def style_for(brand: Brand) -> ChartStyle:
+    """The brand's chart style. Called where charts are drawn, so the brand's font files are added
+    to that process's matplotlib here (never when a brand is merely loaded or validated)."""
+    if brand.font_files and register_brand_fonts(brand.font_family, brand.font_files):
+        fonts_changed()
+    return ChartStyle(
+        font_family=brand.font_family,
+        text_color=brand.colours.text,
+        grid_color=brand.colours.rule,
+        palette=brand.colours.palette,
+        positive=brand.colours.positive,
+        negative=brand.colours.negative,
+    )
 
 
 def _mix(color: str, toward: str, share: float) -> str:
@@ -102,7 +120,7 @@ def _known_families() -> frozenset[str]:
 
 
 def fonts_changed() -> None:
-    """Forget what was learnt from matplotlib's font list: `chartfonts` has added to it."""
+    """Forget what was learnt from matplotlib's font list: a brand's faces were added to it."""
     _known_families.cache_clear()
     _has_semibold.cache_clear()
     _text_width.cache_clear()

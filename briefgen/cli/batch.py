@@ -1,10 +1,15 @@
-"""The batch part of `briefgen render`: `--jobs`, `--timeout`, `--force`, `--dask`, `--json`, and
-the call to `briefgen.build.batch.build()` behind them.
+"""The run part of `briefgen render`: `--jobs`, `--timeout`, `--force`, `--dask`, `--json`,
+`--dry-run`, the call to `briefgen.build.batch.build()` behind them, and its report.
 
 The `render` command (in `briefgen.cli.render`) owns the render flags (formats, paper, templates,
 brand) and turns them into `RenderOptions`; it declares these options with the objects below and
-passes them to `render_specs`, which returns the exit code: 0 all rendered or cached, 1 a render
-failed, 2 bad input (every failed spec did not load; or raised as `InputError`), 130 interrupted.
+passes them to `render_specs`, which returns the exit code: 0 all rendered or cached, 2 bad input (a
+spec that does not load, every failure of that kind; a bad flag is raised as `InputError`), 1 any
+other failure, 130 interrupted.
+
+stdout carries the results: a line per output written or reused (`wrote output/x/brief.pdf
+(103 KB)`), or with `--json` the run summary alone. stderr carries progress and diagnostics
+(`briefgen.build.progress`: a bar on a terminal, log lines otherwise; warnings; failures).
 """
 
 from __future__ import annotations
@@ -12,16 +17,24 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
-from briefgen.build.manifest import EXIT_INTERRUPTED
 from briefgen.errors import EXIT_BAD_INPUT, EXIT_OK
 from briefgen.words import count
 
+EXIT_INTERRUPTED = 130  # as `briefgen.build.manifest` (not imported here: the CLI stays light)
+
+if TYPE_CHECKING:
+    from briefgen.build.manifest import RunResult
+    from briefgen.build.options import RenderOptions
+
+# Where `briefgen --debug` leaves its answer in the click context's `meta` (shared by commands).
+DEBUG_KEY = "briefgen.debug"
+
 JOBS_OPTION: Any = typer.Option(
-    None, "--jobs", "-j", min=1, help="Worker processes. [default: all cores]", metavar="N"
+    None, "--jobs", "-j", min=1, metavar="N", help="Worker processes. [default: all cores]"
 )
 TIMEOUT_OPTION: Any = typer.Option(
     None, "--timeout", min=0.001, metavar="SECONDS",
@@ -48,19 +61,23 @@ def render_specs(
     specs: list[Path],
     *,
     out_dir: Path,
-    options: Any,
+    options: RenderOptions,
     jobs: int | None = None,
     timeout: float | None = None,
     force: bool = False,
     dask: str | None = None,
     as_json: bool = False,
     dry_run: bool = False,
+    single_in_process: bool = False,
+    debug: bool = False,
     quiet: bool = False,
 ) -> int:
     """Render `specs` (files, folders, globs) with `build()`; report; return the exit code.
 
-    Progress goes to stderr (a bar on a terminal, log lines otherwise), the JSON summary to
-    stdout. `InputError` (no specs, clashing slugs) propagates to the CLI's edge (exit 2).
+    Progress goes to stderr (a bar on a terminal, log lines otherwise), results or the JSON
+    summary to stdout. `InputError` (no specs, clashing slugs) propagates to the CLI's edge
+    (exit 2). `single_in_process` goes to `build()`; `debug` prints the traceback of each
+    failed render on stderr; `quiet` prints neither progress nor the lines of outputs.
     """
     if dry_run:
         return report_plan(specs, out_dir=out_dir, options=options, force=force, as_json=as_json)
@@ -71,27 +88,51 @@ def render_specs(
         from briefgen.build.dask import require_dask
 
         require_dask()  # before any spec is read or rendered
-
-    progress = (lambda stream: Progress()) if quiet else auto
-
     try:
         result = build(specs, out_dir=out_dir, jobs=jobs, force=force, timeout=timeout,
-                       options=options, dask_address=dask, progress=progress(sys.stderr))
+                       options=options, dask_address=dask,
+                       progress=Progress() if quiet else auto(sys.stderr),
+                       single_in_process=single_in_process)
     except KeyboardInterrupt:
-        # The progress display has said it already, in its one final line ("interrupted with
-        # N not done"); the CLI edge would add a second.
+        # The progress display has said so already, in its one final line ("interrupted with
+        # N not done"); the CLI's edge would add a second.
         return EXIT_INTERRUPTED
-
     if as_json:
         summary = result.to_json()
         summary["manifest"] = str(result.manifest_path)
         typer.echo(json.dumps(summary, indent=2, ensure_ascii=False))
-    return result.exit_code
+    elif not quiet:
+        for line in result_lines(result):
+            typer.echo(line)
+    failed = [brief for brief in result.briefs if brief.status == "failed"]
+    for brief in failed if debug else ():
+        if brief.traceback:
+            typer.echo(f"{brief.spec_path}:\n{brief.traceback}", err=True)
+    return result.exit_code  # 2 when every failure is bad input, as for one spec alone
 
 
-def report_plan(specs: list[Path], *, out_dir: Path, options: Any, force: bool,
+def result_lines(run: RunResult) -> list[str]:
+    """What the run produced, in spec order: a line per output file written or reused."""
+    lines = []
+    for brief in run.briefs:
+        verb = {"rendered": "wrote", "cached": "cached"}.get(brief.status)
+        if verb is None:
+            continue  # failed: reported on stderr
+        for name, path in brief.outputs.items():
+            size = brief.sizes.get(name)
+            detail = "unchanged" if verb == "cached" else _size(size) if size is not None else ""
+            lines.append(f"{verb} {path} ({detail})" if detail else f"{verb} {path}")
+    return lines
+
+
+def _size(number: int) -> str:
+    return f"{number / 1024:.0f} KB" if number >= 1024 else f"{number} B"
+
+
+def report_plan(specs: list[Path], *, out_dir: Path, options: RenderOptions, force: bool,
                 as_json: bool) -> int:
-    """`--dry-run`: one line per spec (or JSON) saying what a run would do; 1 if any would fail."""
+    """`--dry-run`: one line per spec (or JSON) saying what a run would do; 2 if a spec does
+    not load (bad input, as it is alone)."""
     from briefgen.build.batch import plan
 
     planned = plan(specs, out_dir=out_dir, force=force, options=options)
@@ -112,5 +153,4 @@ def report_plan(specs: list[Path], *, out_dir: Path, options: Any, force: bool,
         typer.echo(f"{count(len(planned), 'spec')}: "
                    f"{counts['render']} to render, {counts['cached']} cached, "
                    f"{counts['failed']} failed (dry run: nothing rendered or written)")
-    # A spec that does not load is bad input, as it is alone (exit 2).
     return EXIT_BAD_INPUT if any(p.action == "failed" for p in planned) else EXIT_OK

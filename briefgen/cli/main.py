@@ -18,9 +18,10 @@ if sys.argv[1:2] == ["render"]:  # fork the PDF process now, before typer and th
 
 import typer
 
-from briefgen import __version__
+from briefgen.cli.batch import DEBUG_KEY
 from briefgen.cli.options import FLAGS, lift_global_flags, reset_flags
 from briefgen.errors import EXIT_FAILED_RUN, BriefgenError
+from briefgen.version import __version__
 
 app = typer.Typer(
     name="briefgen",
@@ -43,6 +44,7 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
+    ctx: typer.Context,
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors (also after "
                                "the command, or BRIEFGEN_DEBUG=1)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only errors and the result."),
@@ -56,6 +58,7 @@ def _root(
     FLAGS.debug = FLAGS.debug or debug
     FLAGS.quiet = FLAGS.quiet or quiet
     FLAGS.verbose = FLAGS.verbose or verbose
+    ctx.meta[DEBUG_KEY] = FLAGS.debug  # for a command that reports failures itself (a run's)
 
 
 def _register() -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from briefgen.derive import formatting as fmt
 from briefgen.spec.model import (
@@ -25,9 +24,6 @@ from briefgen.spec.model import (
     Spec,
     Unit,
 )
-
-if TYPE_CHECKING:
-    from briefgen.derive.sentences import Sentence
 
 
 @dataclass(frozen=True)
@@ -118,18 +114,15 @@ class MoveFigures:
 
 
 @dataclass
-class Derived:
-    """Every figure the note, its charts and its email use."""
+class QuarterFigures:
+    """Every figure of one quarter that the note, its charts and its email use (the words made
+    from them are added by `derive.derived`)."""
 
     headline: SegmentFigures
     segments: list[SegmentFigures]
     capex: CapexFigures | None
     moves: list[MoveFigures]
     sites_by_region: dict[str, int]
-    standfirst: Sentence
-    takeaways: list[Sentence]
-    key_data: list[tuple[str, str]]
-    subject: str
     listings_text: str
     sources: dict[str, Source]
 
@@ -150,17 +143,66 @@ def _cited(figure: Cited, fallback: str | None) -> tuple[str, ...]:
     return (source,) if source else ()
 
 
-def _money_figure(amount: Money, fallback: str | None) -> Figure:
-    text = fmt.money(amount.value, amount.unit, amount.currency, amount.qualifier)
-    derivation = amount.derivation if amount.derived else None
+# --- the one rule for derived figures ----------------------------------------------------------
+#
+# A derived figure's `derivation` is `EXPRESSION; GLOSS`: the expression names its inputs exactly
+# as the note prints them (reported amounts at the precision the spec gave, `fmt.money_given`),
+# joined by `/`, `−`, `×` and parentheses, so a reader who redoes the sum gets the printed result;
+# the gloss after the semicolon says what the inputs are in words. tests/gallery recomputes every
+# † in every gallery note from this text alone. Every derived number in briefgen is made here.
+
+
+def computed(value: float, text: str, inputs: tuple[Figure, ...], expression: str,
+             gloss: str | None = None) -> Figure:
+    """A figure briefgen computed from `inputs` (their sources become its sources)."""
+    sources = tuple(source for figure in inputs for source in figure.sources)
+    derivation = expression + (f"; {gloss}" if gloss else "")
+    return Figure(value, text, sources, derivation)
+
+
+def change(newer: Figure, older: Figure, gloss: str | None = None) -> Figure:
+    """`newer / older − 1`, in percent to one decimal (`+6.8%`)."""
+    value = round((newer.value / older.value - 1) * 100, 1)
+    return computed(value, fmt.percent(value, fixed=True), (newer, older),
+                    f"{newer.text} / {older.text} − 1", gloss)
+
+
+def share(part: Figure, whole: Figure, whole_text: str | None = None,
+          gloss: str | None = None) -> Figure:
+    """`part / whole` in whole percent (`79%`)."""
+    value = part.value / whole.value * 100
+    return computed(value, fmt.percent(value, signed=False, decimals=0), (part, whole),
+                    f"{part.text} / {whole_text or whole.text}", gloss)
+
+
+def gap_points(actual: Figure, expected: Figure, gloss: str | None = None) -> Figure:
+    """`actual − expected` for two rates, in percentage points (`+7.6 pp`)."""
+    value = round(actual.value - expected.value, 6)
+    return computed(value, fmt.points(value), (actual, expected),
+                    f"{_rate(actual)} − {_rate(expected)}", gloss)
+
+
+def _rate(figure: Figure) -> str:
+    """A rate inside an expression, without the leading + (`26%`, `−3%`)."""
+    return figure.text.removeprefix("+")
+
+
+def money_figure(amount: Money, fallback: str | None) -> Figure:
+    """A reported (or desk-derived) amount, printed at the precision the spec gave."""
+    text = fmt.money_given(amount.value, amount.unit, amount.currency, amount.qualifier)
+    derivation = (amount.derivation or "as given in the spec") if amount.derived else None
     return Figure(amount.value * UNIT_FACTORS[amount.unit], text, _cited(amount, fallback),
-                  derivation or (("as given in the spec") if amount.derived else None))
+                  derivation)
 
 
-def _percent_figure(rate: Percent, fallback: str | None) -> Figure:
-    text = fmt.qualify(fmt.percent(rate.value), rate.qualifier)
+def percent_figure(rate: Percent, fallback: str | None) -> Figure:
+    text = fmt.qualify(fmt.percent_given(rate.value), rate.qualifier)
     derivation = (rate.derivation or "as given in the spec") if rate.derived else None
     return Figure(rate.value, text, _cited(rate, fallback), derivation)
+
+
+_money_figure = money_figure
+_percent_figure = percent_figure
 
 
 def _year_before(points: dict[dt.date, float], end: dt.date) -> tuple[dt.date, float] | None:
@@ -178,11 +220,11 @@ def segment_figures(spec: Spec, segment: Segment) -> SegmentFigures:
     fx = spec.company.fx_to_usd
     if fx and segment.revenue.currency == spec.company.reporting_currency:
         usd = revenue.value / fx.rate
-        result.revenue_usd = Figure(
-            usd, fmt.money(usd, Unit.ones, "USD"),
-            revenue.sources + _cited(fx, None),
-            f"{revenue.text} at {fx.rate:g} {currency} per USD ({fmt.date_short(fx.date)})",
-        )
+        rate = Figure(fx.rate, fmt.given(fx.rate), _cited(fx, None))
+        result.revenue_usd = computed(
+            usd, fmt.money(usd, Unit.ones, "USD"), (revenue, rate),
+            f"{revenue.text} / {rate.text}",
+            f"{currency} per USD on {fmt.date_short(fx.date)}")
     if segment.growth_yoy:
         result.growth_yoy = _percent_figure(segment.growth_yoy, fallback)
 
@@ -194,33 +236,36 @@ def segment_figures(spec: Spec, segment: Segment) -> SegmentFigures:
         result.history_sources = tuple(
             dict.fromkeys(s for s in [history.source, *(q.source for q in history.quarters)] if s)
         )
+        hsrc = result.history_sources
+
+        def amount(value: float) -> Figure:
+            return Figure(value * factor, fmt.money_given(value, history.unit, history.currency),
+                          hsrc)
+
         by_end = {q.quarter_end: q.revenue for q in history.quarters}
         for point in history.quarters:
             growth, how = point.growth_yoy, None
             prior = _year_before(by_end, point.quarter_end)
             if growth is None and prior:
-                growth = (point.revenue / prior[1] - 1) * 100
-                how = (f"{fmt.quarter_label(point.quarter_end)} {point.revenue:,.0f} / "
-                       f"{fmt.quarter_label(prior[0])} {prior[1]:,.0f} − 1 "
-                       f"({result.history_unit_label})")
+                step = change(amount(point.revenue), amount(prior[1]),
+                              f"{fmt.quarter_label(point.quarter_end)} against "
+                              f"{fmt.quarter_label(prior[0])}")
+                growth, how = step.value, step.derivation
             result.history.append(HistoryPoint(point.quarter_end, fmt.quarter_label(
                 point.quarter_end), point.revenue, growth, how))
         result.accelerating_quarters = _accelerating(result.history, spec.period.quarter_end)
         current = by_end.get(spec.period.quarter_end)
         earlier = [end for end in by_end if end < spec.period.quarter_end]
-        hsrc = result.history_sources
         if current is not None and earlier:
             previous_end = max(earlier)
-            previous = by_end[previous_end]
-            result.prior_quarter = Figure(previous * factor, fmt.money(
-                previous, history.unit, history.currency), hsrc)
-            qoq = (current / previous - 1) * 100
-            how = f"{current:,.0f} / {previous:,.0f} − 1 ({result.history_unit_label})"
-            result.growth_qoq = Figure(qoq, fmt.percent(qoq, fixed=True), hsrc, how)
+            result.prior_quarter = amount(by_end[previous_end])
+            result.growth_qoq = change(
+                amount(current), result.prior_quarter,
+                f"{fmt.quarter_label(spec.period.quarter_end)} against "
+                f"{fmt.quarter_label(previous_end)}")
         year_ago = _year_before(by_end, spec.period.quarter_end)
         if year_ago:
-            result.prior_year = Figure(year_ago[1] * factor, fmt.money(
-                year_ago[1], history.unit, history.currency), hsrc)
+            result.prior_year = amount(year_ago[1])
 
     consensus = segment.consensus
     if consensus:
@@ -231,23 +276,14 @@ def segment_figures(spec: Spec, segment: Segment) -> SegmentFigures:
             result.consensus_revenue = _money_figure(consensus.revenue, fallback)
             if result.consensus_growth is None and result.prior_year:
                 # No growth consensus: derive it from the consensus value and last year's revenue.
-                implied = (result.consensus_revenue.value / result.prior_year.value - 1) * 100
-                result.consensus_growth = Figure(
-                    implied, fmt.percent(implied, fixed=True),
-                    result.consensus_revenue.sources + result.prior_year.sources,
-                    f"consensus {result.consensus_revenue.text} against "
-                    f"{result.prior_year.text} a year earlier",
-                )
-            gap = (revenue.value / result.consensus_revenue.value - 1) * 100
-            how = f"{revenue.text} / consensus {result.consensus_revenue.text} − 1"
-            result.beat_pct = Figure(gap, fmt.percent(gap, fixed=True),
-                                     revenue.sources + result.consensus_revenue.sources, how)
+                result.consensus_growth = change(
+                    result.consensus_revenue, result.prior_year,
+                    "consensus revenue against revenue a year earlier")
+            result.beat_pct = change(revenue, result.consensus_revenue,
+                                     "revenue against consensus revenue")
         if result.growth_yoy and result.consensus_growth:
-            gap = result.growth_yoy.value - result.consensus_growth.value
-            result.beat_pp = Figure(gap, fmt.points(gap),
-                                    result.growth_yoy.sources + result.consensus_growth.sources,
-                                    f"{result.growth_yoy.text} − consensus "
-                                    f"{result.consensus_growth.text.lstrip('+')}")
+            result.beat_pp = gap_points(result.growth_yoy, result.consensus_growth,
+                                        "growth against consensus growth")
     return result
 
 
@@ -267,29 +303,30 @@ def capex_figures(spec: Spec) -> CapexFigures | None:
         return None
     fallback = capex.source
     plan = _money_figure(capex.plan_total, fallback)
-    pace_value = plan.value / capex.horizon_years
-    pace = Figure(pace_value, fmt.money(pace_value, Unit.ones, capex.plan_total.currency),
-                  plan.sources, f"{plan.text} over {capex.horizon_years} years")
-    result = CapexFigures(plan, capex.horizon_years, capex.plan_scope, pace,
+    years = capex.horizon_years
+    per_year = f"{plan.text} / {years}"
+    pace_value = plan.value / years
+    pace = computed(pace_value, fmt.money(pace_value, Unit.ones, capex.plan_total.currency),
+                    (plan,), per_year, f"the plan spread evenly over {years} years")
+    result = CapexFigures(plan, years, capex.plan_scope, pace,
                           outlook=capex.outlook, sources=tuple(s for s in [fallback] if s))
     if capex.invested_trailing_4q:
         invested = _money_figure(capex.invested_trailing_4q, fallback)
         result.invested_trailing_4q = invested
-        ratio = invested.value / pace_value * 100
-        result.trailing_vs_pace = Figure(ratio, fmt.percent(ratio, signed=False, decimals=0),
-                                         invested.sources, f"{invested.text} / {pace.text} a year")
+        if years > 1:  # against one year's guidance the pace is the plan: share_of_plan says it
+            result.trailing_vs_pace = share(
+                invested, pace, f"({per_year})",
+                "invested over four quarters against the yearly pace")
     if capex.invested_to_date:
         result.invested_to_date = _money_figure(capex.invested_to_date, fallback)
     base = result.invested_to_date or result.invested_trailing_4q
     if base:
-        share = base.value / plan.value * 100
-        result.share_of_plan = Figure(share, fmt.percent(share, signed=False, decimals=0),
-                                      base.sources + plan.sources, f"{base.text} / {plan.text}")
+        result.share_of_plan = share(base, plan, gloss="invested against the plan")
     return result
 
 
-def derive(spec: Spec) -> Derived:
-    """All derived figures and generated sentences for one spec."""
+def quarter_figures(spec: Spec) -> QuarterFigures:
+    """Every derived figure of one spec (no words: `derive.derived.derive` adds those)."""
     segments = [segment_figures(spec, s) for s in spec.segments]
     headline = segments[spec.segments.index(spec.headline_segment)]
     capex = capex_figures(spec)
@@ -298,28 +335,19 @@ def derive(spec: Spec) -> Derived:
         MoveFigures(f"{listings[m.listing].exchange}: {m.listing}", m.qualifier,
                     listings[m.listing].exchange,
                     m.listing, m.date, m.session,
-                    Figure(m.move, fmt.qualify(fmt.percent(m.move, decimals=1), m.qualifier),
+                    Figure(m.move, fmt.qualify(fmt.percent_given(m.move), m.qualifier),
                            _cited(m, None)))
         for m in spec.market_reaction if m.listing in listings
     ]
     infra = spec.infrastructure
     sites = Counter(dc.region for dc in infra.new_data_centres) if infra else Counter()
-    # Imported here, not at the top: narrative builds on this module's Figure.
-    from briefgen.derive import sentences as narrative
-
-    derived = Derived(
+    return QuarterFigures(
         headline=headline, segments=segments, capex=capex, moves=moves,
-        sites_by_region=dict(sites), standfirst=narrative.Sentence(()), takeaways=[], key_data=[],
-        subject="",
+        sites_by_region=dict(sites),
         listings_text=", ".join(f"{item.exchange}: {item.ticker}"
                                 for item in spec.company.listings),
         sources={s.id: s for s in spec.sources},
     )
-    derived.standfirst = narrative.standfirst(spec, derived)
-    derived.takeaways = narrative.takeaways(spec, derived)
-    derived.key_data = narrative.key_data(spec, derived)
-    derived.subject = narrative.subject(spec, derived)
-    return derived
 
 
-__all__ = ["Derived", "Figure", "Qualifier", "derive"]
+__all__ = ["Figure", "Qualifier", "QuarterFigures", "quarter_figures"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from decimal import Decimal
 
 from briefgen.spec.model import UNIT_FACTORS, Qualifier, Unit
 
@@ -26,6 +27,23 @@ def significant(value: float, figures: int = 3) -> str:
     return text
 
 
+def given(value: float) -> str:
+    """A number as the spec gave it: `6.2` -> `6.2`, `180.2` -> `180.2`, `33.006` -> `33.006`,
+    `247652` -> `247,652`. Never rounds and never pads: the digits a reader sees are the value.
+
+    YAML has already read `6.20` as 6.2, so the shortest text that reads back as the same float
+    (Python's repr) is the precision the desk gave."""
+    if not math.isfinite(value):
+        return str(value)
+    text = repr(float(value))
+    if "e" in text or "E" in text:  # 1e-05, 1e+16: write it out in full
+        text = format(Decimal(text), "f")
+    fraction = text.partition(".")[2]
+    decimals = 0 if fraction == "0" else len(fraction)
+    body = f"{abs(value):,.{decimals}f}"
+    return body if value >= 0 else f"−{body}"  # a true minus sign, as `percent` writes it
+
+
 def scale_for(amount: float) -> Unit:
     """The unit a human would quote `amount` (in ones) in."""
     size = abs(amount)
@@ -40,9 +58,21 @@ def scale_for(amount: float) -> Unit:
     return Unit.ones
 
 
+def money_given(value: float, unit: Unit, currency: str,
+                qualifier: Qualifier = Qualifier.exact) -> str:
+    """An amount as the spec states it, in its own unit and precision: `RMB 247,652m`,
+    `USD 6.2bn`, `about RMB 120bn`. Every reported amount in a note reads this way, so a reader
+    who recomputes a derived figure from the amounts printed beside it gets the printed result."""
+    suffix = "" if unit is Unit.ones else unit.value
+    sign = "−" if value < 0 else ""
+    return qualify(f"{sign}{currency_label(currency)} {given(abs(value))}{suffix}", qualifier)
+
+
 def money(value: float, unit: Unit, currency: str, qualifier: Qualifier = Qualifier.exact,
           *, to_unit: Unit | None = None) -> str:
-    """`money(33398, Unit.million, "CNY")` -> `RMB 33.4bn`."""
+    """A computed amount, to three significant figures in the unit a person would quote:
+    `money(4_670_022_371, Unit.ones, "USD")` -> `USD 4.67bn`. Reported amounts use
+    `money_given`, which never rounds."""
     ones = value * UNIT_FACTORS[unit]
     target = to_unit or scale_for(ones)
     scaled = ones / UNIT_FACTORS[target]
@@ -60,6 +90,15 @@ def _trim(value: float, decimals: int) -> str:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return text
+
+
+def percent_given(value: float, *, signed: bool = True) -> str:
+    """A reported rate at the precision given: `26` -> `+26%`, `18.45` -> `+18.45%`."""
+    body = given(abs(value))
+    if body == "0":
+        return "0%"
+    sign = ("+" if value > 0 else "−") if signed else ("−" if value < 0 else "")
+    return f"{sign}{body}%"
 
 
 def percent(value: float, *, signed: bool = True, decimals: int = 1, fixed: bool = False) -> str:

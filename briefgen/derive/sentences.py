@@ -8,154 +8,169 @@ their text (a sentence words `+7.6 pp` as `7.6 pp above`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from briefgen.derive import formatting as fmt
 from briefgen.derive.figures import Figure
+from briefgen.derive.text import Run, Sentence, said, sentence
 
 if TYPE_CHECKING:
-    from briefgen.derive.figures import Derived, HistoryPoint, SegmentFigures
+    from briefgen.derive.figures import HistoryPoint, QuarterFigures, SegmentFigures
     from briefgen.spec.model import Spec
 
 MAX_TAKEAWAYS = 5
-DERIVED_MARK = "†"
 
 
-@dataclass(frozen=True)
-class Mention:
-    """A number as a sentence words it, and the figure it comes from."""
-
-    text: str
-    figure: Figure
-
-
-Run = str | Mention
-
-
-@dataclass(frozen=True)
-class Sentence:
-    """Words and numbers in reading order; `str()` is the plain text, unmarked."""
-
-    runs: tuple[Run, ...]
-
-    @property
-    def text(self) -> str:
-        return "".join(run if isinstance(run, str) else run.text for run in self.runs)
-
-    def __str__(self) -> str:
-        return self.text
-
-    @property
-    def derived(self) -> tuple[Figure, ...]:
-        """The derived figures it mentions, in reading order."""
-        return tuple(run.figure for run in self.runs
-                     if isinstance(run, Mention) and run.figure.derived)
-
-    def marked(self, mark: str = DERIVED_MARK) -> str:
-        """Plain text with `mark` after each derived number (`7.6 pp† above`)."""
-        return "".join(run if isinstance(run, str) else
-                       run.text + (mark if run.figure.derived else "") for run in self.runs)
-
-
-def sentence(*runs: Run | None) -> Sentence:
-    """A sentence from runs, skipping `None` and joining neighbouring words into one run."""
-    merged: list[Run] = []
-    for run in runs:
-        if run is None or run == "":
-            continue
-        if isinstance(run, str) and merged and isinstance(merged[-1], str):
-            merged[-1] += run
-        else:
-            merged.append(run)
-    return Sentence(tuple(merged))
-
-
-def said(figure: Figure, wording: Callable[[str], str] | str | None = None) -> Mention:
-    """`figure` in a sentence, as it reads (`figure.text`) or reworded (`7.6 pp` for `+7.6 pp`)."""
-    if wording is None:
-        return Mention(figure.text, figure)
-    return Mention(wording if isinstance(wording, str) else wording(figure.text), figure)
-
-
-def _segment_name(spec: Spec, figures: SegmentFigures) -> str:
+def segment_name(spec: Spec, figures: SegmentFigures) -> str:
+    """The name sentences use: the desk's `short_name`, else the name, in the desk's own casing
+    (`AWS`, `Google Cloud`, `AI Cloud`): never re-cased."""
     segment = next(s for s in spec.segments if s.name == figures.name)
     return segment.short_name or segment.name
 
 
+_segment_name = segment_name
+
+# Names a desk gives the whole company's line in `segments`.
+GROUP_NAMES = frozenset({"group", "total", "group total", "company", "consolidated",
+                         "total revenue", "group revenue"})
+
+
+def is_group(spec: Spec, figures: SegmentFigures) -> bool:
+    """Whether a segment is the whole company (`Group`, `Total`, the company's own name)."""
+    names = GROUP_NAMES | {spec.company.name.casefold()}
+    if spec.company.short_name:
+        names |= {spec.company.short_name.casefold()}
+    return figures.name.casefold() in names
+
+
+UNNAMED_PROVIDER = "unnamed"
+
+
+def unnamed(seg: SegmentFigures) -> bool:
+    """Whether the source gives an estimate without saying whose (`provider: unnamed`)."""
+    return (seg.consensus_provider or "").casefold() == UNNAMED_PROVIDER
+
+
 def consensus_clause(seg: SegmentFigures) -> tuple[Run, ...] | None:
-    """`7.6 pp above the 18.4% consensus` or `5% above the RMB 37.9bn consensus`."""
+    """`7.6 pp above the 18.4% growth consensus`, `5.0% above the RMB 37.9bn consensus`,
+    `2.1% below an unattributed RMB 37.9bn estimate`."""
     if seg.beat_pp and seg.consensus_growth and not seg.consensus_growth.derived:
-        side = "above" if seg.beat_pp.value >= 0 else "below"
-        gap = fmt.points(abs(seg.beat_pp.value)).lstrip("+")
-        expected = fmt.percent(seg.consensus_growth.value, signed=False)
-        return (said(seg.beat_pp, gap), f" {side} the ", said(seg.consensus_growth, expected),
-                " growth consensus")
-    if seg.beat_pct and seg.consensus_revenue:
-        side = "above" if seg.beat_pct.value >= 0 else "below"
-        gap = fmt.percent(abs(seg.beat_pct.value), signed=False, fixed=True)
-        return (said(seg.beat_pct, gap), f" {side} the ", said(seg.consensus_revenue),
-                " consensus")
-    return None
+        gap_figure, expected = seg.beat_pp, seg.consensus_growth
+        gap = fmt.points(abs(gap_figure.value)).lstrip("+")
+        expected_run = said(expected, expected.text.removeprefix("+"))
+        what = " growth "
+    elif seg.beat_pct and seg.consensus_revenue:
+        gap_figure, expected = seg.beat_pct, seg.consensus_revenue
+        gap = fmt.percent(abs(gap_figure.value), signed=False, fixed=True)
+        expected_run = said(expected)
+        what = " "
+    else:
+        return None
+    side = _side(gap_figure.value)
+    against: tuple[Run, ...] = (
+        (" an unattributed ", expected_run, f"{what}estimate") if unnamed(seg)
+        else (" the ", expected_run, f"{what}consensus"))
+    if side == "in line with":
+        return ("in line with", *against)
+    return (said(gap_figure, gap), f" {side}", *against)
+
+
+def _side(gap: float) -> str:
+    if abs(gap) < 0.05:
+        return "in line with"
+    return "above" if gap > 0 else "below"
 
 
 def _clause(lead: str, runs: Iterable[Run] | None) -> tuple[Run, ...]:
     return (lead, *runs) if runs else ()
 
 
-def standfirst(spec: Spec, d: Derived) -> Sentence:
+def standfirst(spec: Spec, d: QuarterFigures) -> Sentence:
     seg = d.headline
     growth = (" (", said(seg.growth_yoy), " y/y)") if seg.growth_yoy else ()
-    return sentence(f"{_segment_name(spec, seg).capitalize()} revenue ", said(seg.revenue),
+    return sentence(f"{fmt.sentence_case(segment_name(spec, seg))} revenue ", said(seg.revenue),
                     *growth, *_clause(", ", consensus_clause(seg)))
 
 
 def _history_growth(seg: SegmentFigures, point: HistoryPoint, value: float) -> Run:
     """A quarter's y/y growth from the history: a figure, derived when the history computed it."""
-    text = fmt.percent(value)
+    text = fmt.percent(value, fixed=point.growth_derived)
     return said(Figure(value, text, seg.history_sources, point.growth_derivation))
 
 
 def _lead(spec: Spec, seg: SegmentFigures) -> Sentence:
     usd = (" (about ", said(seg.revenue_usd), ")") if seg.revenue_usd else ()
     growth = (", ", said(seg.growth_yoy), " y/y") if seg.growth_yoy else ()
-    return sentence(f"{_segment_name(spec, seg).capitalize()} revenue of ", said(seg.revenue),
-                    *usd, *growth, *_clause(", ", consensus_clause(seg)), ".")
+    return sentence(f"{fmt.sentence_case(segment_name(spec, seg))} revenue of ",
+                    said(seg.revenue), *usd, *growth, *_clause(", ", consensus_clause(seg)), ".")
 
 
-def _acceleration(spec: Spec, seg: SegmentFigures) -> Sentence | None:
-    if seg.accelerating_quarters < 2:
-        return None
-    recent = [p for p in seg.history if p.quarter_end <= spec.period.quarter_end]
-    start, end = recent[-1 - seg.accelerating_quarters], recent[-1]
-    if start.growth_yoy is None or end.growth_yoy is None:
-        return None
-    change: tuple[Run, ...] = ()
-    if seg.growth_qoq:
-        gap = fmt.percent(abs(seg.growth_qoq.value), signed=False, fixed=True)
-        verb = "rose" if seg.growth_qoq.value >= 0 else "fell"
-        change = (f"; revenue {verb} ", said(seg.growth_qoq, gap), " on the prior quarter")
-    return sentence(
-        f"Growth has accelerated for {fmt.ordinal_words(seg.accelerating_quarters)} quarters in "
-        "a row, from ", _history_growth(seg, start, start.growth_yoy), " to ",
-        _history_growth(seg, end, end.growth_yoy), " y/y", *change, ".")
+def _qoq(seg: SegmentFigures, lead: str) -> tuple[Run, ...]:
+    """`revenue fell 2.1% on the prior quarter` (a decline is said, never hidden)."""
+    if seg.growth_qoq is None:
+        return ()
+    gap = fmt.percent(abs(seg.growth_qoq.value), signed=False, fixed=True)
+    if gap == "0.0%":
+        return (f"{lead}revenue was flat on the prior quarter",)
+    verb = "rose" if seg.growth_qoq.value > 0 else "fell"
+    return (f"{lead}revenue {verb} ", said(seg.growth_qoq, gap), " on the prior quarter")
 
 
-def _capex(d: Derived) -> Sentence | None:
+def trend(spec: Spec, seg: SegmentFigures) -> Sentence | None:
+    """Acceleration, deceleration or a steady rate, and the change on the prior quarter."""
+    recent = [p for p in seg.history
+              if p.quarter_end <= spec.period.quarter_end and p.growth_yoy is not None]
+    if len(recent) >= 2 and recent[-1].quarter_end == spec.period.quarter_end:
+        before, now = recent[-2], recent[-1]
+        assert before.growth_yoy is not None and now.growth_yoy is not None
+        then_run = _history_growth(seg, before, before.growth_yoy)
+        now_run = _history_growth(seg, now, now.growth_yoy)
+        if seg.accelerating_quarters >= 2:
+            start = recent[-1 - seg.accelerating_quarters]
+            assert start.growth_yoy is not None
+            return sentence(
+                f"Growth has accelerated for {fmt.ordinal_words(seg.accelerating_quarters)} "
+                "quarters in a row, from ", _history_growth(seg, start, start.growth_yoy),
+                " to ", now_run, " y/y", *_qoq(seg, "; "), ".")
+        if now.growth_yoy > before.growth_yoy:
+            verb = "accelerated"
+        elif now.growth_yoy < before.growth_yoy:
+            verb = "slowed"
+        else:
+            return sentence("Growth held at ", now_run, " y/y", *_qoq(seg, "; "), ".")
+        return sentence(f"Growth {verb} from ", then_run, f" in {before.label} to ", now_run,
+                        " y/y", *_qoq(seg, "; "), ".")
+    if seg.growth_qoq is not None:
+        runs = _qoq(seg, "")
+        return sentence(fmt.sentence_case(str(runs[0])), *runs[1:], ".")
+    return None
+
+
+def decelerating(spec: Spec, seg: SegmentFigures) -> bool:
+    recent = [p.growth_yoy for p in seg.history
+              if p.quarter_end <= spec.period.quarter_end and p.growth_yoy is not None]
+    return len(recent) >= 2 and recent[-1] < recent[-2]
+
+
+def _capex(d: QuarterFigures) -> Sentence | None:
     capex = d.capex
     if capex is None:
         return None
-    if capex.invested_trailing_4q and capex.trailing_vs_pace:
+    years = capex.horizon_years
+    if capex.invested_trailing_4q and capex.trailing_vs_pace and years > 1:
         return sentence(
             said(capex.invested_trailing_4q, fmt.sentence_case),
             " invested over the past four quarters: ", said(capex.trailing_vs_pace), " of the ",
             said(capex.annual_pace), " a year implied by the plan of ", said(capex.plan_total),
-            f" over {fmt.ordinal_words(capex.horizon_years)} years.")
-    return sentence("Capex plan of ", said(capex.plan_total), f" over {capex.horizon_years} years.")
+            f" over {fmt.ordinal_words(years)} years.")
+    if years == 1:
+        return sentence("Capex guidance of ", said(capex.plan_total), " for the year.")
+    return sentence("Capex plan of ", said(capex.plan_total),
+                    f" over {fmt.ordinal_words(years)} years.")
 
 
-def _infrastructure(spec: Spec, d: Derived) -> Sentence | None:
+def _infrastructure(spec: Spec, d: QuarterFigures) -> Sentence | None:
     """Counts of sites, regions and zones: read from the spec, never derived, so plain words."""
     infra = spec.infrastructure
     if infra is None or not (infra.new_data_centres or infra.regions):
@@ -163,7 +178,8 @@ def _infrastructure(spec: Spec, d: Derived) -> Sentence | None:
     text = ""
     if infra.new_data_centres:
         regions = ", ".join(f"{r}: {n}" for r, n in d.sites_by_region.items())
-        text = f"{len(infra.new_data_centres)} new data centres"
+        count = len(infra.new_data_centres)
+        text = f"{count} new data centre{'s' if count != 1 else ''}"
         if infra.new_data_centres_period:
             text += f" {infra.new_data_centres_period}"
         text += f" ({regions})"
@@ -174,61 +190,99 @@ def _infrastructure(spec: Spec, d: Derived) -> Sentence | None:
     return sentence(fmt.sentence_case(text), ".") if text else None
 
 
-def _moves(d: Derived) -> Sentence | None:
+def _moves(d: QuarterFigures) -> Sentence | None:
+    """Every move signed (`+13%`, `−4.2%`): a reader scanning for direction sees it."""
     if not d.moves:
         return None
     runs: list[Run] = []
     for i, m in enumerate(d.moves):
-        worded = fmt.qualify(fmt.percent(m.move.value, signed=m.move.value < 0), m.qualifier)
-        runs += [" and " if i else "", said(m.move, worded), f" ({m.label})"]
-    verb = "rose" if all(m.move.value > 0 for m in d.moves) else "moved"
+        runs += [" and " if i else "", said(m.move), f" ({m.label})"]
+    if all(m.move.value > 0 for m in d.moves):
+        verb = "rose"
+    elif all(m.move.value < 0 for m in d.moves):
+        verb = "fell"
+    else:
+        verb = "moved"
     return sentence(f"The shares {verb} ", *runs, " after the results.")
 
 
-def _other_segment(seg: SegmentFigures) -> Sentence:
+def _other_segment(spec: Spec, seg: SegmentFigures) -> Sentence:
     growth = (", ", said(seg.growth_yoy), " y/y") if seg.growth_yoy else ()
-    return sentence(f"{seg.name} revenue ", said(seg.revenue), *growth,
-                    *_clause(", ", consensus_clause(seg)), ".")
+    return sentence(f"{fmt.sentence_case(segment_name(spec, seg))} revenue ", said(seg.revenue),
+                    *growth, *_clause(", ", consensus_clause(seg)), ".")
 
 
-def takeaways(spec: Spec, d: Derived) -> list[Sentence]:
+# Takeaways by what a reader needs first: the headline segment, then what went wrong (a miss, a
+# slowdown), the group, guidance, and only then colour. A higher rank is said first; the cap
+# drops the lowest, never a miss because it came late in the spec's list.
+RANK_LEAD = 100
+RANK_MISS = 90
+RANK_TREND_DOWN = 85
+RANK_GROUP = 70
+RANK_TREND = 65
+RANK_GUIDANCE = 60
+RANK_SEGMENT = 50
+RANK_MOVES = 40
+RANK_FOOTPRINT = 20
+
+
+def takeaways(spec: Spec, d: QuarterFigures) -> list[Sentence]:
     seg = d.headline
-    found = [_lead(spec, seg)]
-    for extra in (_acceleration(spec, seg), _capex(d), _infrastructure(spec, d), _moves(d)):
+    ranked: list[tuple[int, int, Sentence]] = [(RANK_LEAD, 0, _lead(spec, seg))]
+    if seg.verdict == "miss":
+        ranked[0] = (RANK_LEAD, 0, ranked[0][2])
+    story = trend(spec, seg)
+    if story is not None:
+        ranked.append((RANK_TREND_DOWN if decelerating(spec, seg) or (
+            seg.growth_qoq is not None and seg.growth_qoq.value < 0) else RANK_TREND,
+            len(ranked), story))
+    for other in d.segments:
+        if other is seg:
+            continue
+        rank = (RANK_MISS if other.verdict == "miss"
+                else RANK_GROUP if is_group(spec, other) else RANK_SEGMENT)
+        ranked.append((rank, len(ranked), _other_segment(spec, other)))
+    for rank, extra in ((RANK_GUIDANCE, _capex(d)), (RANK_MOVES, _moves(d)),
+                        (RANK_FOOTPRINT, _infrastructure(spec, d))):
         if extra is not None:
-            found.append(extra)
-    found += [_other_segment(other) for other in d.segments if other is not seg]
-    return found[:MAX_TAKEAWAYS]
+            ranked.append((rank, len(ranked), extra))
+    ranked.sort(key=lambda item: (-item[0], item[1]))
+    return [text for _, _, text in ranked[:MAX_TAKEAWAYS]]
 
 
-def key_data(spec: Spec, d: Derived) -> list[tuple[str, str]]:
+def key_data(spec: Spec, d: QuarterFigures) -> list[tuple[str, Sentence]]:
+    """The key-data box: (label, value) rows; a value mentions the figure it prints, so the note
+    marks that figure (and not another that happens to print alike)."""
     seg = d.headline
-    rows = [
-        ("Period", spec.period.fiscal_label),
-        ("Results", fmt.date_short(spec.period.results_date)),
-        (f"{_segment_name(spec, seg).capitalize()} revenue", seg.revenue.text),
+    rows: list[tuple[str, Sentence]] = [
+        ("Period", sentence(spec.period.fiscal_label)),
+        ("Results", sentence(fmt.date_short(spec.period.results_date))),
+        (f"{fmt.sentence_case(segment_name(spec, seg))} revenue", sentence(said(seg.revenue))),
     ]
     if seg.growth_yoy:
-        rows.append(("Growth y/y", seg.growth_yoy.text))
+        rows.append(("Growth y/y", sentence(said(seg.growth_yoy))))
     if seg.beat_pp and seg.consensus_growth and not seg.consensus_growth.derived:
-        rows.append(("vs consensus", seg.beat_pp.text))
+        rows.append(("vs consensus", sentence(said(seg.beat_pp))))
     elif seg.beat_pct:
-        rows.append(("vs consensus", seg.beat_pct.text))
+        rows.append(("vs consensus", sentence(said(seg.beat_pct))))
     if d.capex:
-        rows.append(("Capex plan", f"{d.capex.plan_total.text} / {d.capex.horizon_years} yrs"))
+        years = d.capex.horizon_years
+        plan = said(d.capex.plan_total)
+        rows.append(("Capex guidance", sentence(plan, " for the year")) if years == 1
+                    else ("Capex plan", sentence(plan, f" / {years} yrs")))
     infra = spec.infrastructure
     if infra and infra.regions and infra.availability_zones:
-        rows.append(("Footprint", f"{infra.regions.value} regions, "
-                                  f"{infra.availability_zones.value} AZs"))
+        rows.append(("Footprint", sentence(f"{infra.regions.value} regions, "
+                                           f"{infra.availability_zones.value} AZs")))
     fx = spec.company.fx_to_usd
     if fx:
         currency = fmt.currency_label(spec.company.reporting_currency)
-        rows.append(("FX", f"{fx.rate:g} {currency}/USD"))
-    rows.extend((item.label, item.text) for item in spec.brief.key_data)
+        rows.append(("FX", sentence(f"{fx.rate:g} {currency}/USD")))
+    rows.extend((item.label, sentence(item.text)) for item in spec.brief.key_data)
     return rows
 
 
-def subject(spec: Spec, d: Derived) -> str:
+def subject(spec: Spec, d: QuarterFigures) -> str:
     """`Alibaba (BABA): cloud +26% y/y, 7.6 pp above consensus`."""
     company = spec.company.short_name or spec.company.name
     ticker = spec.company.listings[0].ticker

@@ -38,9 +38,9 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
 from briefgen.brand.model import DEFAULT_BRAND, Brand
+from briefgen.derive import Derived
 from briefgen.derive import formatting as fmt
-from briefgen.derive.figures import Derived
-from briefgen.derive.sentences import DERIVED_MARK
+from briefgen.derive.text import DERIVED_MARK
 from briefgen.mail.config import DeliveryConfig, Recipients
 from briefgen.note.model import implied_upside, price
 from briefgen.spec.model import Spec

@@ -19,17 +19,21 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 # Nothing heavy at import time: the config, mail, SMTP and render stack are imported by the
 # functions that use them.
 if TYPE_CHECKING:
     from briefgen.brand.model import Brand
     from briefgen.build.manifest import BriefResult
+    from briefgen.build.options import RenderOptions
+    from briefgen.build.worker import RenderFn
+    from briefgen.derive.derived import Derived
     from briefgen.mail.compose import BriefContent, DigestEntry, DigestFailure
     from briefgen.mail.config import DeliveryConfig, Recipients
-    from briefgen.mail.ledger import BriefKey, Ledger
+    from briefgen.mail.ledger import BriefKey, Decision, Ledger
     from briefgen.mail.smtp import Delivery
+    from briefgen.spec.model import Spec
 
 Echo = Callable[[str], None]
 
@@ -89,7 +93,8 @@ class Prepared:
 
 
 def prepare(spec_paths: Sequence[Path], out_dir: Path, config: DeliveryConfig, brand: Brand,
-            *, options: Any = None, render: Any = None) -> list[Prepared]:
+            *, options: RenderOptions | None = None,
+            render: RenderFn | None = None) -> list[Prepared]:
     """Build the specs (reusing cached outputs that match) and pass each through the gate."""
     from briefgen.build.batch import build
     from briefgen.build.progress import Progress
@@ -117,7 +122,7 @@ def preflight(brief: BriefResult, out_dir: Path, config: DeliveryConfig,
     """Hold back a brief whose render failed, whose outputs are stale against its spec, whose
     PDF is empty, or whose attachments exceed the budget. Reads files; connects to nothing."""
     from briefgen.build.cache import cached_record
-    from briefgen.derive.figures import derive
+    from briefgen.derive import derive
     from briefgen.mail.compose import BriefContent, size_text
     from briefgen.spec.load import load_spec, slug_from_path
 
@@ -158,18 +163,18 @@ def preflight(brief: BriefResult, out_dir: Path, config: DeliveryConfig,
     return prepared
 
 
-def content_hash(spec: Any) -> str:
+def content_hash(spec: Spec) -> str:
     """The ledger's identity of a brief's content: what the spec says, validated (CSV histories
     included). Editing a comment or upgrading briefgen does not make a brief "changed"; editing
     a figure or a sentence does."""
     return hashlib.sha256(spec.model_dump_json().encode()).hexdigest()
 
 
-def _chart(spec: Any, derived: Any, brand: Brand) -> bytes | None:
-    from briefgen.charts.draw import chart_png
+def _chart(spec: Spec, derived: Derived, brand: Brand) -> bytes | None:
+    from briefgen.charts.draw import chart_png, style_for
 
     try:
-        return chart_png(spec, derived, "revenue", brand.chart_style())
+        return chart_png(spec, derived, "revenue", style_for(brand))
     except KeyError:  # no history: the message goes without a chart
         return None
 
@@ -181,10 +186,10 @@ def send_specs(
     out_dir: Path = Path("output"),
     to: list[str] | None = None,
     dry_run: bool = False,
-    force: bool = False,
+    decision: Decision = "normal",
     brand: Brand | None = None,
-    options: Any = None,
-    render: Any = None,
+    options: RenderOptions | None = None,
+    render: RenderFn | None = None,
     clock: Callable[[], dt.datetime] | None = None,
     sleep: Callable[[float], None] = time.sleep,
     echo: Echo = print,
@@ -193,6 +198,8 @@ def send_specs(
 
     Never raises for a failed delivery (see the summary); raises `InputError` for a missing
     credential before anything is built or sent. `options` and `render` go to `batch.build`.
+    `decision` is what to do with unknown outcomes left by an earlier run (`assume-sent`,
+    `resend`) or with recipients already sent to (`force`); see `briefgen.mail.ledger`.
 
     One brand styles the message, its chart and the PDF it attaches: `brand`, else the brand of
     `options`, else the built-in one. A `brand` given without `options` renders with it too;
@@ -209,9 +216,9 @@ def send_specs(
         from briefgen.build.pipeline import RenderOptions
 
         options = RenderOptions(brand=brand)
-    elif brand is not None and getattr(options, "brand", None) not in (None, brand):
+    elif brand is not None and options is not None and options.brand not in (None, brand):
         raise ValueError("send_specs: `brand` differs from the brand of `options`")
-    brand = brand or getattr(options, "brand", None) or DEFAULT_BRAND
+    brand = brand or (options.brand if options else None) or DEFAULT_BRAND
     credentials = None if dry_run else config.smtp.credentials()
     writer = OutputWriter(out_dir)
     results: list[BriefSend] = []
@@ -233,17 +240,19 @@ def send_specs(
                 result.held = reason
                 echo(f"{prepared.slug}: held back: {reason}")
                 if ledger is not None and not dry_run:
-                    ledger.record(key, dict.fromkeys(result.recipients, ("held", reason)))
+                    ledger.hold(key, result.recipients, reason)
                 continue
             assert prepared.content is not None
             message = compose(prepared.content, recipients, config, brand=brand, clock=clock)
             if dry_run:
                 result.eml = writer.write(Path(prepared.slug) / "email.eml", message.as_bytes())
-                _report_dry_run(echo, prepared.slug, result.eml, recipients, key, ledger, force)
+                _report_dry_run(echo, prepared.slug, result.eml, recipients, key, ledger,
+                                decision)
                 continue
             assert ledger is not None
             result.delivery = deliver(message, result.recipients, key, ledger, config.smtp,
-                                      force=force, credentials=credentials, sleep=sleep)
+                                      decision=decision, credentials=credentials,
+                                      sleep=sleep)
             _report(echo, prepared.slug, result.delivery)
     finally:
         if ledger is not None:
@@ -260,7 +269,7 @@ def send_digest(
     recipients: Recipients,
     out_dir: Path = Path("output"),
     dry_run: bool = False,
-    force: bool = False,
+    decision: Decision = "normal",
     brand: Brand | None = None,
     clock: Callable[[], dt.datetime] | None = None,
     sleep: Callable[[float], None] = time.sleep,
@@ -287,7 +296,7 @@ def send_digest(
     credentials = config.smtp.credentials()
     with Ledger(config.ledger_path(out_dir), clock=clock) as ledger:
         delivery = deliver(message, recipients.envelope(), key, ledger, config.smtp,
-                           force=force, credentials=credentials, sleep=sleep)
+                           decision=decision, credentials=credentials, sleep=sleep)
     _report(echo, f"digest {label}", delivery)
     return delivery
 
@@ -302,10 +311,10 @@ def _open_ledger(config: DeliveryConfig, out_dir: Path, dry_run: bool) -> Ledger
 
 
 def _report_dry_run(echo: Echo, slug: str, eml: Path, recipients: Recipients, key: BriefKey,
-                    ledger: Ledger | None, force: bool) -> None:
+                    ledger: Ledger | None, decision: Decision) -> None:
     from briefgen.mail.config import bare
 
-    plan = ledger.plan(key, recipients.envelope(), force=force) if ledger else None
+    plan = ledger.plan(key, recipients.envelope(), decision) if ledger else None
     would = plan.send if plan else recipients.envelope()
     echo(f"{slug}: would send to {', '.join(would) or 'nobody'}; message written to {eml}")
     if recipients.bcc:
@@ -315,20 +324,33 @@ def _report_dry_run(echo: Echo, slug: str, eml: Path, recipients: Recipients, ke
         echo(f"{slug}: already sent to {', '.join(plan.already_sent)}")
     if plan and plan.unknown:
         echo(f"{slug}: unknown outcome for {', '.join(plan.unknown)}")
+    if plan and plan.in_progress:
+        echo(f"{slug}: being sent by another run to {', '.join(plan.in_progress)}")
+
+
+UNKNOWN_HINT = ("check the mail server's log for {message_id}: if it arrived, run again with "
+                "--assume-sent; if not, with --resend")
 
 
 def _report(echo: Echo, name: str, delivery: Delivery) -> None:
     if delivery.already_sent:
         echo(f"{name}: already sent to {', '.join(delivery.already_sent)} "
-             f"(this content; --force sends it again)")
+             f"(this content; --force sends it again, a duplicate)")
+    if delivery.in_progress:
+        echo(f"{name}: being sent by another run to {', '.join(delivery.in_progress)}")
+    if delivery.assumed_sent:
+        echo(f"{name}: recorded as sent (--assume-sent): {', '.join(delivery.assumed_sent)}")
     if delivery.unknown:
-        echo(f"{name}: unknown outcome for {', '.join(delivery.unknown)}: an earlier run stopped "
-             f"between connecting and recording the result; check the mail server's log for "
-             f"{delivery.message_id}, then run with --force to send again")
+        echo(f"{name}: unknown outcome for {', '.join(delivery.unknown)}: an earlier run "
+             f"stopped or lost the connection after DATA began, before the server's answer; "
+             + UNKNOWN_HINT.format(message_id=delivery.message_id))
     by_status: dict[str, list[str]] = {}
     for address, outcome in delivery.report.outcomes.items():
         if outcome.status == "sent":
             by_status.setdefault("sent", []).append(address)
+        elif outcome.status == "unknown":
+            echo(f"{name}: unknown outcome for {address}: {outcome.detail}; "
+                 + UNKNOWN_HINT.format(message_id=delivery.message_id))
         else:
             echo(f"{name}: {outcome.status} for {address}: {outcome.detail}")
     if by_status.get("sent"):

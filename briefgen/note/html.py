@@ -23,17 +23,16 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 import jinja2
 from markupsafe import Markup
 
-from briefgen import __version__
 from briefgen.derive import formatting
 from briefgen.errors import InputError, RenderError
 from briefgen.note import webfonts
 from briefgen.note.model import build_note
-from briefgen.pdf.weasy import CHART_URL_SCHEME
+from briefgen.version import __version__
 
 if TYPE_CHECKING:
     from briefgen.brand.model import Brand
     from briefgen.charts.draw import Chart
-    from briefgen.derive.figures import Derived
+    from briefgen.derive import Derived
     from briefgen.spec.load import LoadedSpec
 
 Paper = Literal["a4", "letter"]
@@ -131,6 +130,12 @@ def css_string(value: object) -> Markup:
     return Markup(f'"{escaped}"')
 
 
+def chart_url(key: str) -> str:
+    """How the PDF's page names a chart: the PDF stage is handed each chart's SVG under this URL
+    and gives it to WeasyPrint when asked while painting (so layout need not wait for charts)."""
+    return f"briefgen-chart:{key}"
+
+
 @dataclass(frozen=True)
 class ChartView:
     """A chart as the templates place it, known before it is drawn (key, words and size).
@@ -157,7 +162,7 @@ class ChartView:
 
     @property
     def url(self) -> str:
-        return f"{CHART_URL_SCHEME}:{self.key}"
+        return chart_url(self.key)
 
     def as_image(self) -> str:
         """An <img> of the chart's size whose SVG draws the chart from `url` (see pdf.py)."""

@@ -10,11 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from briefgen.derive.sentences import Mention
+from briefgen.derive.text import Mention
 
 if TYPE_CHECKING:
     from briefgen.derive.figures import Figure
-    from briefgen.derive.sentences import Sentence
+    from briefgen.derive.text import Sentence
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from briefgen.note.marks import Cell, Marks, Part, Prose, text_cell
 
 if TYPE_CHECKING:
     from briefgen.brand.model import Brand
-    from briefgen.derive.figures import Derived
+    from briefgen.derive import Derived
     from briefgen.spec.model import PriceTarget, Spec
 
 
@@ -98,6 +98,7 @@ class Note:
     """Everything the templates print, ready to lay out."""
 
     title: str
+    language: str  # BCP 47, from the spec: <html lang>, hence the PDF's /Lang
     standfirst: Prose  # its marks refer to the notes under the takeaways
     summary: str | None
     company: str
@@ -112,7 +113,7 @@ class Note:
     rating: RatingBox | None
     takeaways: list[Prose]
     takeaway_notes: list[tuple[str | None, str]]  # for the marks in the takeaways and standfirst
-    key_data: list[tuple[str, Part]]
+    key_data: list[tuple[str, Prose]]
     key_notes: list[tuple[str | None, str]]
     results_heading: str
     results: Table
@@ -167,29 +168,11 @@ def rating_box(spec: Spec) -> RatingBox | None:
     )
 
 
-def derived_by_text(derived: Derived) -> dict[str, Figure]:
-    """Derived figures by how they read, to mark them where only their text travels."""
-    found: dict[str, Figure] = {}
-    candidates: list[Figure | None] = []
-    for seg in derived.segments:
-        candidates += [seg.revenue_usd, seg.growth_qoq, seg.consensus_growth, seg.beat_pp,
-                       seg.beat_pct]
-    if derived.capex:
-        capex = derived.capex
-        candidates += [capex.annual_pace, capex.share_of_plan, capex.trailing_vs_pace]
-    for figure in candidates:
-        if figure is not None and figure.derived:
-            found.setdefault(figure.text, figure)
-    return found
-
-
-def key_data(derived: Derived) -> tuple[list[tuple[str, Part]], list[tuple[str | None, str]]]:
+def key_data(derived: Derived) -> tuple[list[tuple[str, Prose]], list[tuple[str | None, str]]]:
+    """The key-data rows with each derived figure marked: the figure a row mentions, never one
+    found by its printed text (two figures may print alike)."""
     marks = Marks()
-    lookup = derived_by_text(derived)
-    rows = []
-    for label, text in derived.key_data:
-        part = marks.part(lookup[text]) if text in lookup else None
-        rows.append((label, part or Part(text)))
+    rows = [(label, marks.prose(value)) for label, value in derived.key_data]
     return rows, marks.notes
 
 
@@ -208,7 +191,7 @@ def results_table(spec: Spec, derived: Derived) -> Table:
         ]))
         if seg.note:
             marks.notes.append((None, f"{seg.name}: {seg.note}"))
-    providers = dict.fromkeys(s.consensus_provider for s in derived.segments
+    providers = dict.fromkeys(provider_words(s.consensus_provider) for s in derived.segments
                               if s.consensus_provider)
     if providers:
         marks.notes.append((None, "Consensus: " + "; ".join(providers) + "."))
@@ -224,15 +207,21 @@ def results_table(spec: Spec, derived: Derived) -> Table:
     return table.drop_empty_columns()
 
 
+def provider_words(provider: str) -> str:
+    """Whose consensus, as a note says it: `provider: unnamed` is an unattributed estimate."""
+    return "an unattributed estimate" if provider.casefold() == "unnamed" else provider
+
+
 def capex_table(derived: Derived) -> Table | None:
     capex = derived.capex
     if capex is None:
         return None
     marks = Marks()
-    horizon = f"{capex.horizon_years} years"
+    one_year = capex.horizon_years == 1
     entries: list[tuple[str, Figure | None]] = [
-        (f"Plan over {horizon}", capex.plan_total),
-        ("Implied yearly pace", capex.annual_pace),
+        ("Guidance for the year" if one_year else f"Plan over {capex.horizon_years} years",
+         capex.plan_total),
+        ("Implied yearly pace", None if one_year else capex.annual_pace),
         ("Invested, past four quarters", capex.invested_trailing_4q),
         ("Invested / yearly pace", capex.trailing_vs_pace),
         ("Invested since the plan began", capex.invested_to_date),
@@ -313,6 +302,7 @@ def build_note(spec: Spec, derived: Derived, brand: Brand) -> Note:
         capex_text.append(capex.outlook)
     return Note(
         title=brief.title,
+        language=brief.language,
         standfirst=standfirst,
         summary=brief.summary,
         company=company.name,

@@ -7,7 +7,7 @@ anything heavy is imported:
     parent: load spec, render the page ─┬─ import matplotlib, draw charts ─┬─ finish the HTML file
     child:  import WeasyPrint, warm up ─┴─ lay the page out ───────────────┴─ paint (reads charts)
 
-The page names each chart by URL with its size (`render.ChartView`), so the child lays it out
+The page names each chart by URL with its size (`note.html.ChartView`), so the child lays it out
 before the charts exist and reads them only to paint them. The bytes are the same either way:
 `in_process` follows the same steps in one process.
 
@@ -18,12 +18,15 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import os
 import sys
 from collections.abc import Mapping
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, Protocol, cast
 
 from briefgen.errors import RenderError
+from briefgen.lifeline import close_inherited, die_with_parent
 from briefgen.pdf.weasy import PdfResult, html_to_pdf, release_fonts
 
 
@@ -63,8 +66,9 @@ class ForkedPrinter:
 
         context = multiprocessing.get_context("fork")
         self._conn, child_conn = context.Pipe()
-        self._process = context.Process(target=_child, args=(child_conn,), daemon=True,
-                                         name="briefgen-pdf")
+        self._process = context.Process(target=_child,
+                                         args=(child_conn, os.getpid(), self._conn),
+                                         daemon=True, name="briefgen-pdf")
         self._process.start()
         child_conn.close()
         self._busy = False
@@ -117,17 +121,17 @@ class ForkedPrinter:
 
 
 _early: ForkedPrinter | None = None
-# Flags of `briefgen render` that send it to the batch runner, or may leave the PDF out.
-_NOT_SINGLE = ("--jobs", "-j", "--timeout", "--force", "--dask", "--json", "--dry-run", "--format",
-               "-f")
+# Flags of `briefgen render` that render in a pool or on Dask, render nothing, or may leave the
+# PDF out: no printer is forked for those.
+_NOT_SINGLE = ("--jobs", "-j", "--timeout", "--dask", "--dry-run", "--format", "-f")
 
 
 def start_early(argv: list[str]) -> None:
     """Fork the printer for `briefgen render SPEC` as the console script starts, before the CLI
     imports typer and the commands (~0.08 s sooner: the child's WeasyPrint import is the critical
-    path). Only for the installed `briefgen` script, only for `render` without batch or format
-    flags; `ForkedPrinter.start` hands it over, and `discard_early` ends it if the command takes
-    another path (several specs, a folder, a glob)."""
+    path). Only for the installed `briefgen` script, only for `render` without pool or format
+    flags; `ForkedPrinter.start` hands it over, and `discard_early` ends it when the command does
+    not render exactly one brief here (several specs, a folder, a glob, a cache hit)."""
     global _early
     if (_early is not None or len(argv) < 3 or Path(argv[0]).name != "briefgen"
             or argv[1] != "render"
@@ -167,7 +171,10 @@ class _Closed(Exception):
     """The parent went away."""
 
 
-def _child(conn: Any) -> None:
+def _child(conn: Any, parent_pid: int, parent_end: Connection) -> None:
+    # Ends with the parent, even when it is killed (see `briefgen.lifeline`).
+    die_with_parent(parent_pid)
+    close_inherited([parent_end])
     # The point of this process: import WeasyPrint while the parent loads and draws. (Laying out
     # a warm-up page here would only delay the real one: this process is the critical path.)
     # No garbage collection while importing and printing: WeasyPrint's import and layout make
@@ -207,11 +214,11 @@ def _serve(conn: Any) -> None:
                 raise _Closed
             return cast(dict[str, str], message[1])
 
-        def chart(key: str) -> str:
+        def chart(url: str) -> str | None:
             nonlocal charts
             if charts is None:
                 charts = wait_for_charts()
-            return charts[key]
+            return charts.get(url)
 
         try:
             result: tuple[str, Any] = ("ok", html_to_pdf(html, charts=chart, **options))

@@ -33,13 +33,18 @@ PDF_VARIANTS = (
     "pdf/a-1b", "pdf/a-2b", "pdf/a-3b", "pdf/a-2u", "pdf/a-3u",
     "pdf/a-1a", "pdf/a-2a", "pdf/a-3a", "pdf/ua-1", "pdf/ua-2",
     "tagged",  # an ordinary PDF with a structure tree for screen readers (no conformance claim)
+    "none",  # untagged: no structure tree (smaller, for a reader who asks for the old file)
 )
+# Tagged by default: a screen reader, text extraction and an archive get the reading order,
+# the headings, table headers and every chart's data as its alternative text.
+DEFAULT_PDF_VARIANT = "pdf/ua-1"
 
 
-def check_variant(variant: str | None) -> str | None:
-    """`variant` in its canonical form, or an `InputError` naming the ones there are."""
+def check_variant(variant: str | None) -> str:
+    """`variant` in its canonical form (the default for None), or an `InputError` naming the
+    ones there are."""
     if variant is None:
-        return None
+        return DEFAULT_PDF_VARIANT
     name = variant.strip().lower()
     if name not in PDF_VARIANTS:
         raise InputError(f"unknown PDF variant {variant!r}; choose one of "
@@ -51,9 +56,9 @@ class RefusedURL(Exception):
     """The fetcher was asked for something outside what a note may read."""
 
 
-CHART_URL_SCHEME = "briefgen-chart"  # render.ChartView.url: a chart by its key
-# The charts of a note by key, or a call that returns one (and may wait for it to be drawn).
-ChartSource = Mapping[str, str] | Callable[[str], str]
+# The charts of a note by the URL the page names them with, or a call that returns the chart at a
+# URL, None if there is none (and may wait for the charts to be drawn).
+ChartSource = Mapping[str, str] | Callable[[str], str | None]
 
 
 def _fetcher(roots: Sequence[Path], charts: ChartSource) -> Any:
@@ -64,8 +69,8 @@ def _fetcher(roots: Sequence[Path], charts: ChartSource) -> Any:
 
     allowed = tuple(Path(root).resolve() for root in roots)
 
-    def chart(key: str) -> str:
-        return charts(key) if callable(charts) else charts[key]
+    def chart(url: str) -> str | None:
+        return charts(url) if callable(charts) else charts.get(url)
 
     class NoteFetcher(URLFetcher):  # type: ignore[misc]
         """data: URIs, the note's charts, files under the allowed folders; nothing else."""
@@ -79,10 +84,11 @@ def _fetcher(roots: Sequence[Path], charts: ChartSource) -> Any:
             scheme = url.split(":", 1)[0].lower()
             if scheme == "data":
                 return super().fetch(url, headers)
-            if scheme == CHART_URL_SCHEME:  # asked for while painting, not while laying out
-                svg = chart(url.split(":", 1)[1])
-                return URLFetcherResponse(url, svg.encode("utf-8"),
-                                          {"Content-Type": "image/svg+xml"})
+            if scheme not in ("data", "file"):  # a chart: asked for while painting, not laying out
+                svg = chart(url)
+                if svg is not None:
+                    return URLFetcherResponse(url, svg.encode("utf-8"),
+                                              {"Content-Type": "image/svg+xml"})
             if scheme == "file":
                 parts = urlsplit(url)
                 path = Path(url2pathname(parts.path)).resolve()
@@ -171,14 +177,14 @@ def html_to_pdf(
 ) -> PdfResult:
     """Lay out `html` and return the PDF bytes and WeasyPrint's warnings.
 
-    `charts` serves the `briefgen-chart:<key>` images of the page (see `render.ChartView`).
+    `charts` serves the chart images of the page by URL (see `briefgen.note.html.chart_url`).
     WeasyPrint asks for them only when it paints, after the layout: a callable source may still
     be waiting for the charts to be drawn while the page is laid out.
     """
     import weasyprint
     from weasyprint.urls import FatalURLFetchingError
 
-    from briefgen.pdf import svgtext
+    from briefgen.pdf import svgtext, tagging
 
     svgtext.install()  # chart text laid out a line at a time, not a letter at a time
     variant = check_variant(variant)
@@ -186,8 +192,10 @@ def html_to_pdf(
     options: dict[str, Any] = {"pdf_identifier": True}  # /ID: a hash of the content
     if variant == "tagged":
         options["pdf_tags"] = True
-    elif variant:
+    elif variant != "none":
         options["pdf_variant"] = variant
+    if variant != "none":
+        tagging.install()  # table header cells get their Scope
     with _captured_warnings() as warnings:
         try:
             document = weasyprint.HTML(string=html, base_url=base_dir.resolve().as_uri() + "/",

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Literal, cast
 
 from briefgen.brand.load import LoadedBrand, load_brand
-from briefgen.build.pipeline import FORMATS, RenderOptions
+from briefgen.build.options import FORMATS, RenderOptions
 from briefgen.errors import InputError, SpecError
 from briefgen.project.file import LoadedProjectFile, find_project_file, load_project_file
 

@@ -31,7 +31,7 @@ from briefgen.spec.model import StrictModel
 
 if TYPE_CHECKING:
     from briefgen.brand.load import LoadedBrand
-    from briefgen.build.pipeline import RenderOptions
+    from briefgen.build.options import RenderOptions
 
 DEFAULT_FILE = Path("schedules.yaml")
 CRON_HINT = 'five fields: minute hour day-of-month month day-of-week, e.g. "0 7 * * MON"'

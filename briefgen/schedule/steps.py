@@ -1,7 +1,7 @@
 """The real steps of a scheduled job: `batch.build`, the mail side's senders, the owner's notice.
 
 Kept apart from `jobs` so that scheduling logic imports nothing of rendering or mail; these are
-imported only when a job really runs. Each function matches a Protocol in `briefgen.schedule.jobs`.
+imported only when a job really runs. Each function matches a Protocol in `schedule.contracts`.
 
 Readers on a job's `lists` receive the briefs in Bcc: the members of a distribution list never see
 each other's addresses. A brief that failed to render, or that the mail side's preflight gate
@@ -23,12 +23,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from briefgen.errors import DeliveryError, InputError
-from briefgen.schedule.jobs import BriefOutcome, DeliveryRequest, FailureNotice
+from briefgen.schedule.contracts import BriefOutcome, DeliveryRequest, FailureNotice
 from briefgen.words import count
 
 if TYPE_CHECKING:
     from briefgen.brand.load import LoadedBrand
-    from briefgen.build.pipeline import RenderOptions
+    from briefgen.build.options import RenderOptions
     from briefgen.mail.config import DeliveryConfig
 
 log = logging.getLogger("briefgen.schedule.jobs")
@@ -38,7 +38,7 @@ def render_options(formats: Sequence[str], brand: LoadedBrand | None,
                    project: RenderOptions | None = None) -> RenderOptions:
     """The `RenderOptions` of a job: the project's (brand included) with the job's formats;
     without a project file, the job's formats and the schedules file's brand and templates."""
-    from briefgen.build.pipeline import RenderOptions
+    from briefgen.build.options import RenderOptions
 
     if project is not None:
         return dataclasses.replace(project, formats=tuple(formats))

@@ -1,1 +1,1 @@
-"""The spec: the validated model of one company quarter, its CSV histories and cross-field checks."""
+"""The spec: the validated model of a company quarter, its CSV histories and cross-field checks."""

@@ -157,6 +157,10 @@ class Brief(StrictModel):
     author: ShortText = Field(description="Analyst name(s).")
     desk: ShortText = Field(description="Desk or team, e.g. 'China Internet'.")
     summary: Text | None = Field(None, description="Opening paragraph under the headline.")
+    language: Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")] = (
+        Field("en", description="Language of the note as a BCP 47 tag ('en', 'en-GB', 'zh-Hans'): "
+                                "the HTML's lang and the PDF's /Lang, which screen readers use "
+                                "to choose a voice."))
     rating: Rating | None = Field(None, description="The desk's rating, when it rates the stock.")
     price_target: PriceTarget | None = Field(None, description="Price target, when given.")
     key_data: list[KeyDatum] = Field(

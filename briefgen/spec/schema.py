@@ -1,7 +1,8 @@
 """The spec's JSON Schema and its Markdown reference, both generated from `briefgen.spec`.
 
 Neither file in docs/ is edited by hand: `python -m briefgen.spec.schema` rewrites both, and
-`python -m briefgen.spec.schema --check` (run by the tests) fails when either has drifted from the model.
+`python -m briefgen.spec.schema --check` (run by the tests) fails when either has drifted from the
+model.
 The reference is built from the JSON Schema rather than from pydantic's internals, so what an
 editor's autocomplete says and what the reference says cannot disagree.
 """

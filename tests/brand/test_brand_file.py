@@ -13,6 +13,7 @@ import pytest
 
 from briefgen.brand.load import load_brand, svg_problem
 from briefgen.brand.model import DEFAULT_BRAND, Brand, Colours
+from briefgen.charts.style import style_for
 from briefgen.errors import SpecError
 from tests.conftest import ROOT
 
@@ -204,7 +205,7 @@ def test_palette_follows_primary_and_accent_unless_given() -> None:
     assert Colours(primary="#AA0000", palette=("#000000", "#FFFFFF")).palette == (
         "#000000", "#FFFFFF")
     assert Brand().colours.palette == DEFAULT_BRAND.colours.palette
-    style = Brand(colours=Colours(primary="#AA0000")).chart_style()
+    style = style_for(Brand(colours=Colours(primary="#AA0000")))
     assert style.palette[0] == "#AA0000"
 
 

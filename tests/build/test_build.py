@@ -220,7 +220,7 @@ def test_the_cli_layer_prints_json_and_returns_the_exit_code(
     build([specs], out_dir=tmp_path / "out", render=fake_render)  # then all cached
     (specs / "broken.yaml").write_text("brief: [\n")
     code = render_specs([specs], out_dir=tmp_path / "out", options=RenderOptions(), as_json=True)
-    assert code == 2  # the one failure is a spec that does not load: bad input, as alone
+    assert code == 2  # the only failure is a spec that does not load: bad input
     summary = json.loads(capsys.readouterr().out)
     assert summary["counts"] == {"total": 2, "rendered": 0, "cached": 1, "failed": 1,
                                  "pending": 0}

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from briefgen.build.writer import OutputError, OutputPathError, OutputWriter
-from tests.golden import rendered
+from tests.helpers.golden import rendered
 
 
 def leftovers(root: Path) -> list[Path]:

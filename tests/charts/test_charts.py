@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import io
 import logging
@@ -15,8 +16,10 @@ from pathlib import Path
 import pytest
 
 from briefgen.brand.load import load_brand
-from briefgen.charts.draw import KEYS, Chart, ChartStyle, chart_png, draw_charts
-from briefgen.derive.figures import Derived, derive
+from briefgen.brand.model import DEFAULT_BRAND
+from briefgen.charts.draw import KEYS, Chart, chart_png, draw_charts
+from briefgen.charts.style import style_for
+from briefgen.derive import Derived, derive
 from briefgen.spec.load import load_spec
 from briefgen.spec.model import Spec
 from tests.conftest import ROOT, SAMPLE, SAMPLE_Q3
@@ -116,10 +119,10 @@ def test_sources_are_the_ones_the_figures_cite(sample_charts: dict[str, Chart]) 
 
 def test_current_quarter_is_highlighted(q3_charts: dict[str, Chart]) -> None:
     svg = q3_charts["revenue"].svg
-    style = ChartStyle()
+    style = style_for(DEFAULT_BRAND)
     # Five earlier quarters in the context colour, this quarter (Sep-25) in the primary.
-    assert svg.count(f"fill: {style.palette[2]}") >= 5
-    assert f"fill: {style.palette[0]}" in svg
+    assert svg.count(f"fill: {style.palette[2].lower()}") >= 5
+    assert f"fill: {style.palette[0].lower()}" in svg
     assert "39.8" in _texts(q3_charts["revenue"])
 
 
@@ -185,7 +188,8 @@ def test_charts_whose_data_is_absent_are_left_out(sample: tuple[Spec, Derived]) 
 
 def test_a_style_reaches_the_svg_and_a_missing_font_falls_back_quietly(
         sample: tuple[Spec, Derived], caplog: pytest.LogCaptureFixture) -> None:
-    style = ChartStyle(font_family="No Such Font", palette=("#123456", "#654321"))
+    style = dataclasses.replace(style_for(DEFAULT_BRAND), font_family="No Such Font",
+                                palette=("#123456", "#654321"))
     with caplog.at_level(logging.WARNING):
         chart = draw_charts(*sample, style=style)[0]
     assert "'DejaVu Sans'" in chart.svg and "No Such Font" not in chart.svg
@@ -207,8 +211,8 @@ def test_a_brands_font_files_are_the_charts_font(
     brand = load_brand(tmp_path / "brand.yaml").brand
     draw_charts(*sample)  # matplotlib's font list already read, as in a worker's second brief
     with caplog.at_level(logging.WARNING):
-        svg = draw_charts(*sample, style=brand.chart_style())[0].svg
-        again = draw_charts(*sample, style=brand.chart_style())[0].svg
+        svg = draw_charts(*sample, style=style_for(brand))[0].svg
+        again = draw_charts(*sample, style=style_for(brand))[0].svg
     families = set(re.findall(r"font-family: ([^;\"]+)", svg))
     assert families == {"'Three Face Sans'"}, families
     assert "font-weight: 600" in svg  # the title, in the brand's own semibold face
@@ -227,7 +231,7 @@ def test_a_brand_with_one_face_draws_every_weight_with_it_quietly(
         "font_family: One Face Sans\nfont_files: [{file: only.otf, weight: 700}]\n")
     brand = load_brand(tmp_path / "brand.yaml").brand
     with caplog.at_level(logging.WARNING):
-        svg = draw_charts(*sample, style=brand.chart_style())[0].svg
+        svg = draw_charts(*sample, style=style_for(brand))[0].svg
     assert set(re.findall(r"font-family: ([^;\"]+)", svg)) == {"'One Face Sans'"}
     assert not [r for r in caplog.records if r.name.startswith("matplotlib")]
 
@@ -244,7 +248,7 @@ def test_a_brands_woff_file_is_the_charts_font_too(sample: tuple[Spec, Derived],
         "font_family: Woff Sans\nfont_files: [{file: face.woff, weight: 400}]\n")
     brand = load_brand(tmp_path / "brand.yaml").brand
     assert brand.font_files[0].format == "woff"
-    svg = draw_charts(*sample, style=brand.chart_style())[0].svg
+    svg = draw_charts(*sample, style=style_for(brand))[0].svg
     assert set(re.findall(r"font-family: ([^;\"]+)", svg)) == {"'Woff Sans'"}
 
 
@@ -280,7 +284,7 @@ def test_matplotlib_loads_only_to_draw_and_pyplot_never() -> None:
     code = (
         "import sys\n"
         "import briefgen.charts.draw\n"
-        "from briefgen.derive.figures import derive\n"
+        "from briefgen.derive import derive\n"
         "from briefgen.spec.load import load_spec\n"
         "assert 'matplotlib' not in sys.modules, 'imported at module import'\n"
         f"spec = load_spec({str(SAMPLE)!r}).spec\n"

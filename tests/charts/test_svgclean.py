@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 from briefgen.charts import style as chartstyle
 from briefgen.charts.draw import draw_charts
 from briefgen.charts.svgclean import clean_svg
-from briefgen.derive.figures import derive
+from briefgen.derive import derive
 from briefgen.spec.load import load_spec
 from tests.conftest import SAMPLE
 

@@ -13,8 +13,9 @@ from typer.testing import CliRunner
 from briefgen.cli.main import app
 from briefgen.cli.scaffold import PROJECT_FILES
 from briefgen.schedule import steps as job_steps
-from briefgen.schedule.jobs import Steps, run_due
-from tests.schedule_fakes import Clock, FakeSteps, utc
+from briefgen.schedule.contracts import Steps
+from briefgen.schedule.jobs import run_due
+from tests.helpers.schedule_fakes import Clock, FakeSteps, utc
 
 runner = CliRunner()
 

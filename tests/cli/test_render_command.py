@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -11,8 +12,7 @@ from pathlib import Path
 import pytest
 
 from briefgen.cli.main import main
-from briefgen.errors import RenderError
-from tests.golden import ROOT, SAMPLES, rendered
+from tests.helpers.golden import ROOT, SAMPLES, rendered
 
 
 def run(args: list[str]) -> tuple[int, str, str]:
@@ -34,17 +34,29 @@ def test_render_as_a_process_writes_both_files_reproducibly(tmp_path: Path) -> N
                               capture_output=True, text=True, cwd=ROOT, env=os.environ.copy(),
                               timeout=120)
 
-    # One spec: the direct path, which prints what it wrote and nothing else.
+    # One spec: rendered in this process with the early printer, reported like any run:
+    # results on stdout, progress on stderr, and output/manifest.json written.
     done = render(SAMPLES["baba"])
     assert done.returncode == 0, done.stderr
-    assert done.stderr == ""
     lines = done.stdout.splitlines()
     assert [re.sub(r"\(\d+ KB\)", "(N KB)", line) for line in lines] == [
         f"wrote {tmp_path}/baba/brief.{kind} (N KB)" for kind in ("html", "pdf")]
-    # Two specs: the batch runner, which logs each brief (baba is cached from the first run).
+    assert "1 rendered, 0 cached, 0 failed of 1" in done.stderr
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    assert [b["slug"] for b in manifest["briefs"]] == ["baba"]
+    assert manifest["briefs"][0]["status"] == "rendered"
+    # Again: a cache hit, reported on stdout; the manifest says so.
+    done = render(SAMPLES["baba"])
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        f"cached {tmp_path}/baba/brief.{kind} (unchanged)" for kind in ("html", "pdf")]
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    assert manifest["briefs"][0]["status"] == "cached"
+    # Two specs: a pool (baba is cached from the first run).
     done = render(SAMPLES["baba"], SAMPLES["baba-2025q3"])
     assert done.returncode == 0, done.stderr
     assert "1 rendered, 1 cached, 0 failed of 2" in done.stderr
+    assert f"wrote {tmp_path}/baba-2025q3/brief.pdf" in done.stdout
     # Fresh processes (forked printer, batch worker) made the same bytes as this process.
     for name in ("baba", "baba-2025q3"):
         expected = rendered(name).files
@@ -65,11 +77,11 @@ def test_a_bad_spec_exits_2_with_the_place_and_no_traceback(tmp_path: Path) -> N
     spec = tmp_path / "bad.yaml"
     text = SAMPLES["baba-2025q3"].read_text().replace("value: 39.8", 'value: "39.8bn"')
     spec.write_text(text)
-    code, _, err = run(["render", str(spec), "--out", str(tmp_path / "out")])
+    code, out, err = run(["render", str(spec), "--out", str(tmp_path / "out")])
     assert code == 2
     assert re.search(r"bad\.yaml:\d+:\d+: segments\[0\]\.revenue\.value: expected a number", err)
-    assert "Traceback" not in err
-    assert not (tmp_path / "out").exists()
+    assert "Traceback" not in err and out == ""
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["manifest.json"]
 
 
 @pytest.mark.parametrize(("flags", "message"), [
@@ -98,8 +110,9 @@ def test_a_failed_render_exits_1_and_debug_shows_the_traceback(tmp_path: Path) -
     code, _, err = run(args)
     assert code == 1
     assert "no_such_field" in err and "Traceback" not in err
-    with pytest.raises(RenderError):
-        run(["--debug", *args])
+    code, _, err = run(["--debug", *args])
+    assert code == 1
+    assert "Traceback" in err and "UndefinedError" in err
 
 
 def test_render_modules_import_nothing_heavy() -> None:

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from briefgen.derive import derive
 from briefgen.derive import formatting as fmt
-from briefgen.derive.figures import derive
 from briefgen.spec.load import load_spec
 from briefgen.spec.model import Qualifier, Unit
 from tests.conftest import SAMPLE, SAMPLE_Q3
-from tests.golden import variant_spec
+from tests.helpers.golden import variant_spec
 
 
 @pytest.fixture(scope="module")
@@ -83,7 +83,7 @@ def test_usd_is_converted_from_the_spec_rate(june) -> None:  # type: ignore[no-u
 def test_history_gives_q_on_q_and_prior_year(june) -> None:  # type: ignore[no-untyped-def]
     head = june.headline
     assert head.growth_qoq.text == "+10.9%"  # 33,398 / 30,127
-    assert head.prior_year.text == "RMB 26.5bn"
+    assert head.prior_year.text == "RMB 26,549m"  # as the history gives it, not re-rounded
     assert head.accelerating_quarters == 4  # 6 → 7 → 13 → 18 → 26
 
 
@@ -111,8 +111,10 @@ def test_takeaways_and_subject(june, september) -> None:  # type: ignore[no-unty
     assert 3 <= len(june.takeaways) <= 5
     texts = [t.text for t in june.takeaways]
     assert texts[0].startswith("Cloud revenue of RMB 33.4bn (about USD 4.67bn), +26% y/y")
-    assert any("nearly 13% (NYSE: BABA)" in t for t in texts)
-    assert any("China: 3, Overseas: 5" in t for t in texts)
+    assert any("nearly +13% (NYSE: BABA) and +18% (HKEX: 9988)" in t for t in texts)
+    # The cap drops the footprint (colour), never the group or the trend.
+    assert not any("China: 3, Overseas: 5" in t for t in texts)
+    assert texts[1].startswith("Group revenue RMB 247,652m, +2% y/y")
 
 
 def test_sentences_mark_exactly_the_derived_numbers(june, september) -> None:  # type: ignore[no-untyped-def]
@@ -125,11 +127,11 @@ def test_sentences_mark_exactly_the_derived_numbers(june, september) -> None:  #
     # The sentence keeps the figure itself, even where it rewords it (`7.6 pp` for `+7.6 pp`).
     assert june.takeaways[0].derived == (head.revenue_usd, head.beat_pp)
     capex = june.capex
-    assert june.takeaways[2].derived == (capex.trailing_vs_pace, capex.annual_pace)
-    assert "79%† of the RMB 127bn† a year" in june.takeaways[2].marked()
-    assert "rose 10.9%† on the prior quarter" in june.takeaways[1].marked()
+    assert june.takeaways[3].derived == (capex.trailing_vs_pace, capex.annual_pace)
+    assert "79%† of the RMB 127bn† a year" in june.takeaways[3].marked()
+    assert "rose 10.9%† on the prior quarter" in june.takeaways[2].marked()
     # Reported figures (revenue, growth, consensus, moves) and spec counts carry no mark.
-    assert all(not t.derived for t in june.takeaways[3:])
+    assert not june.takeaways[1].derived and not june.takeaways[4].derived
     # September's consensus is a value: its gap to it is derived, the value itself is not.
     assert september.takeaways[0].marked().endswith("5.0%† above the RMB 37.9bn consensus.")
     assert str(june.takeaways[0]) == june.takeaways[0].text  # plain text, unmarked
@@ -145,9 +147,9 @@ def test_growth_computed_from_the_history_is_marked(tmp_path: Path) -> None:
     derived = derive(load_spec(spec).spec)
     [start] = [p for p in derived.headline.history if p.label == "Jun-24"]
     assert start.growth_derived
-    assert start.growth_derivation == "Jun-24 26,549 / Jun-23 25,046 − 1 (RMB m)"
-    acceleration = derived.takeaways[1]
-    assert "from +6%† to +26% y/y" in acceleration.marked()
+    assert start.growth_derivation == "RMB 26,549m / RMB 25,046m − 1; Jun-24 against Jun-23"
+    acceleration = derived.takeaways[2]
+    assert "from +6.0%† to +26% y/y" in acceleration.marked()
     assert acceleration.derived[0].derivation == start.growth_derivation
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import socket
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -39,15 +41,35 @@ class Received:
 @dataclass
 class Handler:
     """Accepts everything unless a test says otherwise: `data_replies` and `rcpt_replies` are
-    used one per call (None = accept); `drop_data` closes the connection instead of answering."""
+    used one per call (None = accept); `drop_rcpt` and `drop_data` close the connection instead
+    of answering; `accept_then_drop` keeps the message (it will be delivered) and closes the
+    connection before its 250 reaches the client. `stall_at` ("RCPT" or "DATA") holds that
+    command, once `stalled` is set, until a test sets `release` (to kill the client meanwhile)."""
 
     received: list[Received] = field(default_factory=list)
     data_replies: list[str | None] = field(default_factory=list)
     rcpt_replies: dict[str, list[str | None]] = field(default_factory=dict)
     drop_data: int = 0  # how many DATA commands to answer by closing the connection
+    accept_then_drop: int = 0  # how many messages to keep, then close before the 250
+    stall_at: str | None = None
+    stalled: threading.Event = field(default_factory=threading.Event)
+    release: threading.Event = field(default_factory=threading.Event)
+    drop_rcpt: int = 0  # how many RCPT commands to answer by closing the connection
+
+    async def _stall(self, command: str) -> None:
+        if self.stall_at != command:
+            return
+        self.stalled.set()
+        while not self.release.is_set():
+            await asyncio.sleep(0.01)
 
     async def handle_RCPT(self, server: SMTP, session: Any, envelope: Any, address: str,
                           options: list[str]) -> str:
+        await self._stall("RCPT")
+        if self.drop_rcpt:
+            self.drop_rcpt -= 1
+            server.transport.close()
+            return "250 never seen"
         replies = self.rcpt_replies.get(address)
         reply = replies.pop(0) if replies else None
         if reply:
@@ -56,6 +78,13 @@ class Handler:
         return "250 OK"
 
     async def handle_DATA(self, server: SMTP, session: Any, envelope: Any) -> str:
+        await self._stall("DATA")
+        if self.accept_then_drop:
+            self.accept_then_drop -= 1
+            self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos),
+                                          bytes(envelope.original_content)))
+            server.transport.close()
+            return "250 never seen"
         if self.drop_data:
             self.drop_data -= 1
             server.transport.close()  # the whole message arrived; the answer never does

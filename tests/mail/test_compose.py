@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from briefgen.derive.figures import derive
-from briefgen.derive.sentences import said, sentence
+from briefgen.derive import derive
+from briefgen.derive.text import said, sentence
 from briefgen.mail.compose import DERIVED_NOTE, BriefContent, compose
 from briefgen.mail.config import DeliveryConfig, Recipients
 from briefgen.spec.load import load_spec

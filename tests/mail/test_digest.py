@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from briefgen.derive.figures import derive
+from briefgen.derive import derive
 from briefgen.mail.compose import DigestEntry, DigestFailure, compose_digest, digest_entry
 from briefgen.mail.config import DeliveryConfig, Recipients
 from briefgen.mail.ledger import Ledger
@@ -130,7 +130,7 @@ def test_send_digest_goes_once_per_content(mail_server: MailServer, tmp_path: Pa
                 echo=lines.append)
     assert len(mail_server.received) == 2
     with Ledger(out / "deliveries.sqlite") as ledger:
-        assert {e[5] for e in ledger.history("digest")} == {"pending", "sent"}
+        assert {e[5] for e in ledger.history("digest")} == {"claimed", "sending", "sent"}
 
 
 def test_send_digest_dry_run_writes_an_eml(tmp_path: Path) -> None:

@@ -161,7 +161,7 @@ def test_second_run_sends_nothing(mail_server: MailServer, out_dir: Path, tmp_pa
 def test_force_sends_again(mail_server: MailServer, out_dir: Path, tmp_path: Path) -> None:
     config = config_for(mail_server, tmp_path)
     send_specs([SAMPLE], config, out_dir=out_dir, echo=lambda line: None)
-    send_specs([SAMPLE], config, out_dir=out_dir, force=True, echo=lambda line: None)
+    send_specs([SAMPLE], config, out_dir=out_dir, decision="force", echo=lambda line: None)
     assert len(mail_server.received) == 2
     first, second = (r.message["Message-ID"] for r in mail_server.received)
     assert first == second  # deterministic: receivers can tell it is the same message
@@ -208,27 +208,57 @@ def test_crash_after_accept_leaves_unknown_outcome(mail_server: MailServer, out_
 
     def crash_after_server_accepted(self: Ledger, key: object, outcomes: dict, **kw: object
                                     ) -> None:
-        if any(status != "pending" for status, _ in outcomes.values()):
-            raise KeyboardInterrupt("power cut before the ledger write")
-        real_record(self, key, outcomes, **kw)  # type: ignore[arg-type]
+        raise KeyboardInterrupt("power cut before the ledger write")
 
     monkeypatch.setattr(Ledger, "record", crash_after_server_accepted)
     with pytest.raises(KeyboardInterrupt):
         send_specs([SAMPLE], config, out_dir=out_dir, echo=lambda line: None)
     monkeypatch.setattr(Ledger, "record", real_record)
     assert len(mail_server.received) == 1  # the server has it; the ledger does not know
-    assert {r[1] for r in ledger_rows(out_dir / "deliveries.sqlite")} == {"pending"}
+    assert {r[1] for r in ledger_rows(out_dir / "deliveries.sqlite")} == {"sending"}
 
     lines: list[str] = []
     summary = send_specs([SAMPLE], config, out_dir=out_dir, echo=lines.append)
     assert not summary.ok, "an unknown outcome must not pass silently"
     assert len(mail_server.received) == 1, "and must not be resent silently"
-    assert any("unknown outcome for jane@fund.example" in line and "--force" in line
-               for line in lines)
+    message_id = mail_server.received[0].message["Message-ID"]
+    assert any("unknown outcome for jane@fund.example" in line and message_id in line
+               and "--assume-sent" in line and "--resend" in line for line in lines)
+    assert {r[1] for r in ledger_rows(out_dir / "deliveries.sqlite")} == {"unknown"}
 
-    assert send_specs([SAMPLE], config, out_dir=out_dir, force=True, echo=lambda line: None).ok
+    # The server's log shows it arrived: a person records that; nothing is sent.
+    lines.clear()
+    assert send_specs([SAMPLE], config, out_dir=out_dir, decision="assume-sent",
+                      echo=lines.append).ok
+    assert len(mail_server.received) == 1
+    assert {r[1] for r in ledger_rows(out_dir / "deliveries.sqlite")} == {"sent"}
+    assert any("recorded as sent (--assume-sent): jane@fund.example" in line for line in lines)
+
+
+def test_a_server_dropping_after_data_is_one_delivery_and_unknown(
+        mail_server: MailServer, out_dir: Path, tmp_path: Path) -> None:
+    mail_server.handler.accept_then_drop = 1
+    config = config_for(mail_server, tmp_path)
+    lines: list[str] = []
+    summary = send_specs([SAMPLE], config, out_dir=out_dir, echo=lines.append)
+    assert not summary.ok and len(mail_server.received) == 1 and mail_server.connections == 1
+    assert {r[1] for r in ledger_rows(out_dir / "deliveries.sqlite")} == {"unknown"}
+    assert any("unknown outcome for jane@fund.example" in line and "after DATA began" in line
+               for line in lines)
+    assert not send_specs([SAMPLE], config, out_dir=out_dir, echo=lambda line: None).ok
+    assert len(mail_server.received) == 1  # a plain second run does not resend it
+    # The server's log shows it never arrived (here it did: the resend is a duplicate, which
+    # is what --resend risks and why it is a person's decision).
+    assert send_specs([SAMPLE], config, out_dir=out_dir, decision="resend",
+                      echo=lambda line: None).ok
     assert len(mail_server.received) == 2
     assert {r[1] for r in ledger_rows(out_dir / "deliveries.sqlite")} == {"sent"}
+
+
+def test_cli_resolution_flags_are_one_choice(out_dir: Path) -> None:
+    code, output = run_main(["send", str(SAMPLE), "--to", "pm@fund.example", "--out",
+                             str(out_dir), "--assume-sent", "--resend"])
+    assert code == 2 and "--assume-sent and --resend: choose one" in output
 
 
 def test_oversize_attachment_is_refused_before_connecting(mail_server: MailServer,

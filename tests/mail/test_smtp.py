@@ -91,8 +91,8 @@ def test_temporary_refusal_retries_only_that_recipient(mail_server: MailServer) 
                                                           ["busy@fund.example"]]
 
 
-def test_connection_dropped_mid_message_is_retried(mail_server: MailServer) -> None:
-    mail_server.handler.drop_data = 1
+def test_connection_dropped_before_data_is_retried(mail_server: MailServer) -> None:
+    mail_server.handler.drop_rcpt = 1
     sleeps = Sleeps()
     report = send_message(small_message(), "desk@research.example", ["pm@fund.example"],
                           mail_server.settings(), sleep=sleeps)
@@ -100,8 +100,8 @@ def test_connection_dropped_mid_message_is_retried(mail_server: MailServer) -> N
     assert len(mail_server.received) == 1 and mail_server.connections == 2
 
 
-def test_connection_dropped_every_time_gives_up(mail_server: MailServer) -> None:
-    mail_server.handler.drop_data = 99
+def test_connection_dropped_before_data_every_time_gives_up(mail_server: MailServer) -> None:
+    mail_server.handler.drop_rcpt = 99
     sleeps = Sleeps()
     report = send_message(small_message(), "desk@research.example", ["pm@fund.example"],
                           mail_server.settings(attempts=3), sleep=sleeps)
@@ -110,6 +110,31 @@ def test_connection_dropped_every_time_gives_up(mail_server: MailServer) -> None
     assert "gave up after 3 attempts" in outcome.detail
     assert "closed the connection" in outcome.detail
     assert sleeps == [0.01, 0.02] and mail_server.received == []
+
+
+def test_a_drop_after_data_is_unknown_and_not_retried(mail_server: MailServer) -> None:
+    """The server keeps the message and drops before its 250: a retry would be a duplicate."""
+    mail_server.handler.accept_then_drop = 1
+    told: list[list[str]] = []
+    sleeps = Sleeps()
+    report = send_message(small_message(), "desk@research.example",
+                          ["pm@fund.example", "hidden@fund.example"], mail_server.settings(),
+                          sleep=sleeps, on_data=told.append)
+    assert len(mail_server.received) == 1  # delivered once, and only once
+    assert report.attempts == 1 and sleeps == [] and mail_server.connections == 1
+    assert {a: o.status for a, o in report.outcomes.items()} == {
+        "pm@fund.example": "unknown", "hidden@fund.example": "unknown"}
+    assert "after DATA began" in report.outcomes["pm@fund.example"].detail
+    assert told == [["pm@fund.example", "hidden@fund.example"]]
+
+
+def test_on_data_hears_only_the_recipients_rcpt_accepted(mail_server: MailServer) -> None:
+    mail_server.handler.rcpt_replies = {"gone@fund.example": ["550 5.1.1 No such user"]}
+    told: list[list[str]] = []
+    send_message(small_message(), "desk@research.example",
+                 ["pm@fund.example", "gone@fund.example"], mail_server.settings(),
+                 sleep=Sleeps(), on_data=told.append)
+    assert told == [["pm@fund.example"]]
 
 
 def test_server_down_retries_then_fails_and_ledger_records_it(tmp_path: Path) -> None:

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.golden import rendered
 from tests.helpers.chromium import CHROMIUM, DevTools, evaluate, open_page, screenshot
+from tests.helpers.golden import rendered
 
 pytestmark = pytest.mark.slow
 

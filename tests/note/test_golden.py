@@ -1,18 +1,18 @@
-"""Both sample notes against their golden HTML (regenerate: python -m tests.golden --regenerate)."""
+"""Both sample notes against their golden HTML (regenerate: `make golden`)."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.golden import SAMPLES, difference, golden_path, normalise
+from tests.helpers.golden import SAMPLES, difference, golden_path, normalise
 
 
 @pytest.mark.parametrize("name", sorted(SAMPLES))
 def test_html_matches_golden(name: str) -> None:
-    assert golden_path(name).is_file(), "run: python -m tests.golden --regenerate"
+    assert golden_path(name).is_file(), "run: python -m tests.helpers.golden --regenerate"
     diff = difference(name)
     assert diff is None, f"{name} differs from its golden file:\n{diff}\n" \
-                         "If the change is intended: python -m tests.golden --regenerate"
+                         "If the change is intended: python -m tests.helpers.golden --regenerate"
 
 
 def test_normalising_ignores_whitespace_but_not_content() -> None:

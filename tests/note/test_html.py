@@ -10,7 +10,7 @@ import pytest
 from bs4 import BeautifulSoup, Tag
 
 from briefgen.build.pipeline import RenderOptions, render_brief
-from tests.golden import html_of, rendered, variant_spec
+from tests.helpers.golden import html_of, rendered, variant_spec
 
 SECTIONS = ["Key data", "Analyst", "Key takeaways", "Results against consensus",
             "Capital spending", "Infrastructure", "Market reaction", "Highlights",
@@ -63,7 +63,8 @@ def test_key_data_box_marks_the_derived_beat(soup: BeautifulSoup) -> None:
     assert rows["Cloud revenue"].get_text(strip=True) == "RMB 33.4bn"
     beat = rows["vs consensus"]
     assert beat.select_one(".derived-mark").get_text() == "†1"
-    assert "Derived: +26% − consensus 18.4%." in soup.select_one(".key-data .notes").get_text()
+    assert ("Derived: 26% − 18.4%; growth against consensus growth."
+            in soup.select_one(".key-data .notes").get_text())
 
 
 def marked_numbers(block: Tag) -> list[tuple[str, str]]:
@@ -79,17 +80,20 @@ def marked_numbers(block: Tag) -> list[tuple[str, str]]:
 def test_takeaways_mark_derived_numbers_and_say_how(soup: BeautifulSoup) -> None:
     items = soup.select(".takeaways > ul:not(.notes) > li")
     assert [marked_numbers(li) for li in items] == [
-        [("USD 4.67bn", "†1"), ("7.6 pp", "†2")], [("10.9%", "†3")],
-        [("79%", "†4"), ("RMB 127bn", "†5")], [], []]
+        [("USD 4.67bn", "†1"), ("7.6 pp", "†2")], [], [("10.9%", "†3")],
+        [("79%", "†4"), ("RMB 127bn", "†5")], []]
     # Reported numbers stay plain words; the sentence reads as before, with its marks.
     assert items[0].get_text() == ("Cloud revenue of RMB 33.4bn (about USD 4.67bn†1), +26% y/y, "
                                    "7.6 pp†2 above the 18.4% growth consensus.")
     notes = [li.get_text(" ", strip=True) for li in soup.select(".takeaways .notes li")]
-    assert notes == ["†1 Derived: RMB 33.4bn at 7.152 RMB per USD (29 Aug 2025).",
-                     "†2 Derived: +26% − consensus 18.4%.",
-                     "†3 Derived: 33,398 / 30,127 − 1 (RMB m).",
-                     "†4 Derived: more than RMB 100bn / RMB 127bn a year.",
-                     "†5 Derived: up to RMB 380bn over 3 years."]
+    # Each derivation names its inputs as printed, so redoing the sum gives the printed result.
+    assert notes == [
+        "†1 Derived: RMB 33.4bn / 7.152; RMB per USD on 29 Aug 2025.",
+        "†2 Derived: 26% − 18.4%; growth against consensus growth.",
+        "†3 Derived: RMB 33,398m / RMB 30,127m − 1; Jun-25 against Mar-25.",
+        "†4 Derived: more than RMB 100bn / (up to RMB 380bn / 3); invested over four quarters "
+        "against the yearly pace.",
+        "†5 Derived: up to RMB 380bn / 3; the plan spread evenly over 3 years."]
 
 
 def test_standfirst_reuses_the_takeaways_marks_and_meta_stays_plain(soup: BeautifulSoup) -> None:
@@ -149,10 +153,10 @@ def test_results_table_against_consensus_with_derived_difference(soup: Beautiful
                       "Prior year"]
     rows = cells(results)
     assert rows["Cloud Intelligence Group"] == ["RMB 33.4bn", "+26%", "+18.4%", "+7.6 pp †1",
-                                                "RMB 30.1bn", "RMB 26.5bn"]
-    assert rows["Group"][:2] == ["RMB 248bn", "+2%"]
+                                                "RMB 30,127m", "RMB 26,549m"]
+    assert rows["Group"][:2] == ["RMB 247,652m", "+2%"]  # as the spec gives it
     notes = results.select_one(".notes").get_text(" ", strip=True)
-    assert "†1 Derived: +26% − consensus 18.4%." in notes
+    assert "†1 Derived: 26% − 18.4%; growth against consensus growth." in notes
     assert "Group: +10% y/y excluding the disposed Sun Art and Intime businesses." in notes
 
 
@@ -174,7 +178,7 @@ def test_capex_rows_mark_each_derived_figure(soup: BeautifulSoup) -> None:
     assert rows["Implied yearly pace"] == ["RMB 127bn †1"]
     assert rows["Invested, past four quarters"] == ["more than RMB 100bn"]
     notes = table(soup, "capex").select_one(".notes").get_text(" ", strip=True)
-    assert "†1 Derived: up to RMB 380bn over 3 years." in notes
+    assert "†1 Derived: up to RMB 380bn / 3; the plan spread evenly over 3 years." in notes
 
 
 def test_infrastructure_footprint_and_new_sites(soup: BeautifulSoup) -> None:
@@ -275,7 +279,8 @@ def test_value_consensus_shows_percent_difference_and_derived_growth(q3: Beautif
     assert cloud[2] == "RMB 37.9bn +28.0% y/y †1"  # implied growth consensus: derived
     assert cloud[3] == "+5.0% †2 +6.0 pp †3"
     notes = table(q3, "results").select_one(".notes").get_text(" ", strip=True)
-    assert "†1 Derived: consensus RMB 37.9bn against RMB 29.6bn a year earlier." in notes
+    assert ("†1 Derived: RMB 37.9bn / RMB 29,610m − 1; consensus revenue against revenue a "
+            "year earlier.") in notes
 
 
 def test_rating_box_with_target_and_implied_upside(tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ from briefgen.errors import RenderError
 from briefgen.note import webfonts
 from briefgen.note.html import css_string
 from briefgen.pdf import weasy as pdf
-from tests.golden import variant_spec
+from tests.helpers.golden import variant_spec
 
 SCRIPT = "<script>alert(1)</script>"
 JINJA = "{{ 7*7 }}"
@@ -74,7 +74,7 @@ def test_spec_text_in_marked_sentences_stays_text(tmp_path: Path) -> None:
     """Sentences with † marks are built from escaped parts: spec words in them stay words."""
     def hostile_words(data: dict) -> None:  # type: ignore[type-arg]
         data["segments"][0]["short_name"] = f"<b>cloud</b> {JINJA} {SCRIPT}"
-        data["infrastructure"]["new_data_centres"][0]["region"] = "<i>China</i>"
+        data["segments"][1]["name"] = "<i>Group</i>"
 
     rendered = render_brief(variant_spec(tmp_path, hostile_words))
     soup = BeautifulSoup(rendered.files["brief.html"], "html.parser")
@@ -85,7 +85,7 @@ def test_spec_text_in_marked_sentences_stays_text(tmp_path: Path) -> None:
         assert not block.find_all(["b", "i", "script"])
         assert block.select("sup.derived-mark")  # still marked
     assert standfirst.get_text().startswith(f"<b>cloud</b> {JINJA} {SCRIPT} revenue RMB 33.4bn")
-    assert "<i>China</i>: 1" in takeaways.get_text()
+    assert "<i>Group</i> revenue" in takeaways.get_text()
     assert soup.find("script") is None
 
 

@@ -10,9 +10,10 @@ from bs4 import BeautifulSoup
 
 from briefgen.brand.model import Brand, Colours
 from briefgen.build.pipeline import RenderOptions, render_loaded
+from briefgen.charts.style import style_for
 from briefgen.errors import InputError, RenderError
 from briefgen.note.html import BUILTIN_TEMPLATES, builtin_template_dir, template_environment
-from tests.golden import ROOT, rendered
+from tests.helpers.golden import ROOT, rendered
 
 
 def html(options: RenderOptions) -> BeautifulSoup:
@@ -81,7 +82,7 @@ def test_brand_styles_the_note_and_charts() -> None:
     soup = html(RenderOptions(formats=("html",), brand=brand))
     assert soup.select_one(".firm").get_text() == "Acme Securities"
     assert "--primary: #112233" in soup.style.get_text()
-    assert brand.chart_style().palette == brand.colours.palette
+    assert style_for(brand).palette == brand.colours.palette
 
 
 @pytest.mark.parametrize("bad", [{"colours": {"primary": "red;}</style>"}},

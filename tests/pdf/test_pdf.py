@@ -10,7 +10,7 @@ from pypdf import PdfReader
 from pypdf.generic import DictionaryObject
 
 from briefgen.build.pipeline import RenderOptions, render_loaded
-from tests.golden import rendered
+from tests.helpers.golden import rendered
 
 A4 = (595.28, 841.89)
 LETTER = (612.0, 792.0)

@@ -27,10 +27,10 @@ SCRIPT = textwrap.dedent('''
     printer = ForkedPrinter.start()
     assert printer is not None, "fork should be available here"
     job = printer.submit(page, **options)
-    job.charts_drawn({"a": svg})
+    job.charts_drawn({"briefgen-chart:a": svg})
     forked = job.result()[0]
     here = in_process(page, **options)
-    here.charts_drawn({"a": svg})
+    here.charts_drawn({"briefgen-chart:a": svg})
     assert forked == here.result()[0], "forked and in-process PDFs differ"
     assert b"%PDF" in forked[:8]
 

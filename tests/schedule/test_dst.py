@@ -14,7 +14,7 @@ import pytest
 
 from briefgen.schedule.file import load_schedules
 from briefgen.schedule.slots import iter_slots, latest_slot, next_slots, plan
-from tests.schedule_fakes import FakeSteps, job_yaml, make_schedules, simulate, utc
+from tests.helpers.schedule_fakes import FakeSteps, job_yaml, make_schedules, simulate, utc
 
 START, END = utc(2026, 2, 15), utc(2026, 11, 30, 18)
 

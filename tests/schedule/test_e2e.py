@@ -26,7 +26,7 @@ from briefgen.cli.main import app
 from briefgen.schedule.file import load_schedules
 from briefgen.schedule.jobs import run_due
 from tests.conftest import SAMPLE, SPECS
-from tests.schedule_fakes import Clock, utc
+from tests.helpers.schedule_fakes import Clock, utc
 
 pytestmark = pytest.mark.slow
 

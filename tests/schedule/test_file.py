@@ -18,7 +18,7 @@ from briefgen.schedule.file import (
     format_duration,
     load_schedules,
 )
-from tests.schedule_fakes import job_yaml, make_schedules
+from tests.helpers.schedule_fakes import job_yaml, make_schedules
 
 GOOD = """\
 jobs:

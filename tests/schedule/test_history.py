@@ -10,7 +10,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from briefgen.schedule.history import History, RunLock
-from tests.schedule_fakes import utc
+from tests.helpers.schedule_fakes import utc
 
 SLOT = utc(2026, 3, 2, 7)
 

@@ -11,7 +11,7 @@ import pytest
 from briefgen.schedule.file import Schedules
 from briefgen.schedule.history import History, RunLock
 from briefgen.schedule.jobs import RunDueReport, run_due
-from tests.schedule_fakes import Clock, FakeSteps, job_yaml, make_schedules, utc
+from tests.helpers.schedule_fakes import Clock, FakeSteps, job_yaml, make_schedules, utc
 
 MONDAY = utc(2026, 3, 2, 7)  # 07:00 GMT = 07:00 Europe/London
 

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from briefgen.cli.main import app, main
 from briefgen.schedule.history import History
 from briefgen.schedule.jobs import run_due
-from tests.schedule_fakes import Clock, FakeSteps, job_yaml, make_schedules, utc
+from tests.helpers.schedule_fakes import Clock, FakeSteps, job_yaml, make_schedules, utc
 
 runner = CliRunner()
 

@@ -1,6 +1,6 @@
 """Reference renders of the sample specs, and their golden HTML under tests/golden/.
 
-    python -m tests.golden --regenerate     # after an intended change to the templates
+    python -m tests.helpers.golden --regenerate     # after an intended change to the templates
 
 The golden files hold the note's HTML normalised by BeautifulSoup, so whitespace and attribute
 order do not matter, and with what other modules own left out: the inside of each chart's <svg>
@@ -32,8 +32,8 @@ from bs4.element import Stylesheet
 if TYPE_CHECKING:
     from briefgen.build.pipeline import RenderedBrief
 
-ROOT = Path(__file__).resolve().parent.parent
-GOLDEN_DIR = Path(__file__).resolve().parent / "golden"
+ROOT = Path(__file__).resolve().parents[2]
+GOLDEN_DIR = Path(__file__).resolve().parents[1] / "golden"
 SAMPLES = {"baba": ROOT / "specs" / "baba.yaml", "baba-2025q3": ROOT / "specs" / "baba-2025q3.yaml"}
 
 
@@ -112,7 +112,7 @@ def regenerate() -> None:
 
 if __name__ == "__main__":
     if sys.argv[1:] != ["--regenerate"]:
-        sys.exit("usage: python -m tests.golden --regenerate")
+        sys.exit("usage: python -m tests.helpers.golden --regenerate")
     regenerate()
 
 
@@ -131,3 +131,26 @@ def variant_spec(folder: Path, change: object, name: str = "baba") -> Path:
     target.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False),
                       encoding="utf-8")
     return target
+
+
+@functools.cache
+def rendered_starter() -> RenderedBrief:
+    """The note of `briefgen init`'s starter project, with its brand and template override."""
+    import tempfile
+
+    from briefgen.brand.load import load_brand
+    from briefgen.build.pipeline import RenderOptions, render_brief
+    from briefgen.cli.scaffold import SPEC, create_project
+
+    folder = Path(tempfile.mkdtemp(prefix="briefgen-starter-")) / "desk"
+    create_project(folder)
+    brand = load_brand(folder / "brand.yaml")
+    options = RenderOptions(brand=brand.brand, template_dirs=brand.template_dirs)
+    return render_brief(folder / SPEC, options)
+
+
+def all_notes() -> dict[str, RenderedBrief]:
+    """Every note the suite renders as a reader would get it: the samples and the starter."""
+    notes = {name: rendered(name) for name in SAMPLES}
+    notes["init-starter"] = rendered_starter()
+    return notes

@@ -11,17 +11,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from briefgen.brand.load import LoadedBrand
-from briefgen.build.pipeline import RenderOptions
+from briefgen.build.options import RenderOptions
+from briefgen.schedule.contracts import BriefOutcome, DeliveryRequest, FailureNotice, Steps
 from briefgen.schedule.file import Schedules, load_schedules
 from briefgen.schedule.history import History
-from briefgen.schedule.jobs import (
-    BriefOutcome,
-    DeliveryRequest,
-    FailureNotice,
-    RunDueReport,
-    Steps,
-    run_due,
-)
+from briefgen.schedule.jobs import RunDueReport, run_due
 
 
 def utc(*args: int) -> datetime:
