@@ -18,4 +18,6 @@ echo "lowest direct versions:"
 grep -iE '^(pyyaml|pydantic|typer|rich|jinja2|matplotlib|weasyprint|croniter|watchfiles|dask)==' \
   "$VENV/lowest.txt" | sed 's/^/  /'
 "$UV" pip install --quiet --python "$VENV/bin/python" -c "$VENV/lowest.txt" -e '.[test]'
-"$VENV/bin/python" -m pytest -n 2 -q -m "not slow" -p no:cacheprovider
+# The help snapshot is typer's layout of the newest typer; the floors only need to work.
+"$VENV/bin/python" -m pytest -n 2 -q -m "not slow" -p no:cacheprovider \
+  --deselect tests/cli/test_help.py::test_every_help_matches_the_snapshot

@@ -28,6 +28,9 @@ if TYPE_CHECKING:
 class Progress:
     """Receives the events of a run; does nothing with them."""
 
+    # Whether `finish` printed the run's final line (after Ctrl-C, nothing is to follow it).
+    reported = False
+
     def start(self, total: int, done: list[BriefResult], to_render: int, workers: str) -> None:
         """`done`: briefs finished before any render (cache hits, unreadable specs)."""
 
@@ -115,6 +118,7 @@ class LogLines(Progress):
         for line in failures:
             self._say(f"  {line}")
         self._say(f"briefgen: {summary_line(run)}; manifest: {run.manifest_path}")
+        self.reported = True
 
 
 class Rate:
@@ -268,6 +272,7 @@ class RichProgress(Progress):
         colour = "green" if run.ok else "red"
         self.console.print(f"[{colour}]{escape(summary_line(run))}[/]; manifest: "
                            f"{escape(str(run.manifest_path))}", highlight=False)
+        self.reported = True
 
 
 def auto(stream: TextIO | None = None) -> Progress:

@@ -20,7 +20,7 @@ def register(app: typer.Typer) -> None:
 
 
 def preview(
-    spec: Path = typer.Argument(..., metavar="SPEC", help="The spec to preview."),
+    spec: Path = typer.Argument(..., metavar="SPEC", show_default=False, hidden=True),
     port: int = typer.Option(8000, "--port", "-p", min=0, max=65535, metavar="PORT",
                              help="Port to serve on; 0 picks a free one."),
     host: str = typer.Option("127.0.0.1", "--host", metavar="ADDRESS",
@@ -35,7 +35,7 @@ def preview(
                                      help="Paper size the page is laid out for. [default: a4]"),
     no_open: bool = typer.Option(False, "--no-open", help="Do not open a browser."),
 ) -> None:
-    """Serve a spec's note on localhost and render it again on every save.
+    """Serve SPEC's note on localhost and render it again on every save.
 
     Edits to the spec, its CSV files, the brand file, the logo or a template reload the page; a
     spec with problems shows them (file:line:column) until it is fixed. Only the HTML is
@@ -75,12 +75,13 @@ def _log(text: str) -> None:
 
 
 def init(
-    folder: Path = typer.Argument(..., metavar="DIR", help="Folder to create the project in."),
+    folder: Path = typer.Argument(..., metavar="DIR", show_default=False, hidden=True),
     force: bool = typer.Option(False, "--force",
                                help="Write into a folder that is not empty (overwrites files of "
                                "the same names)."),
 ) -> None:
-    """Create a starter project: a spec and its CSV, a brand, a template override, schedules."""
+    """Create a starter project in DIR: briefgen.yaml, a spec and its CSV, the spec's schema, a
+    brand, a template override, schedules and a delivery config."""
     from briefgen.cli.scaffold import SPEC, create_project
 
     for path in create_project(folder, force=force):

@@ -88,14 +88,16 @@ def render_specs(
         from briefgen.build.dask import require_dask
 
         require_dask()  # before any spec is read or rendered
+    progress = Progress() if quiet else auto(sys.stderr)
     try:
         result = build(specs, out_dir=out_dir, jobs=jobs, force=force, timeout=timeout,
-                       options=options, dask_address=dask,
-                       progress=Progress() if quiet else auto(sys.stderr),
+                       options=options, dask_address=dask, progress=progress,
                        single_in_process=single_in_process)
     except KeyboardInterrupt:
-        # The progress display has said so already, in its one final line ("interrupted with
-        # N not done"); the CLI's edge would add a second.
+        # Once the run has started, its display says so in its one final line ("interrupted
+        # with N not done"); the CLI's edge would add a second.
+        if not progress.reported:
+            typer.echo("Interrupted.", err=True)
         return EXIT_INTERRUPTED
     if as_json:
         summary = result.to_json()

@@ -27,9 +27,8 @@ def register(app: typer.Typer) -> None:
 
 def render(
     ctx: typer.Context,
-    specs: list[Path] | None = typer.Argument(
-        None, metavar="[SPEC]...",
-        help="Spec files, folders of them, or globs. [default: the project file's specs]"),
+    specs: list[Path] | None = typer.Argument(None, metavar="SPEC", show_default=False,
+                                              hidden=True),
     out: Path | None = typer.Option(None, "--out", "-o", metavar="DIR",
                                     help="Output folder. [default: output]"),
     formats: str | None = typer.Option(
@@ -58,6 +57,7 @@ def render(
 ) -> None:
     """Render specs to a research note: one HTML file and one PDF each.
 
+    SPEC: spec files, folders of them, or globs; without any, the project file's specs.
     Settings not given as flags come from the project file (briefgen.yaml, found from here
     upward); `briefgen config` shows what is in force.
     """

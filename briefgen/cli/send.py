@@ -25,9 +25,8 @@ def register(app: typer.Typer) -> None:
 
 
 def send(
-    specs: list[Path] | None = typer.Argument(
-        None, metavar="[SPEC]...",
-        help="Spec files, folders or globs to send. [default: the project file's specs]"),
+    specs: list[Path] | None = typer.Argument(None, metavar="SPEC", show_default=False,
+                                              hidden=True),
     config_path: Path | None = typer.Option(
         None, "--delivery", "--config", "-c", metavar="FILE",
         help="Delivery config (YAML). [default: the project file's delivery; without one, --to "
@@ -57,6 +56,8 @@ def send(
                                  "on stdout."),
 ) -> None:
     """Mail each spec's brief to its recipients, once: a second run sends nothing new.
+
+    SPEC: spec files, folders of them, or globs; without any, the project file's specs.
 
     Runs at the same time (a schedule and a person) split the work and never send one message
     twice. An outcome is "unknown" when a run stopped or lost the connection after the message

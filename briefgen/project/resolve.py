@@ -11,7 +11,7 @@ import dataclasses
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, cast
+from typing import Literal, NoReturn, cast
 
 from briefgen.brand.load import LoadedBrand, load_brand
 from briefgen.build.options import FORMATS, RenderOptions
@@ -98,8 +98,9 @@ def resolve_project(overrides: Overrides | None = None, *, start: Path | None = 
                   if p is not None)
     for folder in templates:
         if not folder.is_dir():
-            where = "--templates" if sources["templates"] == "flag" else None
-            _refuse(loaded, ("templates",), where, f"{folder}: template folder not found")
+            if sources["templates"] == "flag":
+                raise InputError(f"--templates {folder}: no such folder")
+            _refuse(loaded, ("templates",), None, f"template folder not found: {folder}")
     options = RenderOptions(
         formats=tuple(f for f in formats.split(",") if f.strip()),
         paper=cast(Paper, paper.strip().lower()),  # RenderOptions checks it
@@ -129,7 +130,7 @@ def _brand(flags: Overrides, loaded: LoadedProjectFile | None,
 
 
 def _refuse(loaded: LoadedProjectFile | None, where: tuple[str, ...], flag: str | None,
-            message: str) -> None:
+            message: str) -> NoReturn:
     if flag is not None or loaded is None:
         raise InputError(f"{flag}: {message}" if flag else message)
     raise SpecError([loaded.problem(where, message,

@@ -44,7 +44,7 @@ def test_no_project_file_means_the_built_in_defaults(tmp_path: Path) -> None:
     project = resolve_project(start=tmp_path)
     assert project.file is None and project.brand is None
     assert (project.out_dir, project.render.paper, project.render.pdf_variant) == (
-        Path("output"), "a4", None)
+        Path("output"), "a4", "pdf/ua-1")  # tagged unless told otherwise
 
 
 def test_flags_override_the_file(tmp_path: Path) -> None:
@@ -98,7 +98,7 @@ def test_config_prints_the_resolved_project(tmp_path: Path,
     assert "weasyprint 70." in lines["versions"] and "matplotlib 3." in lines["versions"]
     assert f"project file {tmp_path / 'briefgen.yaml'}" in result.output
     data = json.loads(CliRunner().invoke(app, ["config", "--json"]).output)
-    assert data["paper"] == "letter" and data["pdf_variant"] is None
+    assert data["paper"] == "letter" and data["pdf_variant"] == "pdf/ua-1"
     assert data["project_file"] == str(tmp_path / "briefgen.yaml")
     assert data["sources"]["paper"] == "project file"
 

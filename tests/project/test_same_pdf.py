@@ -25,7 +25,7 @@ from briefgen.errors import InputError
 from briefgen.schedule import steps as job_steps
 from briefgen.schedule.jobs import Steps, run_due
 from tests.conftest import ROOT, SAMPLE, SPECS
-from tests.schedule_fakes import Clock, FakeSteps, utc
+from tests.helpers.schedule_fakes import Clock, FakeSteps, utc
 
 runner = CliRunner()
 
