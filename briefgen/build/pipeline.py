@@ -82,6 +82,7 @@ def render_loaded(
     lays the page out in a process that imported WeasyPrint while this one draws the charts.
     """
     from briefgen.derive import derive
+    from briefgen.derive.changes import since_previous
     from briefgen.note import html as render
     from briefgen.pdf.printer import in_process
 
@@ -91,6 +92,7 @@ def render_loaded(
     warnings = [str(w) for w in loaded.warnings]
     with timer.stage("derive"):
         derived = derive(loaded.spec)
+        changes = since_previous(loaded)
     charts: list[Chart] | None = None
     views = chart_plans(loaded, derived)
     if views is None:  # the charts module cannot say what it will draw: draw first
@@ -100,7 +102,7 @@ def render_loaded(
     with timer.stage("html"):
         env = render.cached_environment(options.template_dirs)
         page = render.render_page(loaded, derived, views, brand=brand, paper=options.paper,
-                                  env=env)
+                                  env=env, changes=changes)
     job = None
     if "pdf" in options.formats:
         with timer.stage("pdf"):

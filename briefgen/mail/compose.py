@@ -40,6 +40,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from briefgen.brand.model import DEFAULT_BRAND, Brand
 from briefgen.derive import Derived
 from briefgen.derive import formatting as fmt
+from briefgen.derive.changes import Changes
 from briefgen.derive.text import DERIVED_MARK
 from briefgen.mail.config import DeliveryConfig, Recipients
 from briefgen.note.model import implied_upside, price
@@ -69,6 +70,7 @@ class BriefContent:
     content_hash: str
     html: bytes | None = None  # attached only when the config says include_html
     chart_png: bytes | None = None  # the headline chart, shown inline
+    changes: Changes | None = None  # since the previous note: the teaser leads with the top one
 
     def attachments(self, config: DeliveryConfig) -> dict[str, bytes]:
         """Every part counted against the attachment budget, by file name."""
@@ -174,6 +176,7 @@ def brief_context(brief: BriefContent, config: DeliveryConfig, brand: Brand) -> 
     short = next((s.short_name for s in spec.segments if s.name == seg.name), None) or seg.name
     url = f"{config.base_url.rstrip('/')}/{brief.slug}/brief.html" if config.base_url else None
     marked = any(sentence.derived for sentence in [d.standfirst, *d.takeaways])
+    since_last = _since_last(brief.changes)
     return {
         "brand": brand,
         "colours": brand.colours,
@@ -189,7 +192,9 @@ def brief_context(brief: BriefContent, config: DeliveryConfig, brand: Brand) -> 
         # Sentences as plain text with † after each derived number, in both parts; the preheader
         # (the inbox's one-line preview) stays unmarked.
         "standfirst": _closed(d.standfirst.marked()),
-        "preheader": _closed(d.standfirst.text),
+        "preheader": (f"{since_last['heading']} {since_last['text']} " if since_last else "")
+        + _closed(d.standfirst.text),
+        "since_last": since_last,
         "summary": spec.brief.summary,
         "takeaways": [t.marked() for t in d.takeaways],
         "derived_note": DERIVED_NOTE if marked else None,
@@ -203,6 +208,15 @@ def brief_context(brief: BriefContent, config: DeliveryConfig, brand: Brand) -> 
         "pdf_size": size_text(len(brief.pdf)),
         "url": url,
     }
+
+
+def _since_last(changes: Changes | None) -> dict[str, str] | None:
+    """The teaser's lead: the top-ranked change since the previous note, as the note words it."""
+    top = changes.top() if changes else []
+    if changes is None or not top:
+        return None
+    return {"heading": f"Since our last note ({changes.old_date}):",
+            "text": _closed(top[0].summary)}
 
 
 def _closed(text: str) -> str:

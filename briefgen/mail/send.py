@@ -123,6 +123,7 @@ def preflight(brief: BriefResult, out_dir: Path, config: DeliveryConfig,
     PDF is empty, or whose attachments exceed the budget. Reads files; connects to nothing."""
     from briefgen.build.cache import cached_record
     from briefgen.derive import derive
+    from briefgen.derive.changes import since_previous
     from briefgen.mail.compose import BriefContent, size_text
     from briefgen.spec.load import load_spec, slug_from_path
 
@@ -150,7 +151,7 @@ def preflight(brief: BriefResult, out_dir: Path, config: DeliveryConfig,
     html = html_path.read_bytes() if config.include_html and html_path else None
     derived = derive(loaded.spec)
     content = BriefContent(slug, loaded.spec, derived, pdf, prepared.content_hash, html,
-                           _chart(loaded.spec, derived, brand))
+                           _chart(loaded.spec, derived, brand), since_previous(loaded))
     sizes = content.attachments(config)
     total = sum(len(data) for data in sizes.values())
     if total > config.budget_bytes:

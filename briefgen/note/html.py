@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from briefgen.brand.model import Brand
     from briefgen.charts.draw import Chart
     from briefgen.derive import Derived
+    from briefgen.derive.changes import Changes
     from briefgen.spec.load import LoadedSpec
 
 Paper = Literal["a4", "letter"]
@@ -216,6 +217,7 @@ def render_html(
     env: jinja2.Environment,
     target: Target = "html",
     template: str = NOTE_TEMPLATE,
+    changes: Changes | None = None,
 ) -> str:
     """The note as one HTML document.
 
@@ -225,7 +227,7 @@ def render_html(
     WeasyPrint also draws faster than inline SVG, whose every element it would style as HTML.
     """
     page = render_page(loaded, derived, [chart_view(c) for c in charts], brand=brand,
-                       paper=paper, env=env, template=template)
+                       paper=paper, env=env, template=template, changes=changes)
     return page.finish(target, charts)
 
 
@@ -263,11 +265,12 @@ def render_page(
     paper: Paper,
     env: jinja2.Environment,
     template: str = NOTE_TEMPLATE,
+    changes: Changes | None = None,
 ) -> Page:
     """Render the note's template once; `Page.finish` makes the HTML file or the PDF's input."""
     views = tuple(charts)
     context: dict[str, Any] = {
-        "note": build_note(loaded.spec, derived, brand),
+        "note": build_note(loaded.spec, derived, brand, changes),
         "charts": {view.key: view for view in views if view.key in PLACED_CHARTS},
         "extra_charts": [view for view in views if view.key not in PLACED_CHARTS],
         "brand": brand,

@@ -15,11 +15,13 @@ from typing import TYPE_CHECKING
 
 from briefgen.derive import formatting as fmt
 from briefgen.derive.figures import Figure
+from briefgen.note.changes import ChangesView, changes_view
 from briefgen.note.marks import Cell, Marks, Part, Prose, text_cell
 
 if TYPE_CHECKING:
     from briefgen.brand.model import Brand
     from briefgen.derive import Derived
+    from briefgen.derive.changes import Changes
     from briefgen.spec.model import PriceTarget, Spec
 
 
@@ -128,6 +130,7 @@ class Note:
     views: list[Person]
     risks: list[Item]
     sources: list[SourceEntry]
+    changes: ChangesView | None = None  # since the previous note; None when there is none
 
 
 def price(value: float, currency: str) -> str:
@@ -289,7 +292,8 @@ def lead_prose(derived: Derived) -> tuple[Prose, list[Prose], list[tuple[str | N
     return marks.prose(derived.standfirst), takeaways, marks.notes
 
 
-def build_note(spec: Spec, derived: Derived, brand: Brand) -> Note:
+def build_note(spec: Spec, derived: Derived, brand: Brand,
+               changes: Changes | None = None) -> Note:
     brief, company, period = spec.brief, spec.company, spec.period
     standfirst, takeaways, takeaway_notes = lead_prose(derived)
     capex = spec.capex
@@ -342,4 +346,5 @@ def build_note(spec: Spec, derived: Derived, brand: Brand) -> Note:
         risks=[Item(r.title, r.text) for r in spec.risks],
         sources=[SourceEntry(i, s.id, s.publisher, s.title, fmt.date_short(s.date), s.via, s.url)
                  for i, s in enumerate(spec.sources, start=1)],
+        changes=changes_view(changes),
     )

@@ -29,6 +29,9 @@ from briefgen.inputs.located import (
 )
 from briefgen.spec import checks
 from briefgen.spec.model import Spec
+from briefgen.spec.previous import PreviousNote
+from briefgen.spec.previous import data_files as previous_files
+from briefgen.spec.previous import find_previous as previous_note
 from briefgen.words import count
 
 
@@ -42,13 +45,17 @@ class LoadedSpec:
     slug: str
     warnings: list[Problem] = field(default_factory=list)
     data_files: list[Path] = field(default_factory=list)
+    # Where every node of the spec stood (file:line:col), for provenance.
+    marks: dict[PathKey, Mark] = field(default_factory=dict)
+    previous: PreviousNote | None = None  # the company's previous note, or why there is none
 
     @property
     def base_dir(self) -> Path:
         return self.path.parent.resolve()
 
 
-def load_spec(path: Path | str, *, strict: bool = False, display: str | None = None) -> LoadedSpec:
+def load_spec(path: Path | str, *, strict: bool = False, display: str | None = None,
+              find_previous: bool = True) -> LoadedSpec:
     """Load and validate one spec; raise `SpecError` with every problem in it.
 
     With `strict`, warnings (figures without a source, growth that disagrees with the history)
@@ -58,10 +65,11 @@ def load_spec(path: Path | str, *, strict: bool = False, display: str | None = N
     display = display if display is not None else str(path)
     doc = load_located(path, display, keep_going=True,
                        empty_hint="`briefgen new NAME` writes a starter spec")
-    return validate_document(doc, path, strict=strict)
+    return validate_document(doc, path, strict=strict, find_previous=find_previous)
 
 
-def validate_document(doc: LocatedDocument, path: Path, *, strict: bool = False) -> LoadedSpec:
+def validate_document(doc: LocatedDocument, path: Path, *, strict: bool = False,
+                      find_previous: bool = True) -> LoadedSpec:
     display = doc.file
     if not isinstance(doc.data, dict):
         mark = doc.value_marks.get(())
@@ -90,11 +98,20 @@ def validate_document(doc: LocatedDocument, path: Path, *, strict: bool = False)
         # "Warnings are errors" is what --strict promises, and how they are then printed.
         errors += [replace(p, severity="error") for p in warnings]
         warnings = []
+    previous = None
+    if spec is not None and not errors and find_previous:
+        previous = previous_note(path, doc, spec.previous)
+        if previous.problem is not None:
+            (errors if previous.problem.severity == "error" else warnings).append(
+                previous.problem)
+        if previous.path is not None:
+            data_files = list(dict.fromkeys([*data_files, *previous_files(previous.path)]))
     if errors:
         raise SpecError(sorted(set(errors + warnings), key=_order))
     assert spec is not None
     slug = spec.brief.slug or slug_from_path(path)
-    return LoadedSpec(path, display, spec, slug, sorted(warnings, key=_order), data_files)
+    return LoadedSpec(path, display, spec, slug, sorted(warnings, key=_order), data_files,
+                      doc.value_marks, previous)
 
 
 def slug_from_path(path: Path) -> str:

@@ -374,6 +374,12 @@ class Spec(StrictModel):
     )
     risks: list[Risk] = Field(default_factory=list, description="Risks to the view.")
     sources: list[Source] = Field(min_length=1, description="Every source cited in the spec.")
+    previous: Path | None = Field(
+        None,
+        description="The spec of the company's previous note, relative to this one; when not "
+        "given, the spec in this folder with the same primary listing and the latest earlier "
+        "quarter.",
+    )
 
     @property
     def headline_segment(self) -> Segment:

@@ -262,8 +262,10 @@ def test_fonts_embedded_subset_and_small(soup: BeautifulSoup) -> None:
 
 
 def test_sections_without_data_are_left_out(q3: BeautifulSoup) -> None:
-    assert headings(q3) == ["Key data", "Analyst", "Key takeaways", "Results against consensus",
-                            "Capital spending", "Highlights", "Risks", "Sources",
+    assert headings(q3) == ["Key data", "Analyst", "Changes since our last note",
+                            "Key takeaways", "Results against consensus",
+                            "Capital spending", "Highlights", "Risks",
+                            "Revisions since our note of 1 September 2025", "Sources",
                             "Rating definitions", "Analyst certification", "Disclaimer"]
     for heading in q3.find_all("h2"):
         section = heading.find_parent(["section", "aside"])
