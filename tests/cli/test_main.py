@@ -80,8 +80,10 @@ def test_short_version_and_quiet_or_verbose_anywhere(tmp_path: Path) -> None:
 
 
 def test_completion_can_be_shown_for_a_shell() -> None:
+    # Named, not detected from the process tree (pytest is not a shell).
+    env = {**os.environ, "_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION": "1"}
     shown = subprocess.run(
         [sys.executable, "-c", "from briefgen.cli.main import main; main()",
-         "--show-completion", "bash"], capture_output=True, text=True, timeout=60)
+         "--show-completion", "bash"], capture_output=True, text=True, timeout=60, env=env)
     assert shown.returncode == 0, shown.stderr
     assert "_BRIEFGEN_COMPLETE" in shown.stdout  # the script bash sources for briefgen
