@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 import typer
 
@@ -29,6 +29,7 @@ EXIT_INTERRUPTED = 130  # as `briefgen.build.manifest` (not imported here: the C
 if TYPE_CHECKING:
     from briefgen.build.manifest import RunResult
     from briefgen.build.options import RenderOptions
+    from briefgen.build.progress import Progress
 
 # Where `briefgen --debug` leaves its answer in the click context's `meta` (shared by commands).
 DEBUG_KEY = "briefgen.debug"
@@ -82,13 +83,13 @@ def render_specs(
     if dry_run:
         return report_plan(specs, out_dir=out_dir, options=options, force=force, as_json=as_json)
     from briefgen.build.batch import build
-    from briefgen.build.progress import Progress, auto
+    from briefgen.build.progress import Progress
 
     if dask is not None:
         from briefgen.build.dask import require_dask
 
         require_dask()  # before any spec is read or rendered
-    progress = Progress() if quiet else auto(sys.stderr)
+    progress = Progress() if quiet else reporter(sys.stderr)
     try:
         result = build(specs, out_dir=out_dir, jobs=jobs, force=force, timeout=timeout,
                        options=options, dask_address=dask, progress=progress,
@@ -111,6 +112,18 @@ def render_specs(
         if brief.traceback:
             typer.echo(f"{brief.spec_path}:\n{brief.traceback}", err=True)
     return result.exit_code  # 2 when every failure is bad input, as for one spec alone
+
+
+def reporter(stream: TextIO) -> Progress:
+    """A live bar when `stream` is a terminal, log lines when it is not (rich imported only
+    for the bar)."""
+    from briefgen.build.progress import LogLines
+
+    if not stream.isatty():
+        return LogLines(stream)
+    from briefgen.build.progressbar import RichProgress
+
+    return RichProgress(stream)
 
 
 def result_lines(run: RunResult) -> list[str]:

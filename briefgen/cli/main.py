@@ -9,12 +9,13 @@ shows the traceback instead. Help is click's plain layout, wrapped to the termin
 
 from __future__ import annotations
 
+import os
 import sys
 
-if sys.argv[1:2] == ["render"]:  # fork the PDF process now, before typer and the commands
-    from briefgen.pdf.printer import start_early
+if sys.argv[1:2] == ["render"]:  # fork the PDF process now (unless cached), before typer
+    from briefgen.cli.early import prepare_render
 
-    start_early(sys.argv)
+    prepare_render(sys.argv)
 
 import typer
 
@@ -58,6 +59,8 @@ def _root(
     FLAGS.debug = FLAGS.debug or debug
     FLAGS.quiet = FLAGS.quiet or quiet
     FLAGS.verbose = FLAGS.verbose or verbose
+    if FLAGS.debug:
+        os.environ["BRIEFGEN_DEBUG"] = "1"  # for the library (`errors.debugging`) and workers
     ctx.meta[DEBUG_KEY] = FLAGS.debug  # for a command that reports failures itself (a run's)
 
 
@@ -80,6 +83,25 @@ def _is_usage_error(exc: BaseException) -> bool:
 
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: run the app, converting errors to messages and exit codes."""
+    # `--debug` sets BRIEFGEN_DEBUG for the library and the workers of this run only: a later
+    # call in the same process (a test, a notebook) starts from the environment it had.
+    saved = os.environ.get("BRIEFGEN_DEBUG")
+    try:
+        _main(argv)
+    finally:
+        if saved is None:
+            os.environ.pop("BRIEFGEN_DEBUG", None)
+        else:
+            os.environ["BRIEFGEN_DEBUG"] = saved
+
+
+def _main(argv: list[str] | None) -> None:
+    # The last net under "never fail on what a user wrote": a character no stream can encode
+    # (a lone surrogate from a spec's escape or a non-UTF-8 file name) is printed as an escape.
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
     try:
         reset_flags()  # each call starts from the environment (tests call main() many times)
         args = lift_global_flags(list(sys.argv[1:] if argv is None else argv))

@@ -75,6 +75,8 @@ def resolve_cli_project(*, out: Path | None = None, formats: str | None = None,
     project = resolve_project(Overrides(
         out=out, brand=brand, templates=tuple(templates or ()), paper=paper,
         pdf_variant=pdf_variant, formats=formats, delivery=delivery, schedules=schedules))
+    for warning in project.brand.warnings if project.brand else ():
+        print(str(warning), file=sys.stderr)  # low contrast: said, not fatal (--strict is)
     options = project.render
     note(f"project file: {project.file or 'none'}; output {project.out_dir}, paper "
          f"{options.paper}, PDF {options.pdf_variant or 'plain'}, brand "

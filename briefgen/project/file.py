@@ -1,6 +1,7 @@
-"""Reading `briefgen.yaml`: located like a spec (`briefgen.yaml:4:8: paper: ...`), unknown keys
-refused with a did-you-mean, every problem at once. Paths in it are relative to its folder;
-turning them into options is `briefgen.project.resolve`.
+"""Reading `briefgen.yaml` with the loader every YAML kind shares (`briefgen.inputs.loader`):
+located like a spec (`briefgen.yaml:4:8: paper: ...`), unknown keys refused with a
+did-you-mean, every problem at once. Paths in it are relative to its folder; turning them into
+options is `briefgen.project.resolve`.
 """
 
 from __future__ import annotations
@@ -9,13 +10,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, field_validator
 from pydantic_core import PydanticCustomError
 
-from briefgen.errors import InputError, Problem, SpecError
-from briefgen.inputs.located import LocatedDocument, PathKey, dotted, load_located
+from briefgen.errors import FileError, InputError, Problem
+from briefgen.inputs.loader import FileKind, load_model
+from briefgen.inputs.located import LocatedDocument, PathKey, dotted
+from briefgen.inputs.worded import describe
 from briefgen.pdf.weasy import PDF_VARIANTS, check_variant
-from briefgen.spec.load import describe, problem_from_error
 from briefgen.spec.model import StrictModel
 
 PROJECT_FILE = "briefgen.yaml"
@@ -86,24 +88,17 @@ class LoadedProjectFile:
                        dotted(where), message, hint)
 
 
+class ProjectFileError(FileError):
+    """What is wrong in a project file (briefgen.yaml), every problem at once."""
+
+
+PROJECT_KIND = FileKind(ProjectFile, ProjectFileError,
+                        "a mapping of project settings (output, brand, paper, …)",
+                        empty_hint="write the settings to share, e.g. `paper: letter`, or delete "
+                        "it for the built-in defaults")
+
+
 def load_project_file(path: Path, display: str | None = None) -> LoadedProjectFile:
-    """Load and validate a project file; raise `SpecError` with every problem in it."""
-    display = display if display is not None else str(path)
-    doc = load_located(path, display, keep_going=True,
-                       empty_hint="write the settings to share, e.g. `paper: letter`, or delete "
-                       "it for the built-in defaults")
-    if not isinstance(doc.data, dict):
-        mark = doc.value_marks.get(())
-        raise SpecError([Problem(display, mark.line if mark else None,
-                                 mark.column if mark else None, "",
-                                 "expected a mapping of project settings (output, brand, paper, "
-                                 f"…), got {describe(doc.data)}"), *doc.problems])
-    problems = list(doc.problems)
-    model: ProjectFile | None = None
-    try:
-        model = ProjectFile.model_validate(doc.data)
-    except ValidationError as exc:
-        problems.extend(problem_from_error(doc, err, ProjectFile) for err in exc.errors())
-    if problems or model is None:
-        raise SpecError(sorted(set(problems), key=lambda p: (p.line or 0, p.column or 0)))
-    return LoadedProjectFile(path, model, doc)
+    """Load and validate a project file; raise `ProjectFileError` with every problem in it."""
+    validated = load_model(path, PROJECT_KIND, display=display)
+    return LoadedProjectFile(path, validated.model, validated.doc)

@@ -15,8 +15,13 @@ from typing import Literal, NoReturn, cast
 
 from briefgen.brand.load import LoadedBrand, load_brand
 from briefgen.build.options import FORMATS, RenderOptions
-from briefgen.errors import InputError, SpecError
-from briefgen.project.file import LoadedProjectFile, find_project_file, load_project_file
+from briefgen.errors import InputError
+from briefgen.project.file import (
+    LoadedProjectFile,
+    ProjectFileError,
+    find_project_file,
+    load_project_file,
+)
 
 Source = Literal["flag", "project file", "default"]
 Paper = Literal["a4", "letter"]
@@ -60,7 +65,7 @@ class Project:
 def resolve_project(overrides: Overrides | None = None, *, start: Path | None = None,
                     project_file: Path | None = None) -> Project:
     """Find `briefgen.yaml` from `start` (the current folder) upward and resolve it with the
-    flags in `overrides`. Bad values are located `SpecError`s (exit 2)."""
+    flags in `overrides`. Bad values are located `ProjectFileError`s (exit 2)."""
     flags = overrides or Overrides()
     path = project_file or find_project_file(start or Path.cwd())
     loaded = load_project_file(path, _shown(path)) if path is not None else None
@@ -133,7 +138,7 @@ def _refuse(loaded: LoadedProjectFile | None, where: tuple[str, ...], flag: str 
             message: str) -> NoReturn:
     if flag is not None or loaded is None:
         raise InputError(f"{flag}: {message}" if flag else message)
-    raise SpecError([loaded.problem(where, message,
+    raise ProjectFileError([loaded.problem(where, message,
                                     "paths are read from the project file's folder")])
 
 

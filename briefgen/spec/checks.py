@@ -21,6 +21,8 @@ from briefgen.spec.model import UNIT_FACTORS, Spec
 
 # Reported growth is rounded to whole percent in most releases; more than this is a real mismatch.
 GROWTH_TOLERANCE_PP = 1.0
+# The largest number a spec may give, in its own unit: VND revenue in ones stays below it.
+MAX_MAGNITUDE = 1e15
 
 
 Report = Callable[..., None]
@@ -122,6 +124,11 @@ def cross_field_problems(spec: Spec, doc: LocatedDocument) -> list[Problem]:
         if not math.isfinite(number):
             # YAML's .inf and .nan pass a float type but are no figure anyone reported.
             report(path, f"expected a finite number, got {number}")
+        elif abs(number) > MAX_MAGNITUDE:
+            # 1e308 is finite, but a chart's axis around it overflows to inf and sums of such
+            # figures do too; nothing a company reports comes near this bound (a quadrillion).
+            report(path, f"is too large to print or chart (at most {MAX_MAGNITUDE:.0e} "
+                   f"either side of zero), got {number:g}", "is the unit right?")
 
     headlines = [i for i, s in enumerate(spec.segments) if s.headline]
     for extra in headlines[1:]:
@@ -138,6 +145,10 @@ def cross_field_problems(spec: Spec, doc: LocatedDocument) -> list[Problem]:
             ends = [q.quarter_end for q in segment.history.quarters]
             _check_order(ends, (*base, "history", "quarters"), report)
             _check_growth(spec, index, report)
+    if spec.capex and spec.capex.plan_total is not None:
+        report(("capex", "plan_total"), "`plan_total` and `horizon_years` are the earlier form",
+               f"write `guidance: {{amount: {{…}}, years: {spec.capex.horizon_years}, "
+               "scope: …}` with the same figures", "warning")
     if spec.capex:
         _check_order([q.quarter_end for q in spec.capex.quarterly], ("capex", "quarterly"), report)
 
@@ -184,11 +195,12 @@ def _check_growth(spec: Spec, index: int, report: Report) -> None:
     segment = spec.segments[index]
     history = segment.history
     assert history is not None
-    revenue_by_end = {q.quarter_end: q.revenue for q in history.quarters}
+    revenue_by_end = {q.quarter_end: q.revenue for q in history.quarters
+                      if q.revenue is not None}
     base: PathKey = ("segments", index)
     for row, point in enumerate(history.quarters):
         prior = _year_before(revenue_by_end, point.quarter_end)
-        if point.growth_yoy is None or not prior:
+        if point.growth_yoy is None or not prior or point.revenue is None:
             continue
         computed = (point.revenue / prior - 1) * 100
         if abs(computed - point.growth_yoy) > GROWTH_TOLERANCE_PP:
@@ -197,13 +209,13 @@ def _check_growth(spec: Spec, index: int, report: Report) -> None:
                    severity="warning")
     current = revenue_by_end.get(spec.period.quarter_end)
     prior = _year_before(revenue_by_end, spec.period.quarter_end)
-    if segment.growth_yoy and current and prior:
+    if segment.growth_yoy and segment.growth_yoy.value is not None and current and prior:
         computed = (current / prior - 1) * 100
         if abs(computed - segment.growth_yoy.value) > GROWTH_TOLERANCE_PP:
             report((*base, "growth_yoy", "value"),
                    f"reported {segment.growth_yoy.value:g}% but the history gives "
                    f"{computed:.1f}% y/y", severity="warning")
-    if current is not None:
+    if current is not None and segment.revenue.value is not None:
         in_history = current * UNIT_FACTORS[history.unit]
         reported = segment.revenue.value * UNIT_FACTORS[segment.revenue.unit]
         # The headline figure is usually rounded (RMB 33.4bn for 33,398m): allow 0.5%.
@@ -224,6 +236,8 @@ def _numbers(model: BaseModel, path: PathKey = ()) -> Iterator[tuple[PathKey, fl
                 yield from _numbers(item, where)
             elif isinstance(item, float):
                 yield where, item
+            elif isinstance(item, int) and not isinstance(item, bool):  # a Count, maybe 10**400
+                yield where, float(item) if abs(item) < 10**300 else math.copysign(1e300, item)
 
 
 def _cited_figures(

@@ -9,8 +9,9 @@ import pytest
 from typer.testing import CliRunner
 
 from briefgen.cli.main import app
-from briefgen.errors import InputError, SpecError
+from briefgen.errors import InputError
 from briefgen.project import Overrides, resolve_project
+from briefgen.project.file import ProjectFileError
 from tests.conftest import ROOT
 
 BRAND = ROOT / "examples" / "brand.yaml"
@@ -59,7 +60,7 @@ def test_flags_override_the_file(tmp_path: Path) -> None:
 def test_every_problem_is_located(tmp_path: Path) -> None:
     path = write(tmp_path, "paper: legal\npdf_varient: pdf/ua-1\nformats: [html, docx]\n"
                  "pdf_variant: pdf/x\n")
-    with pytest.raises(SpecError) as caught:
+    with pytest.raises(ProjectFileError) as caught:
         resolve_project(start=tmp_path)
     lines = str(caught.value).splitlines()
     assert lines[0].startswith(f"{path}:1:8: paper: ")
@@ -73,7 +74,7 @@ def test_every_problem_is_located(tmp_path: Path) -> None:
 
 def test_a_missing_brand_is_located_in_the_project_file(tmp_path: Path) -> None:
     path = write(tmp_path, "# desk settings\nbrand: house/brand.yaml\n")
-    with pytest.raises(SpecError) as caught:
+    with pytest.raises(ProjectFileError) as caught:
         resolve_project(start=tmp_path)
     assert str(caught.value) == (f"{path}:2:8: brand: no brand file at "
                                  f"{tmp_path / 'house' / 'brand.yaml'} (paths are read from "

@@ -65,8 +65,11 @@ CASES = [
     Bad("number-is-text", edit=("{value: 33.4, currency: CNY", "{value: abc, currency: CNY"),
         expected=(f'{SPEC}:41:22: segments[0].revenue.value: expected a number, got "abc" '
                   "(remove the quotes and any units or commas)",)),
-    Bad("whole-number-is-fraction", edit=("horizon_years: 3", "horizon_years: 2.5"),
-        expected=(f"{SPEC}:60:18: capex.horizon_years: expected a whole number, got 2.5",)),
+    Bad("whole-number-is-fraction", edit=("    years: 3", "    years: 2.5"),
+        expected=(f"{SPEC}:61:12: capex.guidance.years: expected a whole number, got 2.5",)),
+    Bad("range-in-value", edit=("{value: 33.4, currency: CNY", '{value: "33–34", currency: CNY'),
+        expected=(f'{SPEC}:41:22: segments[0].revenue.value: expected a number, got the range '
+                  '"33–34" (write a range as `low: 33` and `high: 34` in place of `value`)',)),
     Bad("boolean-is-text", edit=("headline: true", "headline: maybe"),
         expected=(f'{SPEC}:39:15: segments[0].headline: expected true or false, got "maybe"',)),
     Bad("list-is-text", edit=("  listings:\n    - {exchange: NYSE, ticker: BABA, currency: USD}\n"
@@ -135,7 +138,7 @@ CASES = [
         expected=(f"{SPEC}:11:11: brief.rating: expected one of Buy, Hold, Sell, Overweight, "
                   'Neutral, Underweight, Not rated; got "buy" (did you mean "Buy"?)',)),
     Bad("enum-typo", edit=("qualifier: up to}", "qualifier: upto}"),
-        expected=(f"{SPEC}:59:64: capex.plan_total.qualifier: expected one of exact, about, "
+        expected=(f"{SPEC}:60:62: capex.guidance.amount.qualifier: expected one of exact, about, "
                   'more than, up to, nearly, at least; got "upto" (did you mean "up to"?)',)),
     Bad("currency-rmb", edit=("reporting_currency: CNY", "reporting_currency: RMB"),
         expected=(f'{SPEC}:23:23: company.reporting_currency: "RMB" is not an ISO 4217 currency '
@@ -191,9 +194,26 @@ CASES = [
         expected=(f"{SPEC}:49:12: segments[0].history.csv: the CSV file must be inside the "
                   "spec's folder (give a path relative to the spec, without `..`)",)),
     Bad("csv-missing", edit=("csv: baba-cloud-revenue.csv", "csv: cloud.csv"),
-        expected=("specs/cloud.csv: no such file (check the path)",)),
+        expected=(f"{SPEC}:49:12: segments[0].history.csv: no such file: specs/cloud.csv "
+                  "(the path is relative to the spec's folder)",)),
     Bad("csv-is-a-folder", edit=("csv: baba-cloud-revenue.csv", "csv: history"),
-        setup=_csv_is_a_folder, expected=("specs/history: is a folder, not a file",)),
+        setup=_csv_is_a_folder,
+        expected=(f"{SPEC}:49:12: segments[0].history.csv: specs/history is a folder, "
+                  "not a CSV file",)),
+    Bad("csv-not-a-number", csv_edit=("29610,7", "nan,7"),
+        expected=(f"{CSV}:3:12: segments[0].history.quarters[1].revenue: expected a finite "
+                  "number, got nan",)),
+    Bad("csv-huge-number", csv_edit=("29610,7", "1e308,7"),
+        expected=(f"{CSV}:3:12: segments[0].history.quarters[1].revenue: is too large to print "
+                  "or chart (at most 1e+15 either side of zero), got 1e+308 "
+                  "(is the unit right?)",)),
+    Bad("huge-growth", edit=("growth_yoy: {value: 18.4}", "growth_yoy: {value: 1e308}"),
+        expected=(f"{SPEC}:45:27: segments[0].consensus.growth_yoy.value: is too large to print "
+                  "or chart (at most 1e+15 either side of zero), got 1e+308 "
+                  "(is the unit right?)",)),
+    Bad("huge-whole-number", edit=("regions: {value: 29}", f"regions: {{value: {10**30}}}"),
+        expected=(f"{SPEC}:69:20: infrastructure.regions.value: is too large to print or chart "
+                  "(at most 1e+15 either side of zero), got 1e+30 (is the unit right?)",)),
     Bad("csv-and-quarters", edit=("      csv: baba-cloud-revenue.csv\n",
                                   "      csv: baba-cloud-revenue.csv\n      quarters:\n"
                                   "        - {quarter_end: 2025-06-30, revenue: 33398}\n"),
@@ -233,6 +253,19 @@ CASES = [
     Bad("control-character", edit=("Sample Analyst", "Sample\x07Analyst"),
         expected=(f"{SPEC}:9:17: contains a control character (U+0007) that YAML does not allow "
                   "(delete it; it is often pasted in from a PDF)",)),
+    Bad("bell-in-escape", edit=("Sample Analyst", '"Sample\\aAnalyst"'),
+        expected=(f"{SPEC}:9:11: brief.author: contains a control character (U+0007) that a "
+                  "note cannot show (delete it; write the character itself, not an escape)",)),
+    Bad("lone-surrogate", edit=("Sample Analyst", '"Sample \\ud800"'),
+        expected=(f"{SPEC}:9:11: brief.author: contains a lone surrogate (U+D800) that a note "
+                  "cannot show (delete it; write the character itself, not an escape)",)),
+    Bad("beyond-unicode", edit=("Sample Analyst", '"Sample \\U00110000"'),
+        expected=(f"{SPEC}:9:19: an escape names a character beyond Unicode's last (U+10FFFF) "
+                  "(check the \\U escape: it takes 8 hex digits, at most 0010FFFF)",)),
+    Bad("binary-value", edit=("Sample Analyst", "!!binary U2FtcGxl"),
+        expected=(f"{SPEC}:9:11: brief.author: binary (!!binary) values are not allowed",)),
+    Bad("nested-too-deep", edit=("author: Sample Analyst", "author: " + "[" * 5000 + "]" * 5000),
+        expected=(f"{SPEC}:9:60: nested more than 50 levels deep",)),
     Bad("alias-bomb", text=ALIAS_BOMB,
         expected=(f"{SPEC}:5:4: e: more than 50,000 values after expanding aliases "
                   "(is this an alias bomb? a spec needs far fewer)",)),
@@ -307,6 +340,19 @@ def test_fixture_is_valid(tmp_path: Path) -> None:
         shutil.copy(FIXTURES / name, tmp_path / name)
     loaded = load_spec(tmp_path / "baba.yaml", strict=True)
     assert loaded.warnings == []
+
+
+def test_symlinked_csv_inside_the_folder_is_read(tmp_path: Path) -> None:
+    """A desk may keep its histories elsewhere and link them into the spec's folder."""
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shutil.copy(FIXTURES / "baba-cloud-revenue.csv", shared / "cloud.csv")
+    specs = tmp_path / "specs"
+    specs.mkdir()
+    shutil.copy(FIXTURES / "baba.yaml", specs / "x.yaml")
+    (specs / "baba-cloud-revenue.csv").symlink_to(shared / "cloud.csv")
+    loaded = load_spec(specs / "x.yaml", strict=True)
+    assert len(loaded.spec.segments[0].history.quarters) == 5  # type: ignore[union-attr]
 
 
 def test_folder_given_as_spec_file(tmp_path: Path) -> None:
