@@ -59,8 +59,12 @@ def _root(
     FLAGS.debug = FLAGS.debug or debug
     FLAGS.quiet = FLAGS.quiet or quiet
     FLAGS.verbose = FLAGS.verbose or verbose
-    if FLAGS.debug:
-        os.environ["BRIEFGEN_DEBUG"] = "1"  # for the library (`errors.debugging`) and workers
+    if FLAGS.debug and not os.environ.get("BRIEFGEN_DEBUG"):
+        # For the library (`errors.debugging`) and the workers of this run only: taken back
+        # when the command ends, so a later call in this process (a test, a notebook) starts
+        # from the environment it had.
+        os.environ["BRIEFGEN_DEBUG"] = "1"
+        ctx.call_on_close(lambda: os.environ.pop("BRIEFGEN_DEBUG", None))
     ctx.meta[DEBUG_KEY] = FLAGS.debug  # for a command that reports failures itself (a run's)
 
 
@@ -83,12 +87,10 @@ def _is_usage_error(exc: BaseException) -> bool:
 
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: run the app, converting errors to messages and exit codes."""
-    # `--debug` sets BRIEFGEN_DEBUG for the library and the workers of this run only: a later
-    # call in the same process (a test, a notebook) starts from the environment it had.
     saved = os.environ.get("BRIEFGEN_DEBUG")
     try:
         _main(argv)
-    finally:
+    finally:  # as `_root` leaves it, also when the command raised before closing
         if saved is None:
             os.environ.pop("BRIEFGEN_DEBUG", None)
         else:

@@ -82,8 +82,8 @@ def validate(
         False, "--json", help="Print one JSON report instead of lines (for scripts and CI)."
     ),
     brand: Path | None = typer.Option(
-        None, "--brand", "-b", metavar="FILE", help="Also check this brand file, its colours' contrast "
-        "included (WCAG AA: 4.5:1 for text)."),
+        None, "--brand", "-b", metavar="FILE", help="Also check this brand file, its colours' "
+        "contrast included (WCAG AA: 4.5:1 for text)."),
 ) -> None:
     """Check specs and report every problem in each, as FILE:LINE:COLUMN: message.
 

@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from briefgen.build.progress import Rate, RichProgress
+from briefgen.build.progress import Rate
+from briefgen.build.progressbar import RichProgress
 from tests.conftest import ROOT
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
@@ -91,7 +92,7 @@ CHILD = textwrap.dedent("""
     from pathlib import Path
     sys.path.insert(0, {root!r})
     from briefgen.build.batch import build
-    from briefgen.build.progress import auto
+    from briefgen.cli.batch import reporter
     from tests.helpers.fake_render import fake_render, write_specs
 
     folder = Path(sys.argv[1])
@@ -101,7 +102,7 @@ CHILD = textwrap.dedent("""
     print("ready", flush=True, file=sys.stderr)
     try:
         build([specs], out_dir=folder / "out", jobs=2, render=fake_render,
-              progress=auto(sys.stderr))
+              progress=reporter(sys.stderr))
     except KeyboardInterrupt:
         sys.exit(130)
 """)
