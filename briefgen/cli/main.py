@@ -9,7 +9,6 @@ shows the traceback instead. Help is click's plain layout, wrapped to the termin
 
 from __future__ import annotations
 
-import os
 import sys
 
 if sys.argv[1:2] == ["render"]:  # fork the PDF process now (unless cached), before typer
@@ -21,7 +20,7 @@ import typer
 
 from briefgen.cli.batch import DEBUG_KEY
 from briefgen.cli.options import FLAGS, lift_global_flags, reset_flags
-from briefgen.errors import EXIT_FAILED_RUN, BriefgenError
+from briefgen.errors import EXIT_FAILED_RUN, BriefgenError, set_debugging
 from briefgen.version import __version__
 
 app = typer.Typer(
@@ -59,12 +58,7 @@ def _root(
     FLAGS.debug = FLAGS.debug or debug
     FLAGS.quiet = FLAGS.quiet or quiet
     FLAGS.verbose = FLAGS.verbose or verbose
-    if FLAGS.debug and not os.environ.get("BRIEFGEN_DEBUG"):
-        # For the library (`errors.debugging`) and the workers of this run only: taken back
-        # when the command ends, so a later call in this process (a test, a notebook) starts
-        # from the environment it had.
-        os.environ["BRIEFGEN_DEBUG"] = "1"
-        ctx.call_on_close(lambda: os.environ.pop("BRIEFGEN_DEBUG", None))
+    set_debugging(FLAGS.debug)  # for the library (`errors.debugging`) and forked workers
     ctx.meta[DEBUG_KEY] = FLAGS.debug  # for a command that reports failures itself (a run's)
 
 
@@ -87,14 +81,11 @@ def _is_usage_error(exc: BaseException) -> bool:
 
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: run the app, converting errors to messages and exit codes."""
-    saved = os.environ.get("BRIEFGEN_DEBUG")
     try:
         _main(argv)
-    finally:  # as `_root` leaves it, also when the command raised before closing
-        if saved is None:
-            os.environ.pop("BRIEFGEN_DEBUG", None)
-        else:
-            os.environ["BRIEFGEN_DEBUG"] = saved
+    finally:  # a later call in this process (a test, a notebook) starts without these flags
+        reset_flags()
+        set_debugging(False)
 
 
 def _main(argv: list[str] | None) -> None:

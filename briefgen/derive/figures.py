@@ -12,7 +12,6 @@ import datetime as dt
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from briefgen.derive import formatting as fmt
 from briefgen.spec.model import (
@@ -23,14 +22,9 @@ from briefgen.spec.model import (
     Percent,
     Qualifier,
     Segment,
-    Source,
     Spec,
     Unit,
 )
-
-if TYPE_CHECKING:
-    from briefgen.derive.capex import CapexFigures
-    from briefgen.derive.kpis import KpiFigures
 
 
 @dataclass(frozen=True)
@@ -115,33 +109,6 @@ class MoveFigures:
     session: str | None
     move: Figure
     basis: str | None = None  # "close", "intraday", "after hours", "pre-market"
-
-
-@dataclass
-class QuarterFigures:
-    """Every figure of one quarter that the note, its charts and its email use (the words made
-    from them are added by `derive.derived`)."""
-
-    headline: SegmentFigures
-    segments: list[SegmentFigures]
-    capex: CapexFigures | None
-    kpis: list[KpiFigures]
-    moves: list[MoveFigures]
-    sites_by_region: dict[str, int]
-    listings_text: str
-    sources: dict[str, Source]
-    illustrative: bool  # invented figures, labelled so in the note
-
-    def source_line(self, ids: tuple[str, ...] | list[str]) -> str:
-        """`Source: TradingKey (via Yahoo Finance), 1 Sep 2025; Alibaba Group, 29 Aug 2025`."""
-        parts = []
-        for source_id in dict.fromkeys(ids):
-            source = self.sources.get(source_id)
-            if source is None:
-                continue
-            via = f" (via {source.via})" if source.via else ""
-            parts.append(f"{source.publisher}{via}, {fmt.loose_date(source.date)}")
-        return "Source: " + "; ".join(parts) if parts else ""
 
 
 def cited(figure: Cited, fallback: str | None) -> tuple[str, ...]:
@@ -379,4 +346,4 @@ def _accelerating(history: list[HistoryPoint], quarter_end: dt.date) -> int:
     return count
 
 
-__all__ = ["Figure", "MoveFigures", "Qualifier", "QuarterFigures", "SegmentFigures"]
+__all__ = ["Figure", "MoveFigures", "Qualifier", "SegmentFigures"]

@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from briefgen.errors import BriefgenError, debugging, escape_text
+
 # Nothing heavy at import time: the config, mail, SMTP and render stack are imported by the
 # functions that use them.
 if TYPE_CHECKING:
@@ -101,7 +103,7 @@ def prepare(spec_paths: Sequence[Path], out_dir: Path, config: DeliveryConfig, b
 
     run = build(list(spec_paths), out_dir=out_dir, options=options, progress=Progress(),
                 render=render)
-    prepared = [preflight(brief, out_dir, config, brand) for brief in run.briefs]
+    prepared = [_checked_preflight(brief, out_dir, config, brand) for brief in run.briefs]
     for brief, ready in zip(run.briefs, prepared, strict=True):
         ready.origin = _origin(brief)
     return prepared
@@ -115,6 +117,22 @@ def _origin(brief: BriefResult) -> str | None:
     if brief.status == "rendered":
         return f"rendered {pdf} with these options first ({brief.reason or 'not rendered'})"
     return None
+
+
+def _checked_preflight(brief: BriefResult, out_dir: Path, config: DeliveryConfig,
+                       brand: Brand) -> Prepared:
+    """`preflight`, with anything that goes wrong for this brief held back as its problem: one
+    brief that cannot be prepared never stops the others being sent."""
+    try:
+        return preflight(brief, out_dir, config, brand)
+    except Exception as exc:
+        if debugging():
+            raise
+        from briefgen.spec.load import slug_from_path
+
+        words = str(exc) if isinstance(exc, BriefgenError) else f"internal error: {exc!r}"
+        return Prepared(brief.slug or slug_from_path(brief.spec_path), brief.spec_path,
+                        "unknown", "unknown", problem=escape_text(words))
 
 
 def preflight(brief: BriefResult, out_dir: Path, config: DeliveryConfig,
