@@ -21,11 +21,9 @@ see `smtp.py` and `ledger.py`.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import hashlib
 import io
 import re
-import textwrap
 import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -34,7 +32,6 @@ from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 
-import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
 from briefgen.brand.model import DEFAULT_BRAND, Brand
@@ -45,16 +42,13 @@ from briefgen.derive.changes import Changes
 from briefgen.derive.text import DERIVED_MARK
 from briefgen.mail.config import DeliveryConfig, Recipients
 from briefgen.note.model import implied_upside, price
+from briefgen.note.templates import cached_environment
 from briefgen.spec.model import Spec
 
 Clock = Callable[[], dt.datetime]
 # Said once under the takeaways when a sentence marks a number; the PDF's notes say how.
 DERIVED_NOTE = (f"{DERIVED_MARK} Derived by arithmetic from reported figures; "
                 "the attached note says how.")
-BUILTIN_TEMPLATES = Path(__file__).resolve().parents[1] / "templates" / "email"
-if not BUILTIN_TEMPLATES.is_dir():  # a source checkout: templates/ sits beside the package
-    BUILTIN_TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "email"
-
 
 def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
@@ -86,35 +80,9 @@ class BriefContent:
 # --- templates -------------------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=8)
-def environment(user_folder: Path | None = None) -> jinja2.Environment:
-    builtin = jinja2.FileSystemLoader(str(BUILTIN_TEMPLATES))
-    loaders: list[jinja2.BaseLoader] = []
-    if user_folder is not None:
-        loaders.append(jinja2.FileSystemLoader(str(user_folder)))
-    loaders.append(builtin)
-    loader = jinja2.ChoiceLoader([*loaders, jinja2.PrefixLoader({"default": builtin})])
-    env = jinja2.Environment(
-        loader=loader,
-        autoescape=jinja2.select_autoescape(["html"], default_for_string=True, default=False),
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    env.filters["wrap"] = wrap
-    return env
-
-
-def wrap(text: str, width: int = 72, indent: str = "", first: str | None = None) -> str:
-    """Plain-text paragraphs for the text/plain part; `first` prefixes the first line."""
-    lead = indent if first is None else first
-    return textwrap.fill(" ".join(str(text).split()), width=width, initial_indent=lead,
-                         subsequent_indent=indent, break_on_hyphens=False)
-
-
 def _render(config: DeliveryConfig, name: str, context: dict[str, Any]) -> str:
-    return environment(config.templates).get_template(name).render(context)
+    folders = (config.templates,) if config.templates is not None else ()
+    return cached_environment(folders, "email").get_template(name).render(context)
 
 
 def render_subject(config: DeliveryConfig, names: dict[str, str]) -> str:
