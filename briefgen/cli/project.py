@@ -38,9 +38,10 @@ def config(
     """Show the resolved project: which file, brand, templates, output, paper, PDF variant and
     formats every command uses, and the versions of briefgen and its engines."""
     from briefgen.cli.options import resolve_cli_project
-    from briefgen.note.html import BUILTIN_TEMPLATES
+    from briefgen.note.builtin import builtin_template_dir
 
     project = resolve_cli_project()
+    builtin = builtin_template_dir()
     options = project.render
     brand = project.brand
     facts: dict[str, object] = {
@@ -48,7 +49,7 @@ def config(
         "output": str(project.out_dir),
         "brand": ({"file": str(brand.path), "firm_name": brand.brand.firm_name}
                   if brand else None),
-        "templates": [str(d) for d in options.template_dirs] + [str(BUILTIN_TEMPLATES)],
+        "templates": [str(d) for d in options.template_dirs] + [str(builtin)],
         "paper": options.paper,
         "pdf_variant": options.pdf_variant,
         "formats": list(options.formats),
@@ -75,7 +76,7 @@ def config(
     line("output", str(project.out_dir), "output")
     line("brand", f"{brand.path} ({brand.brand.firm_name})" if brand else "built-in", "brand")
     line("templates", ", ".join([*(str(d) for d in options.template_dirs),
-                                 f"built-in ({BUILTIN_TEMPLATES})"]), "templates")
+                                 f"built-in ({builtin})"]), "templates")
     line("paper", options.paper, "paper")
     line("PDF variant", options.pdf_variant or "plain PDF", "pdf_variant")
     line("formats", ", ".join(options.formats), "formats")
