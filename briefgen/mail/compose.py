@@ -35,7 +35,7 @@ from typing import Any
 from jinja2.sandbox import SandboxedEnvironment
 
 from briefgen.brand.model import DEFAULT_BRAND, Brand
-from briefgen.charts.draw import chart_alt
+from briefgen.charts.draw import planned_chart
 from briefgen.derive import Derived
 from briefgen.derive import formatting as fmt
 from briefgen.derive.changes import Changes
@@ -147,8 +147,8 @@ def brief_context(brief: BriefContent, config: DeliveryConfig, brand: Brand) -> 
             cells.append(("Upside", upside.text,
                           f"from {price(target.price_at_setting, target.currency)}"))
     seg = d.headline
-    short = seg.called
     url = f"{config.base_url.rstrip('/')}/{brief.slug}/brief.html" if config.base_url else None
+    chart = planned_chart(spec, d, "revenue")
     marked = any(sentence.derived for sentence in [d.standfirst, *d.takeaways])
     since_last = _since_last(brief.changes)
     return {
@@ -181,11 +181,11 @@ def brief_context(brief: BriefContent, config: DeliveryConfig, brand: Brand) -> 
         "key_data": d.key_data,
         "verdict": seg.verdict,
         "chart_cid": f"chart.{brief.slug}@{config.domain}" if brief.chart_png else None,
-        # The chart's own title, as charts.py words it (the PNG carries title and units).
-        "chart_caption": f"{fmt.sentence_case(short)} revenue by quarter and y/y growth",
-        # The chart's data in words, as the note's SVG says it: read out, or shown when the
-        # client blocks images, and printed in the text part.
-        "chart_alt": chart_alt(spec, d, "revenue") if brief.chart_png else None,
+        # The chart's own title (the PNG carries title and units) and its data in words, as the
+        # note's SVG says it: read out, or shown when the client blocks images, and printed in
+        # the text part.
+        "chart_caption": chart.title if chart else None,
+        "chart_alt": chart.alt if chart and brief.chart_png else None,
         "chart_source": d.source_line(seg.history_sources),
         "pdf_name": f"{brief.slug}.pdf",
         "pdf_size": size_text(len(brief.pdf)),
