@@ -1,4 +1,7 @@
-"""The `briefgen` command: typer commands over the library, nothing else."""
+"""The `briefgen` command: typer commands over the library, nothing else. Its entry point is
+`briefgen.cli.main:main`; the commands live one group to a module (spec, render, send, schedule,
+author). Only the standard library is imported here, so importing a command module stays cheap;
+its one job is to print any uncaught library warning as briefgen's own line."""
 
 import sys
 import warnings

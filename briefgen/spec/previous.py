@@ -80,7 +80,7 @@ def identity_of(data: Any, folder: Path) -> Identity | None:
     if end is None or not first.get("exchange") or not first.get("ticker"):
         return None
     csvs = []
-    segments = data.get("segments")
+    segments = data.get("segments")  # a sibling spec read here may be invalid in any way
     for segment in segments if isinstance(segments, list) else []:
         history = segment.get("history") if isinstance(segment, dict) else None
         if isinstance(history, dict) and isinstance(history.get("csv"), str):
