@@ -43,7 +43,10 @@ if TYPE_CHECKING:
     from briefgen.derive.figures import SegmentFigures
     from briefgen.spec.model import Spec
 
-__all__ = ["KEYS", "Chart", "ChartStyle", "chart_png", "draw_charts", "style_for", "warm_up"]
+__all__ = [
+    "KEYS", "Chart", "ChartStyle", "chart_alt", "chart_png", "draw_charts", "plan_charts",
+    "style_for", "warm_up",
+]
 
 KEYS = ("revenue", "consensus", "capex", "infrastructure", "market")  # in note order
 WIDTH_IN = 6.3  # an A4 text column
@@ -80,7 +83,7 @@ def draw_charts(spec: Spec, derived: Derived, style: ChartStyle | None = None) -
     brand's when None); a chart whose data is absent is left out."""
     style = style or _default_style()
     charts = []
-    for plan in _plans(spec, derived):
+    for plan in plan_charts(spec, derived):
         with styled(style, plan.key):
             fig = _drawn(plan, style)
             svg = save_svg(fig, plan.alt)
@@ -92,7 +95,7 @@ def draw_charts(spec: Spec, derived: Derived, style: ChartStyle | None = None) -
 def chart_png(spec: Spec, derived: Derived, key: str, style: ChartStyle | None = None,
               dpi: int = 144) -> bytes:
     """One chart as PNG (for e-mail bodies). KeyError when the spec has no data for `key`."""
-    plans = {plan.key: plan for plan in _plans(spec, derived)}
+    plans = {plan.key: plan for plan in plan_charts(spec, derived)}
     if key not in plans:
         raise KeyError(f"no {key!r} chart for this spec (it has: {', '.join(plans) or 'none'})")
     style = style or _default_style()
@@ -100,6 +103,12 @@ def chart_png(spec: Spec, derived: Derived, key: str, style: ChartStyle | None =
         fig = _drawn(plans[key], style)
         png = save_png(fig, dpi)
     return png
+
+
+def chart_alt(spec: Spec, derived: Derived, key: str) -> str | None:
+    """A chart's data in words (its SVG's aria-label, the PDF's Alt), without drawing it: for
+    an e-mail's <img alt> and its text part. None when the spec has no data for `key`."""
+    return next((plan.alt for plan in plan_charts(spec, derived) if plan.key == key), None)
 
 
 def _default_style() -> ChartStyle:
@@ -114,7 +123,9 @@ def _drawn(plan: _Plan, style: ChartStyle) -> Figure:
     return fig
 
 
-def _plans(spec: Spec, derived: Derived) -> list[_Plan]:
+def plan_charts(spec: Spec, derived: Derived) -> list[_Plan]:
+    """The charts the data allows, decided but not drawn (no matplotlib needed): what the page
+    lays out while the charts are drawn."""
     kinds = (_revenue, _consensus, _capex, _infrastructure, _market)
     return [plan for kind in kinds if (plan := kind(spec, derived)) is not None]
 

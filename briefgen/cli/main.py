@@ -11,10 +11,10 @@ from __future__ import annotations
 import os
 import sys
 
-if sys.argv[1:2] == ["render"]:  # fork the PDF process now, before typer and the commands
-    from briefgen.pdf.printer import start_early
+if sys.argv[1:2] == ["render"]:  # fork the PDF process now (unless cached), before typer
+    from briefgen.cli.early import prepare_render
 
-    start_early(sys.argv)
+    prepare_render(sys.argv)
 
 import typer
 

@@ -83,21 +83,37 @@ def validate(
     as_json: bool = typer.Option(
         False, "--json", help="Print one JSON report instead of lines (for scripts and CI)."
     ),
+    brand: Path | None = typer.Option(
+        None, "--brand", "-b", help="Also check this brand file, its colours' contrast "
+        "included (WCAG AA: 4.5:1 for text)."),
 ) -> None:
     """Check specs and report every problem in each, as FILE:LINE:COLUMN: message.
 
     Exits 0 when every spec is valid and 2 when any is not.
     """
-    from briefgen.errors import SpecError
+    from briefgen.errors import FileError, SpecError
     from briefgen.spec.load import load_spec
 
     results: list[tuple[str, bool, list[Problem]]] = []
+    fonts: frozenset[int] | None = None  # what the note's fonts draw: bundled, plus the brand's
+    if brand is not None:
+        from briefgen.brand.load import load_brand
+        from briefgen.spec import glyphs
+
+        try:
+            loaded_brand = load_brand(brand, str(brand), strict=strict)
+        except FileError as exc:
+            results.append((str(brand), False, exc.problems))
+        else:
+            results.append((str(brand), True, list(loaded_brand.warnings)))
+            fonts = glyphs.bundled_coverage().union(
+                *(glyphs.coverage(face.data) for face in loaded_brand.brand.font_files))
     for path in expand_arguments(specs):
         if isinstance(path, Problem):
             results.append((path.file, False, [path]))
             continue
         try:
-            loaded = load_spec(path, strict=strict, display=str(path))
+            loaded = load_spec(path, strict=strict, display=str(path), fonts=fonts)
         except SpecError as exc:
             results.append((str(path), False, exc.problems))
         else:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import base64
 import functools
 import html
-import importlib.resources
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -27,6 +26,8 @@ from markupsafe import Markup
 from briefgen.derive import formatting
 from briefgen.errors import InputError, RenderError
 from briefgen.note import webfonts
+from briefgen.note.builtin import NOTE_TEMPLATE as NOTE_TEMPLATE
+from briefgen.note.builtin import builtin_template_dir as builtin_template_dir
 from briefgen.note.model import build_note
 from briefgen.version import __version__
 
@@ -39,7 +40,6 @@ if TYPE_CHECKING:
 
 Paper = Literal["a4", "letter"]
 Target = Literal["html", "pdf"]
-NOTE_TEMPLATE = "note.html"
 FONT_FACES_MARKER = "/*briefgen:font-faces*/"
 # Charts placed by a section of the note; any other chart goes to "More charts".
 PLACED_CHARTS = ("revenue", "consensus", "capex", "infrastructure", "market")
@@ -60,21 +60,6 @@ class ChartLike(Protocol):
     def width_in(self) -> float: ...
     @property
     def height_in(self) -> float: ...
-
-
-def builtin_template_dir() -> Path:
-    """The built-in templates: the package's when installed, else the repository's folder."""
-    try:
-        entry = importlib.resources.files("briefgen.templates").joinpath(NOTE_TEMPLATE)
-        packaged = Path(str(entry))
-        if packaged.is_file():
-            return packaged.parent
-    except (ModuleNotFoundError, TypeError, ValueError):
-        pass
-    checkout = Path(__file__).resolve().parents[2] / "templates"
-    if (checkout / NOTE_TEMPLATE).is_file():
-        return checkout
-    raise RenderError("briefgen's built-in templates are missing: reinstall briefgen")
 
 
 BUILTIN_TEMPLATES = builtin_template_dir()
@@ -212,30 +197,6 @@ def inline_svg(chart: Chart) -> str:
     return svg
 
 
-def render_html(
-    loaded: LoadedSpec,
-    derived: Derived,
-    charts: Sequence[Chart],
-    *,
-    brand: Brand,
-    paper: Paper = "a4",
-    env: jinja2.Environment,
-    target: Target = "html",
-    template: str = NOTE_TEMPLATE,
-    changes: Changes | None = None,
-) -> str:
-    """The note as one HTML document.
-
-    `target="html"` is the file a reader opens: Inter subset to the note's characters as data:
-    URIs, charts as inline SVG. `target="pdf"` is WeasyPrint's input: the package's font files by
-    file: URL, each chart an image that names it by URL (pdf.py's fetcher serves it), which
-    WeasyPrint also draws faster than inline SVG, whose every element it would style as HTML.
-    """
-    page = render_page(loaded, derived, [chart_view(c) for c in charts], brand=brand,
-                       paper=paper, env=env, template=template, changes=changes)
-    return page.finish(target, charts)
-
-
 @dataclass(frozen=True)
 class Page:
     """A rendered note before its fonts and charts go in: one Jinja render serves both outputs."""
@@ -244,7 +205,13 @@ class Page:
     charts: tuple[ChartView, ...]
 
     def finish(self, target: Target, charts: Sequence[Chart] = ()) -> str:
-        """The HTML file (`charts` needed: they are inlined) or the PDF's input (not needed)."""
+        """The note as one HTML document for `target`.
+
+        "html" is the file a reader opens (`charts` needed): the fonts subset to the note's
+        characters as data: URIs, charts as inline SVG. "pdf" is WeasyPrint's input (`charts` not
+        needed): the package's font files by file: URL, each chart an image that names it by URL
+        (the PDF stage serves it), which WeasyPrint also draws faster than inline SVG, whose every
+        element it would style as HTML."""
         text = self.html
         drawn = {chart.key: chart for chart in charts}
         for view in self.charts:

@@ -23,8 +23,6 @@ from pydantic import (
 
 from briefgen.spec.datefield import Date, SourceDate
 
-SCHEMA_URL_COMMENT = "# yaml-language-server: $schema=../docs/spec.schema.json"
-
 SourceId = Annotated[
     str,
     StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64),

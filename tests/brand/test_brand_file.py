@@ -14,7 +14,7 @@ import pytest
 from briefgen.brand.load import load_brand, svg_problem
 from briefgen.brand.model import DEFAULT_BRAND, Brand, Colours
 from briefgen.charts.style import style_for
-from briefgen.errors import SpecError
+from briefgen.errors import BrandError
 from tests.conftest import ROOT
 
 EXAMPLE = ROOT / "examples" / "brand.yaml"
@@ -35,7 +35,7 @@ def png(width: int = 4, height: int = 2) -> bytes:
 
 
 def problems(path: Path) -> list[str]:
-    with pytest.raises(SpecError) as caught:
+    with pytest.raises(BrandError) as caught:
         load_brand(path)
     return str(caught.value).splitlines()
 
@@ -52,7 +52,7 @@ def test_the_example_brand_loads(monkeypatch: pytest.MonkeyPatch, tmp_path: Path
     brand = loaded.brand
     assert brand.firm_name == "Harbour Lane Research"
     assert brand.colours.primary == "#7A1F3D" and brand.colours.tint == "#F7F1F3"
-    assert brand.colours.palette[:2] == ("#7A1F3D", "#D08C2E")  # charts follow the brand
+    assert brand.colours.palette[:2] == ("#7A1F3D", "#B87A26")  # charts follow the brand
     assert brand.logo is not None and brand.logo.media_type == "image/svg+xml"
     assert brand.logo.data == (ROOT / "examples" / "brand-logo.svg").read_bytes()
     assert brand.logo.data_uri.startswith("data:image/svg+xml;base64,")
