@@ -37,8 +37,9 @@ test: lint
 golden: setup
 	$(BIN)/python -m tests.helpers.golden --regenerate
 
+# Every performance target as a ratio measured in one run, with PASS/FAIL (run it twice).
 bench: setup
-	$(BIN)/python bench/render_bench.py
+	$(BIN)/python bench/targets.py
 
 clean:
 	rm -rf $(VENV) output build dist *.egg-info

@@ -155,7 +155,9 @@ class ManifestWriter:
         self._last = now
         data = json.dumps(run.to_json(), indent=2, ensure_ascii=False) + "\n"
         try:
-            path = self.writer.write(MANIFEST, data.encode())
+            # A spec's file name that is not UTF-8 reaches here as lone surrogates: written as
+            # the JSON escape `\udcff`, which any JSON reader takes, not failing the manifest.
+            path = self.writer.write(MANIFEST, data.encode("utf-8", "backslashreplace"))
         except OutputError as exc:
             run.manifest_error = str(exc)
             return None

@@ -16,9 +16,8 @@ from pathlib import Path
 
 import typer
 
-from briefgen.errors import EXIT_BAD_INPUT, Problem
-
-SPEC_SUFFIXES = (".yaml", ".yml")
+from briefgen.errors import EXIT_BAD_INPUT, Problem, escape_text
+from briefgen.spec.find import specs_named, unique
 
 
 def register(app: typer.Typer) -> None:
@@ -28,16 +27,6 @@ def register(app: typer.Typer) -> None:
 
 
 # --- finding the specs -------------------------------------------------------------------------
-
-
-def _folder_specs(folder: Path) -> list[Path]:
-    """Every *.yaml / *.yml under `folder`, not looking inside hidden folders such as .git."""
-    found = []
-    for parent, folders, files in os.walk(folder):
-        folders[:] = [name for name in folders if not name.startswith(".")]
-        found += [Path(parent, name) for name in files
-                  if name.endswith(SPEC_SUFFIXES) and not name.startswith(".")]
-    return sorted(found)
 
 
 def expand_arguments(arguments: list[str]) -> list[Path | Problem]:
@@ -50,22 +39,18 @@ def expand_arguments(arguments: list[str]) -> list[Path | Problem]:
     found: list[Path | Problem] = []
     for argument in arguments:
         path = Path(argument)
-        if any(char in argument for char in "*?[") and not path.exists():
-            matches = sorted(glob.glob(argument, recursive=True))
-            if not matches:
-                found.append(Problem(argument, None, None, "", "no file matches this pattern"))
-            for match in matches:
-                match_path = Path(match)
-                found.extend(_folder_specs(match_path) if match_path.is_dir() else [match_path])
+        matches = specs_named(argument)
+        if matches:
+            found.extend(matches)
         elif path.is_dir():
-            inside = _folder_specs(path)
-            if not inside:
-                found.append(Problem(argument, None, None, "",
-                                     "folder holds no .yaml or .yml files"))
-            found.extend(inside)
+            found.append(Problem(argument, None, None, "", "folder holds no .yaml or .yml files"))
+        elif glob.has_magic(argument) and not path.exists():
+            found.append(Problem(argument, None, None, "", "no file matches this pattern"))
         else:
-            found.append(path)
-    return list(dict.fromkeys(found))  # a spec named twice (folder and file) is checked once
+            found.append(path)  # a missing file: the loader says so, located like any problem
+    # A spec named twice (a folder and a file in it) is checked once.
+    problems = [item for item in found if isinstance(item, Problem)]
+    return [*unique(item for item in found if isinstance(item, Path)), *problems]
 
 
 # --- validate ------------------------------------------------------------------------------------
@@ -129,7 +114,8 @@ def validate(
             "summary": {"specs": len(results), "valid": valid, "errors": errors,
                         "warnings": warnings},
             "specs": [
-                {"file": file, "valid": ok, "problems": [asdict(p) for p in found]}
+                {"file": escape_text(file), "valid": ok,
+                 "problems": [asdict(p) for p in found]}
                 for file, ok, found in results
             ],
         }

@@ -16,12 +16,8 @@ from briefgen.derive.figures import Figure
 from briefgen.derive.text import Run, Sentence, said, sentence
 
 if TYPE_CHECKING:
-    from briefgen.derive.figures import (
-        HistoryPoint,
-        MoveFigures,
-        QuarterFigures,
-        SegmentFigures,
-    )
+    from briefgen.derive.figures import HistoryPoint, MoveFigures, SegmentFigures
+    from briefgen.derive.quarter import QuarterFigures
     from briefgen.spec.model import Count, Spec
 
 MAX_TAKEAWAYS = 5

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from briefgen.derive import formatting as fmt
-from briefgen.derive.figures import Figure
+from briefgen.derive.figures import Figure, ratio
 from briefgen.note.changes import ChangesView, changes_view
 from briefgen.note.marks import Cell, Marks, Numbering, Part, Prose, text_cell
 
@@ -142,9 +142,11 @@ def price(value: float, currency: str) -> str:
 
 
 def implied_upside(target: PriceTarget) -> Figure | None:
-    if target.price_at_setting is None:
+    quotient = None if target.price_at_setting is None else ratio(target.value,
+                                                                   target.price_at_setting)
+    if target.price_at_setting is None or quotient is None:
         return None
-    upside = (target.value / target.price_at_setting - 1) * 100
+    upside = (quotient - 1) * 100
     how = (f"{price(target.value, target.currency)} / "
            f"{price(target.price_at_setting, target.currency)} − 1; the target against the "
            "price when it was set")
