@@ -61,24 +61,29 @@ def _plural(count: int, word: str) -> str:
 
 
 def validate(
-    specs: list[str] = typer.Argument(
-        ..., metavar="SPEC", help="Spec files, folders (their *.yaml, recursively) or globs."
-    ),
+    specs: list[str] | None = typer.Argument(None, metavar="SPEC", show_default=False, hidden=True),
     strict: bool = typer.Option(False, "--strict", help="Treat warnings as errors."),
     as_json: bool = typer.Option(
         False, "--json", help="Print one JSON report instead of lines (for scripts and CI)."
     ),
     brand: Path | None = typer.Option(
-        None, "--brand", "-b", help="Also check this brand file, its colours' contrast "
-        "included (WCAG AA: 4.5:1 for text)."),
+        None, "--brand", "-b", metavar="FILE", help="Also check this brand file, its colours' "
+        "contrast included (WCAG AA: 4.5:1 for text)."),
 ) -> None:
     """Check specs and report every problem in each, as FILE:LINE:COLUMN: message.
+
+    SPEC: spec files, folders (their *.yaml, recursively) or globs; without any, the project
+    file's specs.
 
     Exits 0 when every spec is valid and 2 when any is not.
     """
     from briefgen.errors import FileError, SpecError
     from briefgen.spec.load import load_spec
 
+    if not specs:
+        from briefgen.cli.options import project_specs, resolve_cli_project
+
+        specs = [str(path) for path in project_specs(resolve_cli_project())]
     results: list[tuple[str, bool, list[Problem]]] = []
     fonts: frozenset[int] | None = None  # what the note's fonts draw: bundled, plus the brand's
     if brand is not None:
@@ -143,22 +148,24 @@ def _fail(message: str) -> typer.Exit:
 
 def schema(
     out: Path | None = typer.Option(
-        None, "--out", "-o", help="Write the schema to this file instead of printing it."
+        None, "--out", "-o", metavar="DIR", help="Write spec.schema.json into this folder (beside "
+        "the specs, for editors) instead of printing it."
     ),
 ) -> None:
-    """Print the JSON Schema of a spec (for editors' autocomplete and checks)."""
-    from briefgen.spec.schema import schema_text
+    """Print the JSON Schema of a spec: every field, described (the spec reference, offline;
+    editors complete and check specs from it)."""
+    from briefgen.spec.schema import SCHEMA_FILE, schema_text
 
     text = schema_text()
     if out is None:
         typer.echo(text, nl=False)
         return
-    if out.is_dir():
-        raise _fail(f"{out} is a folder; give a file name such as {out / 'spec.schema.json'}")
-    if not out.parent.is_dir():
-        raise _fail(f"{out.parent} does not exist")
-    out.write_text(text, encoding="utf-8")
-    typer.echo(f"wrote {out}")
+    # -o is a folder in every command; a name ending in .json was the old way (a file).
+    target = out if out.suffix == ".json" and not out.is_dir() else out / SCHEMA_FILE
+    if not target.parent.is_dir():
+        raise _fail(f"{target.parent} does not exist")
+    target.write_text(text, encoding="utf-8")
+    typer.echo(f"wrote {target}")
 
 
 # --- new -----------------------------------------------------------------------------------------
@@ -173,7 +180,7 @@ def _schema_line(folder: Path) -> str:
         if candidate.is_file():
             relative = Path(os.path.relpath(candidate, folder.resolve())).as_posix()
             return f"# yaml-language-server: $schema={relative}"
-    return (f"# Editor completion: run `briefgen schema --out {SCHEMA_FILE}` in this folder and\n"
+    return (f"# Editor completion: run `briefgen schema --out .` in this folder and\n"
             f"# start this file with `# yaml-language-server: $schema={SCHEMA_FILE}`.")
 
 
@@ -187,13 +194,13 @@ def starter_text(file_name: str, folder: Path) -> str:
 
 
 def new(
-    name: str = typer.Argument(
-        ..., metavar="NAME", help="Name of the spec, e.g. acme-2025q3 (writes NAME.yaml)."
-    ),
-    out: Path = typer.Option(Path("."), "--out", "-o", help="Folder to write it in."),
+    name: str = typer.Argument(..., metavar="NAME", show_default=False, hidden=True),
+    out: Path = typer.Option(Path("."), "--out", "-o", metavar="DIR",
+                             help="Folder to write it in."),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
 ) -> None:
-    """Write a commented starter spec that validates, to fill in."""
+    """Write NAME.yaml (e.g. acme-2025q3), a commented starter spec that validates, to fill
+    in."""
     stem = name.removesuffix(".yaml").removesuffix(".yml")
     if not stem or Path(stem).name != stem or stem.startswith("."):
         raise _fail(f'"{name}" is not a file name; give a name such as acme-2025q3')

@@ -85,11 +85,29 @@ class SegmentFigures:
     history_sources: tuple[str, ...] = ()
     accelerating_quarters: int = 0  # consecutive quarters of faster y/y growth, to the latest
     note: str | None = None
+    short_name: str | None = None  # the desk's name for sentences (`AWS`), if it gave one
+
+    @property
+    def called(self) -> str:
+        """The name sentences, charts and mail use: the desk's `short_name`, else the name, in
+        the desk's own casing (`AWS`, `Google Cloud`, `AI Cloud`): never re-cased."""
+        return self.short_name or self.name
+
+    @property
+    def leading_gap(self) -> tuple[Figure, Figure] | None:
+        """The gap to consensus a story leads with, and the consensus it is against: points of
+        growth when a growth rate was polled (reported, not implied from a revenue consensus),
+        else percent of the revenue consensus; None without a consensus."""
+        if self.beat_pp and self.consensus_growth and not self.consensus_growth.derived:
+            return self.beat_pp, self.consensus_growth
+        if self.beat_pct and self.consensus_revenue:
+            return self.beat_pct, self.consensus_revenue
+        return None
 
     @property
     def verdict(self) -> str | None:
         """`beat`, `miss` or `in line` against consensus, when there is one."""
-        gap = self.beat_pp or self.beat_pct
+        gap = self.leading_gap[0] if self.leading_gap else None
         if self.within_range:
             return "in line"
         if gap is None:
@@ -218,7 +236,8 @@ def _year_before(points: dict[dt.date, float], end: dt.date) -> tuple[dt.date, f
 def segment_figures(spec: Spec, segment: Segment) -> SegmentFigures:
     fallback = segment.source
     revenue = _money_figure(segment.revenue, fallback)
-    result = SegmentFigures(segment.name, revenue, note=segment.note)
+    result = SegmentFigures(segment.name, revenue, note=segment.note,
+                            short_name=segment.short_name)
     currency = fmt.currency_label(segment.revenue.currency)
     fx = spec.company.fx_to_usd
     usd = ratio(revenue.value, fx.rate) if fx else None

@@ -32,6 +32,7 @@ from briefgen.spec.model import StrictModel
 
 if TYPE_CHECKING:
     from briefgen.brand.load import LoadedBrand
+    from briefgen.build.options import RenderOptions
 
 DEFAULT_FILE = Path("schedules.yaml")
 CRON_HINT = 'five fields: minute hour day-of-month month day-of-week, e.g. "0 7 * * MON"'
@@ -249,6 +250,9 @@ class Schedules:
     path: Path
     model: SchedulesFile
     brand: LoadedBrand | None = None  # the file's `brand:`, loaded with the schedules
+    # The project's render options (briefgen.yaml, with this brand): every job renders with
+    # them, so a scheduled note is the note `briefgen render` makes. None: no project file.
+    options: RenderOptions | None = None
 
     @property
     def base_dir(self) -> Path:
