@@ -306,6 +306,7 @@ def _against_consensus(result: SegmentFigures, consensus: Consensus, fallback: s
     estimates) is compared end by end: above its top is a beat, below its bottom a miss, inside
     it neither; its midpoint is never used."""
     result.consensus_provider = consensus.provider
+    fallback = consensus.source or fallback
     growth = _percent_figure(consensus.growth_yoy, fallback) if consensus.growth_yoy else None
     value = _money_figure(consensus.revenue, fallback) if consensus.revenue else None
     if consensus.estimates:
