@@ -2,9 +2,16 @@
 the one loader and one wording of errors that every kind of file (spec, brand, delivery config,
 schedules) goes through.
 
-Public: `load_located`, `LocatedDocument`; `load_model`, `FileKind`, `Validated`."""
+Public: `load_located`, `LocatedDocument`; `load_model`, `FileKind`, `Validated`. Each is
+imported when first asked for (`briefgen.lazy`)."""
 
-from briefgen.inputs.loader import FileKind, Validated, load_model
-from briefgen.inputs.located import LocatedDocument, load_located
+from briefgen.lazy import public_names
 
 __all__ = ["FileKind", "LocatedDocument", "Validated", "load_located", "load_model"]
+__getattr__ = public_names(__name__, {
+    "FileKind": "loader",
+    "Validated": "loader",
+    "load_model": "loader",
+    "LocatedDocument": "located",
+    "load_located": "located",
+})
