@@ -360,7 +360,7 @@ def _capex(spec: Spec, d: Derived) -> _Plan | None:
     if invested:
         pace = capex.trailing_vs_pace
         note = f"{pace.text} of the annual pace" if pace else ""
-        rows.append(BarRow("Invested, last 4 quarters", invested.value / scale, invested.text,
+        rows.append(BarRow("Invested, past four quarters", invested.value / scale, invested.text,
                            "primary", note=note, bold=True))
         words.append(f"invested over the last four quarters {invested.text}"
                      + (f", {note}" if note else ""))

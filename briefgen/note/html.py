@@ -28,6 +28,7 @@ from briefgen.derive import formatting
 from briefgen.errors import InputError, RenderError
 from briefgen.note import webfonts
 from briefgen.note.model import build_note
+from briefgen.note.provenance import Catalogue, Provenance, annotate
 from briefgen.version import __version__
 
 if TYPE_CHECKING:
@@ -242,6 +243,7 @@ class Page:
 
     html: str
     charts: tuple[ChartView, ...]
+    provenance: Provenance | None = None  # every number of `html`, traced to its origin
 
     def finish(self, target: Target, charts: Sequence[Chart] = ()) -> str:
         """The HTML file (`charts` needed: they are inlined) or the PDF's input (not needed)."""
@@ -291,4 +293,6 @@ def render_page(
         raise RenderError(f"{exc.filename or exc.name}:{exc.lineno}: {exc.message}") from exc
     except jinja2.UndefinedError as exc:
         raise RenderError(f"template {template}: {exc.message}") from exc
-    return Page(text, views)
+    catalogue = Catalogue(loaded, derived, changes)
+    annotated = annotate(text, catalogue)
+    return Page(annotated.html, views, Provenance(catalogue, annotated.records))
