@@ -55,9 +55,9 @@ def _root(
 
 def _register() -> None:
     # Each module adds its commands to `app`; registered in this order so --help is stable.
-    from briefgen.cli import author, changes, render, schedule, send, spec
+    from briefgen.cli import author, changes, provenance, render, schedule, send, spec
 
-    for module in (spec, render, send, schedule, author, changes):
+    for module in (spec, render, send, schedule, author, changes, provenance):
         module.register(app)
 
 

@@ -55,10 +55,10 @@ NUMBER = re.compile(
     rf"(?P<date>\b\d{{1,2}} (?:{_MONTHS}) \d{{4}}\b|\b\d{{4}}-\d{{2}}-\d{{2}}\b"
     rf"|\b(?:{_MONTHS})-\d{{2}}\b)"
     r"|(?P<mark>†\d+)"
-    r"|(?P<money>[+−-]?\b[A-Z]{3} [+−-]?\d[\d,]*(?:\.\d+)?(?:bn|tn|m|k)?\b)"
+    r"|(?P<money>[+−-]?\b[A-Z]{3} [+−-]?\d(?:\d|,(?=\d{3}))*(?:\.\d+)?(?:bn|tn|m|k)?\b)"
     r"|(?P<points>[+−-]?\d+(?:\.\d+)? ?pp\b)"
     r"|(?P<percent>[+−-]?\d+(?:\.\d+)?%)"
-    r"|(?P<plain>[+−-]?\d[\d,]*(?:\.\d+)?(?:bn|tn|m|k)?(?![\d]))"
+    r"|(?P<plain>[+−-]?\d(?:\d|,(?=\d{3}))*(?:\.\d+)?(?:bn|tn|m|k)?(?![\d]))"
 )
 _ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|\w+);")
 # The back page's standard text comes from the brand, not the spec: its numbers are boilerplate.
@@ -382,6 +382,7 @@ def annotate(page: str, catalogue: Catalogue) -> Annotated:
     section, heading_text, in_heading = "Headline", [], False
     boiler = 0  # depth of <section> inside a boilerplate section
     in_sup = 0
+    lists: list[int] = []  # for each open <ol>, its items so far (the stylesheet numbers them)
     position = 0
     while True:
         tag = _TAG.search(page, position)
@@ -410,9 +411,17 @@ def annotate(page: str, catalogue: Catalogue) -> Annotated:
                 boiler -= 1
             elif name == "sup" and in_sup:
                 in_sup -= 1
+            elif name == "ol" and lists:
+                lists.pop()
             continue
         if name in _HEADING:
             in_heading, heading_text = True, []
+        elif name == "ol":
+            lists.append(0)
+        elif name == "li" and lists:
+            lists[-1] += 1
+            records.append(Record(f"n{len(records) + 1}", str(lists[-1]), section, Origin(
+                "boilerplate", note="the number of an item in a numbered list")))
         elif name == "sup":
             in_sup += 1
         elif name == "section" and (boiler or any(c in attrs for c in BOILERPLATE_SECTIONS)):

@@ -10,7 +10,7 @@ import pytest
 from bs4 import BeautifulSoup, Tag
 
 from briefgen.build.pipeline import RenderOptions, render_brief
-from tests.helpers.golden import html_of, rendered, soup_of, variant_spec
+from tests.helpers.golden import rendered, soup_of, variant_spec
 
 SECTIONS = ["Key data", "Analyst", "Key takeaways", "Results against consensus",
             "Capital spending", "Infrastructure", "Market reaction", "Highlights",
