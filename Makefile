@@ -28,6 +28,7 @@ render: setup
 lint: setup
 	$(BIN)/ruff check briefgen tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 test: lint
 	$(BIN)/python -m pytest -n 2 -q

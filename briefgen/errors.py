@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Self
 
 Severity = Literal["error", "warning"]
 
@@ -59,8 +59,9 @@ class InputError(BriefgenError):
 
 
 @dataclass
-class SpecError(InputError):
-    """Every problem found in one input file, reported together."""
+class FileError(InputError):
+    """Every problem found in one input file, reported together. Each kind of file has its own
+    subclass, so a caller can tell a bad spec from a bad brand or delivery config."""
 
     problems: list[Problem] = field(default_factory=list)
 
@@ -80,8 +81,24 @@ class SpecError(InputError):
         column: int | None = None,
         where: str = "",
         hint: str | None = None,
-    ) -> SpecError:
+    ) -> Self:
         return cls([Problem(str(file), line, column, where, message, hint)])
+
+
+class SpecError(FileError):
+    """A spec (or a CSV history it names) is wrong."""
+
+
+class BrandError(FileError):
+    """A brand file (or a logo, font or template folder it names) is wrong."""
+
+
+class DeliveryConfigError(FileError):
+    """A delivery config is wrong."""
+
+
+class SchedulesError(FileError):
+    """A schedules file is wrong."""
 
 
 class RenderError(BriefgenError):

@@ -19,13 +19,14 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, ValidationError
+from pydantic import Field
 from pydantic_core import ErrorDetails
 
 from briefgen.brand.model import Brand
-from briefgen.errors import Problem, SpecError
-from briefgen.inputs.located import LocatedDocument, PathKey, dotted, load_located
-from briefgen.spec.load import describe, problem_from_error
+from briefgen.errors import BrandError, Problem
+from briefgen.inputs.loader import FileKind, load_model
+from briefgen.inputs.located import LocatedDocument, PathKey, dotted
+from briefgen.inputs.worded import describe
 
 MAX_LOGO_BYTES = 2_000_000
 MAX_FONT_BYTES = 8_000_000
@@ -55,43 +56,34 @@ class LoadedBrand:
     files: tuple[Path, ...]  # the brand file, its logo and its fonts
 
 
+BRAND = FileKind(BrandFile, BrandError, "a mapping of brand settings (firm_name, colours, …)",
+                 empty_hint="delete it to use the built-in brand, or run `briefgen init`")
+
+
 def load_brand(path: Path | str, display: str | None = None) -> LoadedBrand:
-    """Load and validate a brand file; raise `SpecError` with every problem in it."""
+    """Load and validate a brand file; raise `BrandError` with every problem in it."""
     path = Path(path)
-    display = display if display is not None else str(path)
-    doc = load_located(path, display, keep_going=True,
-                       empty_hint="delete it to use the built-in brand, or run `briefgen init`")
-    if not isinstance(doc.data, dict):
-        mark = doc.value_marks.get(())
-        raise SpecError([Problem(display, mark.line if mark else None,
-                                 mark.column if mark else None, "",
-                                 "expected a mapping of brand settings (firm_name, colours, …), "
-                                 f"got {describe(doc.data)}"), *doc.problems])
-    reader = _Assets(doc, path.parent)
-    data = dict(doc.data)
-    if "logo" in data:
-        data["logo"] = reader.logo(data["logo"])
-    if isinstance(data.get("font_files"), list):
-        data["font_files"] = [reader.font(i, item) for i, item in enumerate(data["font_files"])]
-    template_dirs: tuple[Path, ...] = ()
-    if isinstance(data.get("templates"), str):
-        template_dirs = reader.folder_at(("templates",), data["templates"])
-    checked: list[Problem] = []
-    loaded: BrandFile | None = None
-    try:
-        loaded = BrandFile.model_validate(data)
-    except ValidationError as exc:
-        checked = [_problem(doc, err) for err in exc.errors()
-                   if tuple(err["loc"]) not in reader.reported]
-    problems = [*doc.problems, *reader.problems, *checked]
-    if problems or loaded is None:
-        raise SpecError(sorted(set(problems), key=lambda p: (p.line or 0, p.column or 0)))
+    assets: list[_Assets] = []
+    template_dirs: list[Path] = []
+
+    def read_assets(doc: LocatedDocument, data: dict[str, Any]) -> list[Problem]:
+        reader = _Assets(doc, path.parent)
+        assets.append(reader)
+        if "logo" in data:
+            data["logo"] = reader.logo(data["logo"])
+        if isinstance(data.get("font_files"), list):
+            data["font_files"] = [reader.font(i, item)
+                                  for i, item in enumerate(data["font_files"])]
+        if isinstance(data.get("templates"), str):
+            template_dirs.extend(reader.folder_at(("templates",), data["templates"]))
+        return reader.problems
+
+    loaded = load_model(path, BRAND, display=display, prepare=read_assets, reword=_reworded).model
     brand = Brand.model_validate(loaded.model_dump(exclude={"templates"}))
-    return LoadedBrand(brand, path, template_dirs, (path, *reader.files))
+    return LoadedBrand(brand, path, tuple(template_dirs), (path, *assets[0].files))
 
 
-def _problem(doc: LocatedDocument, err: ErrorDetails) -> Problem:
-    problem = problem_from_error(doc, err, BrandFile)
+def _reworded(problem: Problem, err: ErrorDetails) -> Problem:
     value, where = err.get("input"), problem.where
     if err["type"] == "tuple_type":  # the brand's lists are tuples: worded as validate words lists
         return replace(problem, message=f"expected a list, got {describe(value)}",
@@ -121,7 +113,6 @@ class _Assets:
         self.doc = doc
         self.folder = folder
         self.problems: list[Problem] = []
-        self.reported: set[PathKey] = set()  # places already explained: no second message
         self.files: list[Path] = []
 
     def problem(self, where: PathKey, message: str, hint: str | None = None, *,
@@ -130,7 +121,6 @@ class _Assets:
         self.problems.append(Problem(mark.file if mark else self.doc.file,
                                      mark.line if mark else None, mark.column if mark else None,
                                      dotted(where), message, hint))
-        self.reported.update(where[:cut] for cut in range(1, len(where) + 1))
 
     def entry(self, where: PathKey, value: Any, keys: tuple[str, ...]) -> dict[str, Any] | None:
         """`file: x` or a mapping with a `file` name, its other keys checked (a problem with

@@ -137,9 +137,10 @@ def build(
     without `--jobs`/`--timeout`, at the price of the pool's timeout and crash isolation.
 
     Raises `InputError` (exit code 2) before rendering anything when no spec is found, a number
-    is out of range or two specs share a slug. Failures of single specs do not raise: they are in
-    the result (`result.ok`, `result.exit_code`). On Ctrl-C or SIGTERM the workers are stopped,
-    the manifest is written (run status "interrupted") and `KeyboardInterrupt` propagates.
+    is out of range, two specs share a slug or the output folder cannot be written. Failures of
+    single specs do not raise: they are in the result (`result.ok`, `result.exit_code`). On
+    Ctrl-C or SIGTERM the workers are stopped, the manifest is written (run status
+    "interrupted") and `KeyboardInterrupt` propagates.
     """
     if jobs is not None and jobs < 1:
         raise InputError(f"--jobs must be at least 1, got {jobs}")
@@ -151,13 +152,16 @@ def build(
     out_dir = Path(out_dir)
     started = dt.datetime.now(dt.UTC)
     specs = find_specs(paths)
+    writer = OutputWriter(out_dir)
+    writer.check()
 
     results: dict[int, BriefResult] = {}
     jobs_to_render = _plan(specs, out_dir, options, force, results)
+    writer.prepare()  # a folder that cannot be written is said now, not after rendering
+    writer.remove_stale_temps()
     workers = min(jobs or os.cpu_count() or 1, max(1, len(jobs_to_render)))
     run = RunResult([], out_dir, started, executor="dask" if dask_address is not None else "local",
                     jobs=None if dask_address is not None else workers, total=len(specs))
-    writer = OutputWriter(out_dir)
     manifest = ManifestWriter(writer)
 
     def finish_brief(index: int, brief: BriefResult) -> None:
@@ -213,8 +217,10 @@ def plan(
     Reads and validates every spec and checks the cache exactly as `build` does (so it imports
     neither matplotlib nor WeasyPrint); raises `InputError` where `build` would."""
     options = _checked_options(options)
+    specs = find_specs(paths)
+    OutputWriter(out_dir).check()  # what `build` would say of a file in the folder's place
     results: dict[int, BriefResult] = {}
-    to_render = _plan(find_specs(paths), Path(out_dir), options, force, results)
+    to_render = _plan(specs, Path(out_dir), options, force, results)
     planned = {index: PlannedBrief(brief.spec_path, brief.slug,
                                    "cached" if brief.status == "cached" else "failed", brief.error)
                for index, brief in results.items()}
@@ -367,8 +373,9 @@ def _store(job: _Job, outcome: RenderOutput | RenderFailure | object,
     sha256s: dict[str, str] = {}
     sizes: dict[str, int] = {}
     try:
+        # All of a brief's files or none: never a new HTML beside an old or missing PDF.
+        writer.write_all({Path(job.slug) / name: data for name, data in outcome.files.items()})
         for name, data in outcome.files.items():
-            writer.write(Path(job.slug) / name, data)
             outputs[name] = writer.root / job.slug / name
             sha256s[name] = sha256_bytes(data)
             sizes[name] = len(data)

@@ -4,6 +4,8 @@ The manifest lists every brief that has finished (rendered, cached or failed) wi
 their sha256 and size, the time each stage took and the error, if any. It is written through the
 `OutputWriter` (atomically) while the run goes (at most every `MIN_INTERVAL` seconds) and once at
 the end, also when the run is interrupted, so it never names a file that is not complete on disk.
+A manifest that cannot be written (a full disk) does not stop the run: it fails it, and the run's
+summary says so (`RunResult.manifest_error`), rather than "0 failed" followed by an error.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from briefgen.build.writer import OutputWriter
+from briefgen.build.writer import OutputError, OutputWriter
 from briefgen.errors import EXIT_FAILED_RUN, EXIT_OK
 from briefgen.version import __version__
 
@@ -86,6 +88,7 @@ class RunResult:
     jobs: int | None = None
     interrupted: bool = False
     total: int | None = None  # specs in the run; more than len(briefs) when interrupted
+    manifest_error: str | None = None  # why output/manifest.json could not be written
 
     @property
     def manifest_path(self) -> Path:
@@ -106,7 +109,8 @@ class RunResult:
 
     @property
     def ok(self) -> bool:
-        return not self.interrupted and not self.failed and self.counts["pending"] == 0
+        return (not self.interrupted and not self.failed and self.counts["pending"] == 0
+                and self.manifest_error is None)
 
     @property
     def exit_code(self) -> int:
@@ -131,6 +135,7 @@ class RunResult:
             },
             "counts": self.counts,
             "ok": self.ok,
+            **({"manifest_error": self.manifest_error} if self.manifest_error else {}),
             "briefs": [b.to_json(self.out_dir) for b in self.briefs],
         }
 
@@ -149,4 +154,10 @@ class ManifestWriter:
             return None
         self._last = now
         data = json.dumps(run.to_json(), indent=2, ensure_ascii=False) + "\n"
-        return self.writer.write(MANIFEST, data.encode())
+        try:
+            path = self.writer.write(MANIFEST, data.encode())
+        except OutputError as exc:
+            run.manifest_error = str(exc)
+            return None
+        run.manifest_error = None  # the last write is the one that counts
+        return path

@@ -94,12 +94,7 @@ def render_loaded(
     with timer.stage("derive"):
         derived = derive(loaded.spec)
         changes = since_previous(loaded)
-    charts: list[Chart] | None = None
     views = chart_plans(loaded, derived)
-    if views is None:  # the charts module cannot say what it will draw: draw first
-        with timer.stage("charts"):
-            charts = draw_charts(loaded, derived, brand)
-        views = [render.chart_view(chart) for chart in charts]
     with timer.stage("html"):
         env = render.cached_environment(options.template_dirs)
         page = render.render_page(loaded, derived, views, brand=brand, paper=options.paper,
@@ -110,12 +105,11 @@ def render_loaded(
             job = (printer or in_process)(page.finish("pdf"), base_dir=loaded.base_dir,
                                           allowed_roots=allowed_roots(options),
                                           variant=options.pdf_variant)
-    if charts is None:
-        with timer.stage("charts"):
-            charts = draw_charts(loaded, derived, brand)
-        drawn = [(c.key, c.width_in, c.height_in) for c in charts]
-        if drawn != [(v.key, v.width_in, v.height_in) for v in views]:
-            raise RenderError(f"charts drawn {drawn} differ from the charts planned")
+    with timer.stage("charts"):
+        charts = draw_charts(loaded, derived, brand)
+    drawn = [(c.key, c.width_in, c.height_in) for c in charts]
+    if drawn != [(v.key, v.width_in, v.height_in) for v in views]:
+        raise RenderError(f"charts drawn {drawn} differ from the charts planned")
     files: dict[str, bytes] = {}
     if job is not None:
         job.charts_drawn({render.chart_url(chart.key): chart.svg for chart in charts})
@@ -135,16 +129,12 @@ def render_loaded(
                          derived, loaded, list(charts))
 
 
-def chart_plans(loaded: LoadedSpec, derived: Derived) -> list[ChartView] | None:
+def chart_plans(loaded: LoadedSpec, derived: Derived) -> list[ChartView]:
     """The charts the note will have, known before drawing (no matplotlib needed)."""
-    from briefgen.charts import draw as charts
+    from briefgen.charts.draw import plan_charts
     from briefgen.note import html as render
 
-    # TODO(charts): a public `plan_charts`; until then the module's own planning step.
-    plan = getattr(charts, "plan_charts", None) or getattr(charts, "_plans", None)
-    if plan is None:
-        return None
-    return [render.chart_view(item) for item in plan(loaded.spec, derived)]
+    return [render.chart_view(item) for item in plan_charts(loaded.spec, derived)]
 
 
 def draw_charts(loaded: LoadedSpec, derived: Derived, brand: Brand) -> list[Chart]:

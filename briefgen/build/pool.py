@@ -183,9 +183,6 @@ class LocalPool:
         worker.conn.close()
         self.workers[self.workers.index(worker)] = self._start_worker()
 
-    def pids(self) -> list[int]:
-        return [w.process.pid for w in self.workers if w.process.pid is not None]
-
     def run(
         self,
         items: Iterable[tuple[Hashable, Any]],

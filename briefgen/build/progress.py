@@ -77,7 +77,13 @@ def summary_line(run: RunResult) -> str:
             f"of {counts['total']} in {seconds:.1f} s")
     if run.interrupted:
         text += f"; interrupted with {counts['pending']} not done"
+    if run.manifest_error:
+        text += f"; but the manifest was not written: {run.manifest_error}"
     return text
+
+
+def manifest_note(run: RunResult) -> str:
+    return "" if run.manifest_error else f"; manifest: {run.manifest_path}"
 
 
 class LogLines(Progress):
@@ -120,7 +126,7 @@ class LogLines(Progress):
             self._say(f"briefgen: {len(failures)} failed:")
         for line in failures:
             self._say(f"  {line}")
-        self._say(f"briefgen: {summary_line(run)}; manifest: {run.manifest_path}")
+        self._say(f"briefgen: {summary_line(run)}{manifest_note(run)}")
 
 
 class RichProgress(Progress):
@@ -185,7 +191,7 @@ class RichProgress(Progress):
         for line in failures:
             self.console.print(f"  {escape(line)}", highlight=False)
         colour = "green" if run.ok else "red"
-        self.console.print(f"[{colour}]{summary_line(run)}[/]; manifest: {run.manifest_path}",
+        self.console.print(f"[{colour}]{escape(summary_line(run))}[/]{manifest_note(run)}",
                            highlight=False)
 
 

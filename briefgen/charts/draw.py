@@ -38,11 +38,15 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
     from briefgen.derive import Derived
+    from briefgen.derive.capex import CapexFigures
     from briefgen.derive.figures import Figure as Number
     from briefgen.derive.figures import SegmentFigures
     from briefgen.spec.model import Spec
 
-__all__ = ["KEYS", "Chart", "ChartStyle", "chart_png", "draw_charts", "style_for", "warm_up"]
+__all__ = [
+    "KEYS", "Chart", "ChartStyle", "chart_png", "draw_charts", "plan_charts", "style_for",
+    "warm_up",
+]
 
 KEYS = ("revenue", "consensus", "capex", "infrastructure", "market")  # in note order
 WIDTH_IN = 6.3  # an A4 text column
@@ -79,7 +83,7 @@ def draw_charts(spec: Spec, derived: Derived, style: ChartStyle | None = None) -
     brand's when None); a chart whose data is absent is left out."""
     style = style or _default_style()
     charts = []
-    for plan in _plans(spec, derived):
+    for plan in plan_charts(spec, derived):
         with styled(style, plan.key):
             fig = _drawn(plan, style)
             svg = save_svg(fig, plan.alt)
@@ -91,7 +95,7 @@ def draw_charts(spec: Spec, derived: Derived, style: ChartStyle | None = None) -
 def chart_png(spec: Spec, derived: Derived, key: str, style: ChartStyle | None = None,
               dpi: int = 144) -> bytes:
     """One chart as PNG (for e-mail bodies). KeyError when the spec has no data for `key`."""
-    plans = {plan.key: plan for plan in _plans(spec, derived)}
+    plans = {plan.key: plan for plan in plan_charts(spec, derived)}
     if key not in plans:
         raise KeyError(f"no {key!r} chart for this spec (it has: {', '.join(plans) or 'none'})")
     style = style or _default_style()
@@ -113,7 +117,9 @@ def _drawn(plan: _Plan, style: ChartStyle) -> Figure:
     return fig
 
 
-def _plans(spec: Spec, derived: Derived) -> list[_Plan]:
+def plan_charts(spec: Spec, derived: Derived) -> list[_Plan]:
+    """The charts the data allows, decided but not drawn (no matplotlib needed): what the page
+    lays out while the charts are drawn."""
     kinds = (_revenue, _consensus, _capex, _infrastructure, _market)
     return [plan for kind in kinds if (plan := kind(spec, derived)) is not None]
 
@@ -133,11 +139,14 @@ def _unit_label(currency: str, unit: Unit) -> str:
 def _revenue(spec: Spec, d: Derived) -> _Plan | None:
     seg, history = d.headline, spec.headline_segment.history
     points = seg.history
-    if history is None or len(points) < 2:
-        return None
+    levels = [p.revenue for p in points if p.revenue is not None]
+    if history is None or len(levels) < 2:
+        return None  # growth alone is said in the text: a chart of bars needs levels
     factor = UNIT_FACTORS[history.unit]
-    unit = fmt.scale_for(max(abs(p.revenue) for p in points) * factor)
-    values = [p.revenue * factor / UNIT_FACTORS[unit] for p in points]
+    unit = fmt.scale_for(max(abs(level) for level in levels) * factor)
+    # A quarter given only as growth has no bar (NaN draws nothing) but keeps its growth point.
+    values = [math.nan if p.revenue is None else p.revenue * factor / UNIT_FACTORS[unit]
+              for p in points]
     unit_label = _unit_label(history.currency, unit)
     labels = [p.label for p in points]
     current = next((i for i, p in enumerate(points) if p.quarter_end == spec.period.quarter_end),
@@ -149,7 +158,8 @@ def _revenue(spec: Spec, d: Derived) -> _Plan | None:
     title = f"{_name(spec, d, seg)} revenue by quarter and y/y growth"
     bars = "; ".join(f"{label} {fmt.significant(v)}"
                      + (" (current quarter)" if i == current else "")
-                     for i, (label, v) in enumerate(zip(labels, values, strict=True)))
+                     for i, (label, v) in enumerate(zip(labels, values, strict=True))
+                     if not math.isnan(v))
     rates = "; ".join(f"{label} {text}" + (" (computed from the history)" if c else "")
                       for label, text, c in zip(labels, growth_text, computed, strict=True) if text)
     alt = f"{title}. Revenue, {unit_label}: {bars}." + (f" Growth y/y: {rates}." if rates else "")
@@ -172,16 +182,18 @@ def _revenue(spec: Spec, d: Derived) -> _Plan | None:
         # Long histories: label every k-th quarter, counting back from this one, so none touch.
         slot = (width - left - right) * 72 / len(xs)
         anchor = len(xs) - 1 if current is None else current
-        value_texts = [fmt.significant(v) for v in values]
+        value_texts = ["" if math.isnan(v) else fmt.significant(v) for v in values]
         every = _every(slot, [text_width_pt(t, style, small, bold)
                               for t in [*value_texts, *filter(None, growth_text)]])
         labelled = {i for i in xs if (anchor - i) % every == 0}
         for i in sorted(labelled):
+            if math.isnan(values[i]):
+                continue
             ax.annotate(value_texts[i], (i, values[i]), xytext=(0, 2),
                         textcoords="offset points", ha="center", va="bottom", fontsize=small,
                         fontweight=bold if i == current else "normal")
-        top = max(values)
-        low = min(0.0, *values)
+        top = max(v for v in values if not math.isnan(v))
+        low = min(0.0, *(v for v in values if not math.isnan(v)))
         ax.set_ylim(low, low + (top - low) * 2.0)  # bars in the lower half, growth above
         ax.set_yticks(nice_ticks(low, top, 4))
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
@@ -336,48 +348,94 @@ def _top(subtitle: str | None) -> float:
 # --- 3. Capex: plan against investment ----------------------------------------------------------
 
 def _capex(spec: Spec, d: Derived) -> _Plan | None:
+    """Spend by quarter when the spec gives it (guidance named in the subtitle), else the plan
+    against investment. One year's guidance is one bar (its pace would be the same bar again);
+    a range is named, never drawn at a midpoint."""
     capex = d.capex
-    if capex is None or spec.capex is None:
+    if capex is None:
         return None
-    unit = fmt.scale_for(capex.plan_total.value)
+    if capex.quarters:
+        return _capex_quarters(capex, d)
+    guidance = capex.guidance
+    if guidance is None or guidance.is_range or capex.years is None:
+        return None  # nothing to draw that the text does not already say
+    unit = fmt.scale_for(guidance.value)
     scale = UNIT_FACTORS[unit]
-    unit_label = _unit_label(spec.capex.plan_total.currency, unit)
-    years = capex.horizon_years
-    if years == 1:  # guidance for one year: its pace is itself, so one bar, not two the same
-        rows = [BarRow("Guidance, the year", capex.plan_total.value / scale,
-                       capex.plan_total.text, "context")]
-        words = [f"guidance {capex.plan_total.text} for the year"]
+    unit_label = f"{capex.currency} {unit.value}" if unit is not Unit.ones else capex.currency
+    years = capex.years
+    if years == 1 or capex.annual_pace is None:
+        rows = [BarRow(f"Guidance, {capex.period or 'the year'}" if years == 1
+                       else f"Plan, {years} years", guidance.value / scale, guidance.text,
+                       "context")]
+        words = [f"{'guidance' if years == 1 else 'plan'} {guidance.text} "
+                 f"{capex.guidance_words()}"]
     else:
+        pace = capex.annual_pace
         rows = [
-            BarRow(f"Plan, {years} years", capex.plan_total.value / scale,
-                   capex.plan_total.text, "context"),
-            BarRow("Plan, annual pace", capex.annual_pace.value / scale,
-                   f"{capex.annual_pace.text} a year", "context", note=f"plan ÷ {years}"),
+            BarRow(f"Plan, {years} years", guidance.value / scale, guidance.text, "context"),
+            BarRow("Plan, annual pace", pace.value / scale, f"{pace.text} a year", "context",
+                   note=f"plan ÷ {years}"),
         ]
-        words = [f"plan {capex.plan_total.text} over {years} years",
-                 f"annual pace {capex.annual_pace.text} (plan ÷ {years})"]
+        words = [f"plan {guidance.text} over {years} years",
+                 f"annual pace {pace.text} (plan ÷ {years})"]
     invested = capex.invested_trailing_4q
-    if invested:
-        pace = capex.trailing_vs_pace
-        note = f"{pace.text} of the annual pace" if pace else ""
+    if invested and not invested.is_range:
+        share = capex.trailing_vs_pace
+        note = f"{share.text} of the annual pace" if share else ""
         rows.append(BarRow("Invested, past four quarters", invested.value / scale, invested.text,
                            "primary", note=note, bold=True))
         words.append(f"invested over the last four quarters {invested.text}"
                      + (f", {note}" if note else ""))
     to_date = capex.invested_to_date
-    if to_date:
+    if to_date and not to_date.is_range:
         share = capex.share_of_plan
         note = f"{share.text} of the plan" if share else ""
         rows.append(BarRow("Invested to date", to_date.value / scale, to_date.text, "primary",
                            note=note, bold=True))
         words.append(f"invested since the plan began {to_date.text}"
                      + (f", {note}" if note else ""))
+    if len(rows) < 2 and years == 1:
+        return None  # one bar alone says no more than the key data
     title = "Capex: plan against investment" if years > 1 else "Capex: guidance for the year"
-    subtitle = ("Guidance for the year" if years == 1 else f"{years}-year plan") + (
-        f" for {capex.plan_scope}" if capex.plan_scope else "")
+    subtitle = ("Guidance " + capex.guidance_words() if years == 1
+                else f"{years}-year plan") + (f" for {capex.scope}" if capex.scope else "")
     alt = f"{title}, {unit_label}: " + "; ".join(words) + "."
-    ids = [*capex.sources, *capex.plan_total.sources, *(invested.sources if invested else ()),
+    ids = [*capex.sources, *guidance.sources, *(invested.sources if invested else ()),
            *(to_date.sources if to_date else ())]
+
+    def draw(fig: Figure, style: ChartStyle) -> None:
+        header(fig, style, title, subtitle)
+        draw_hbars(fig, style, rows, xlabel=unit_label, top=_top(subtitle))
+
+    return _Plan("capex", title, alt, d.source_line(ids), hbar_height(rows, _top(subtitle)), draw)
+
+
+def _capex_quarters(capex: CapexFigures, d: Derived) -> _Plan | None:
+    quarters = [q for q in capex.quarters if not q.spend.is_range]
+    if not quarters:
+        return None
+    unit = fmt.scale_for(max(abs(q.spend.value) for q in quarters))
+    scale = UNIT_FACTORS[unit]
+    unit_label = f"{capex.currency} {unit.value}" if unit is not Unit.ones else capex.currency
+    rows = [BarRow(q.label, q.spend.value / scale, q.spend.text,
+                   "primary" if q is capex.latest else "context",
+                   note=f"{q.growth_yoy.text} y/y" if q.growth_yoy else "",
+                   bold=q is capex.latest) for q in quarters]
+    title = "Capex by quarter"
+    guidance = capex.guidance
+    subtitle = None
+    if guidance is not None:
+        kind = "Guidance" if capex.one_year else "Plan"
+        subtitle = f"{kind} {capex.guidance_words()}: {guidance.text}"
+    elif capex.not_disclosed:
+        subtitle = "No capex plan disclosed"
+    if subtitle and capex.definition:
+        subtitle += f" ({capex.definition})"
+    alt = f"{title}, {unit_label}: " + "; ".join(
+        f"{q.label} {q.spend.text}" + (f" ({q.growth_yoy.text} y/y)" if q.growth_yoy else "")
+        for q in quarters) + (f". {subtitle}." if subtitle else ".")
+    ids = [*capex.sources, *(s for q in quarters for s in q.spend.sources),
+           *(guidance.sources if guidance else ())]
 
     def draw(fig: Figure, style: ChartStyle) -> None:
         header(fig, style, title, subtitle)

@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from briefgen.derive import formatting as fmt
+from briefgen.derive.capex import CapexFigures
 from briefgen.derive.derived import Derived
 from briefgen.derive.figures import (
-    CapexFigures,
     Figure,
     SegmentFigures,
     change,
@@ -313,21 +313,26 @@ def _capex(out: _Collector, old_spec: Spec, old: CapexFigures | None, new_spec: 
     if old is None and new is None:
         return
     if old is None or new is None:
-        out.figure(group, "Capex plan", _attr(old, "plan_total"), _attr(new, "plan_total"),
-                   "money", "plan")
+        out.figure(group, "Capex plan", old.guidance if old else None,
+                   new.guidance if new else None, "money", "plan")
         return
     assert old_spec.capex is not None and new_spec.capex is not None
-    currency = new_spec.capex.plan_total.currency
-    if _same_money(old_spec.capex.plan_total, new_spec.capex.plan_total):
+    before, after = old_spec.capex.plan, new_spec.capex.plan
+    currency = after.amount.currency if after else before.amount.currency if before else ""
+    if before is None or after is None or old.guidance is None or new.guidance is None:
+        out.text(group, "Capex plan", old.guidance.text if old.guidance else None,
+                 new.guidance.text if new.guidance else None, "plan")
+    elif _same_money(before.amount, after.amount):
         pass
-    elif old_spec.capex.plan_total.currency == currency:
-        out.figure(group, f"Capex plan over {new.horizon_years} years", old.plan_total,
-                   new.plan_total, "money", "plan", currency=currency, revised=True)
-    else:
-        out.text(group, "Capex plan", old.plan_total.text, new.plan_total.text, "plan")
-    if old.horizon_years != new.horizon_years:
-        out.text(group, "Capex plan horizon", f"{old.horizon_years} years",
-                 f"{new.horizon_years} years", "plan")
+    elif (before.amount.currency == currency and not old.guidance.is_range
+          and not new.guidance.is_range):
+        out.figure(group, f"Capex plan {new.guidance_words()}", old.guidance,
+                   new.guidance, "money", "plan", currency=currency, revised=True)
+    else:  # another currency, or a range: said in words, never reduced to a midpoint
+        out.text(group, "Capex plan", old.guidance.text, new.guidance.text, "plan")
+    if old.years != new.years:
+        out.text(group, "Capex plan horizon", old.guidance_words() or None,
+                 new.guidance_words() or None, "plan")
     out.figure(group, "Invested, past four quarters", old.invested_trailing_4q,
                new.invested_trailing_4q, "money", "capex", currency=currency)
     out.figure(group, "Invested / yearly pace", old.trailing_vs_pace, new.trailing_vs_pace,
@@ -336,13 +341,17 @@ def _capex(out: _Collector, old_spec: Spec, old: CapexFigures | None, new_spec: 
                new.invested_to_date, "money", "capex", currency=currency)
     out.figure(group, "Invested / plan", old.share_of_plan, new.share_of_plan, "rate", "capex")
     out.text(group, "Outlook", old.outlook, new.outlook, "outlook")
-    out.text(group, "Plan scope", old.plan_scope, new.plan_scope, "wording")
+    out.text(group, "Plan scope", old.scope, new.scope, "wording")
 
 
 def _same_money(a: Money, b: Money) -> bool:
+    """The same amount, range and qualifier (a range compares its ends, never a midpoint)."""
+    ends_a = [x * UNIT_FACTORS[a.unit] if x is not None else None for x in (a.value, a.low, a.high)]
+    ends_b = [x * UNIT_FACTORS[b.unit] if x is not None else None for x in (b.value, b.low, b.high)]
     return (a.currency == b.currency and a.qualifier == b.qualifier
-            and abs(a.value * UNIT_FACTORS[a.unit] - b.value * UNIT_FACTORS[b.unit])
-            < 1e-6)
+            and all((x is None and y is None) or (x is not None and y is not None
+                                                  and abs(x - y) < 1e-6)
+                    for x, y in zip(ends_a, ends_b, strict=True)))
 
 
 def _footprint(out: _Collector, old_spec: Spec, new_spec: Spec) -> None:

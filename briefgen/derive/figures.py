@@ -9,13 +9,16 @@ all read this one `Derived` object and never do arithmetic themselves.
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
+import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from briefgen.derive import formatting as fmt
 from briefgen.spec.model import (
     UNIT_FACTORS,
     Cited,
+    Consensus,
     Money,
     Percent,
     Qualifier,
@@ -25,15 +28,21 @@ from briefgen.spec.model import (
     Unit,
 )
 
+if TYPE_CHECKING:
+    from briefgen.derive.capex import CapexFigures
+    from briefgen.derive.kpis import KpiFigures
+
 
 @dataclass(frozen=True)
 class Figure:
     """A number ready to print: its value, how it reads, where it came from, how it was made."""
 
-    value: float
+    value: float  # NaN for a range: no arithmetic may silently use a midpoint
     text: str
     sources: tuple[str, ...] = ()
     derivation: str | None = None  # set when briefgen (or the desk) computed it
+    low: Figure | None = None  # a range's ends, each printable and usable on its own
+    high: Figure | None = None
 
     def __post_init__(self) -> None:
         # Figures combine sources of their inputs; list each once, in order.
@@ -43,12 +52,16 @@ class Figure:
     def derived(self) -> bool:
         return self.derivation is not None
 
+    @property
+    def is_range(self) -> bool:
+        return self.low is not None and self.high is not None
+
 
 @dataclass(frozen=True)
 class HistoryPoint:
     quarter_end: dt.date
     label: str
-    revenue: float  # in the history's own unit
+    revenue: float | None  # in the history's own unit; None when only growth was reported
     growth_yoy: float | None  # reported, else computed from the row a year earlier
     growth_derivation: str | None = None  # how, when computed
 
@@ -67,6 +80,8 @@ class SegmentFigures:
     consensus_growth: Figure | None = None
     consensus_revenue: Figure | None = None
     consensus_provider: str | None = None
+    consensus_estimates: list[tuple[str, Figure]] = field(default_factory=list)  # (provider, …)
+    within_range: bool = False  # the result falls inside a consensus range: neither beat nor miss
     beat_pp: Figure | None = None  # growth minus consensus growth
     beat_pct: Figure | None = None  # revenue against consensus revenue
     prior_quarter: Figure | None = None
@@ -81,25 +96,13 @@ class SegmentFigures:
     def verdict(self) -> str | None:
         """`beat`, `miss` or `in line` against consensus, when there is one."""
         gap = self.beat_pp or self.beat_pct
+        if self.within_range:
+            return "in line"
         if gap is None:
             return None
         if abs(gap.value) < 0.05:
             return "in line"
         return "beat" if gap.value > 0 else "miss"
-
-
-@dataclass
-class CapexFigures:
-    plan_total: Figure
-    horizon_years: int
-    plan_scope: str | None
-    annual_pace: Figure  # plan spread evenly over its horizon
-    invested_trailing_4q: Figure | None = None
-    invested_to_date: Figure | None = None
-    share_of_plan: Figure | None = None  # invested / plan, in percent
-    trailing_vs_pace: Figure | None = None  # trailing four quarters / annual pace, in percent
-    outlook: str | None = None
-    sources: tuple[str, ...] = ()
 
 
 @dataclass
@@ -111,6 +114,7 @@ class MoveFigures:
     date: dt.date
     session: str | None
     move: Figure
+    basis: str | None = None  # "close", "intraday", "after hours", "pre-market"
 
 
 @dataclass
@@ -121,10 +125,12 @@ class QuarterFigures:
     headline: SegmentFigures
     segments: list[SegmentFigures]
     capex: CapexFigures | None
+    kpis: list[KpiFigures]
     moves: list[MoveFigures]
     sites_by_region: dict[str, int]
     listings_text: str
     sources: dict[str, Source]
+    illustrative: bool  # invented figures, labelled so in the note
 
     def source_line(self, ids: tuple[str, ...] | list[str]) -> str:
         """`Source: TradingKey (via Yahoo Finance), 1 Sep 2025; Alibaba Group, 29 Aug 2025`."""
@@ -134,11 +140,11 @@ class QuarterFigures:
             if source is None:
                 continue
             via = f" (via {source.via})" if source.via else ""
-            parts.append(f"{source.publisher}{via}, {fmt.date_short(source.date)}")
+            parts.append(f"{source.publisher}{via}, {fmt.loose_date(source.date)}")
         return "Source: " + "; ".join(parts) if parts else ""
 
 
-def _cited(figure: Cited, fallback: str | None) -> tuple[str, ...]:
+def cited(figure: Cited, fallback: str | None) -> tuple[str, ...]:
     source = figure.source or fallback
     return (source,) if source else ()
 
@@ -189,16 +195,30 @@ def _rate(figure: Figure) -> str:
 
 def money_figure(amount: Money, fallback: str | None) -> Figure:
     """A reported (or desk-derived) amount, printed at the precision the spec gave."""
-    text = fmt.money_given(amount.value, amount.unit, amount.currency, amount.qualifier)
     derivation = (amount.derivation or "as given in the spec") if amount.derived else None
-    return Figure(amount.value * UNIT_FACTORS[amount.unit], text, _cited(amount, fallback),
-                  derivation)
+    sources = cited(amount, fallback)
+    factor = UNIT_FACTORS[amount.unit]
+    if amount.low is not None and amount.high is not None:
+        ends = [Figure(end * factor, fmt.money_given(end, amount.unit, amount.currency), sources)
+                for end in (amount.low, amount.high)]
+        text = fmt.money_range(amount.low, amount.high, amount.unit, amount.currency,
+                               amount.qualifier)
+        return Figure(math.nan, text, sources, derivation, ends[0], ends[1])
+    assert amount.value is not None  # the model requires a value or a range
+    text = fmt.money_given(amount.value, amount.unit, amount.currency, amount.qualifier)
+    return Figure(amount.value * factor, text, sources, derivation)
 
 
 def percent_figure(rate: Percent, fallback: str | None) -> Figure:
-    text = fmt.qualify(fmt.percent_given(rate.value), rate.qualifier)
     derivation = (rate.derivation or "as given in the spec") if rate.derived else None
-    return Figure(rate.value, text, _cited(rate, fallback), derivation)
+    sources = cited(rate, fallback)
+    if rate.low is not None and rate.high is not None:
+        ends = [Figure(end, fmt.percent_given(end), sources) for end in (rate.low, rate.high)]
+        return Figure(math.nan, fmt.percent_range(rate.low, rate.high, rate.qualifier), sources,
+                      derivation, ends[0], ends[1])
+    assert rate.value is not None
+    text = fmt.qualify(fmt.percent_given(rate.value), rate.qualifier)
+    return Figure(rate.value, text, sources, derivation)
 
 
 _money_figure = money_figure
@@ -218,9 +238,9 @@ def segment_figures(spec: Spec, segment: Segment) -> SegmentFigures:
     result = SegmentFigures(segment.name, revenue, note=segment.note)
     currency = fmt.currency_label(segment.revenue.currency)
     fx = spec.company.fx_to_usd
-    if fx and segment.revenue.currency == spec.company.reporting_currency:
+    if fx and segment.revenue.currency == spec.company.reporting_currency and not revenue.is_range:
         usd = revenue.value / fx.rate
-        rate = Figure(fx.rate, fmt.given(fx.rate), _cited(fx, None))
+        rate = Figure(fx.rate, fmt.given(fx.rate), cited(fx, None))
         result.revenue_usd = computed(
             usd, fmt.money(usd, Unit.ones, "USD"), (revenue, rate),
             f"{revenue.text} / {rate.text}",
@@ -242,11 +262,11 @@ def segment_figures(spec: Spec, segment: Segment) -> SegmentFigures:
             return Figure(value * factor, fmt.money_given(value, history.unit, history.currency),
                           hsrc)
 
-        by_end = {q.quarter_end: q.revenue for q in history.quarters}
+        by_end = {q.quarter_end: q.revenue for q in history.quarters if q.revenue is not None}
         for point in history.quarters:
             growth, how = point.growth_yoy, None
             prior = _year_before(by_end, point.quarter_end)
-            if growth is None and prior:
+            if growth is None and prior and point.revenue is not None:
                 step = change(amount(point.revenue), amount(prior[1]),
                               f"{fmt.quarter_label(point.quarter_end)} against "
                               f"{fmt.quarter_label(prior[0])}")
@@ -267,24 +287,68 @@ def segment_figures(spec: Spec, segment: Segment) -> SegmentFigures:
         if year_ago:
             result.prior_year = amount(year_ago[1])
 
-    consensus = segment.consensus
-    if consensus:
-        result.consensus_provider = consensus.provider
-        if consensus.growth_yoy:
-            result.consensus_growth = _percent_figure(consensus.growth_yoy, fallback)
-        if consensus.revenue:
-            result.consensus_revenue = _money_figure(consensus.revenue, fallback)
-            if result.consensus_growth is None and result.prior_year:
-                # No growth consensus: derive it from the consensus value and last year's revenue.
-                result.consensus_growth = change(
-                    result.consensus_revenue, result.prior_year,
-                    "consensus revenue against revenue a year earlier")
-            result.beat_pct = change(revenue, result.consensus_revenue,
-                                     "revenue against consensus revenue")
-        if result.growth_yoy and result.consensus_growth:
-            result.beat_pp = gap_points(result.growth_yoy, result.consensus_growth,
-                                        "growth against consensus growth")
+    if segment.consensus:
+        _against_consensus(result, segment.consensus, fallback)
     return result
+
+
+def _against_consensus(result: SegmentFigures, consensus: Consensus, fallback: str | None) -> None:
+    """Consensus figures and the gap to them. A range (given, or spanned by several providers'
+    estimates) is compared end by end: above its top is a beat, below its bottom a miss, inside
+    it neither; its midpoint is never used."""
+    result.consensus_provider = consensus.provider
+    growth = _percent_figure(consensus.growth_yoy, fallback) if consensus.growth_yoy else None
+    value = _money_figure(consensus.revenue, fallback) if consensus.revenue else None
+    if consensus.estimates:
+        result.consensus_provider = ", ".join(e.provider for e in consensus.estimates)
+        values = [(e.provider, _money_figure(e.revenue, e.source or fallback))
+                  for e in consensus.estimates if e.revenue]
+        rates = [(e.provider, _percent_figure(e.growth_yoy, e.source or fallback))
+                 for e in consensus.estimates if e.growth_yoy]
+        result.consensus_estimates = values + rates
+        value = value or _spanned(values)
+        growth = growth or _spanned(rates)
+    result.consensus_growth, result.consensus_revenue = growth, value
+    revenue = result.revenue
+    if value is not None and not revenue.is_range:
+        if value.is_range:
+            result.beat_pct = _against_range(revenue, value, result, change)
+        else:
+            if growth is None and result.prior_year:
+                # No growth consensus: derive it from the consensus value and last year's revenue.
+                result.consensus_growth = growth = change(
+                    value, result.prior_year, "consensus revenue against revenue a year earlier")
+            result.beat_pct = change(revenue, value, "revenue against consensus revenue")
+    actual = result.growth_yoy
+    if actual is not None and growth is not None and not actual.is_range:
+        if growth.is_range:
+            result.beat_pp = _against_range(actual, growth, result, gap_points)
+        else:
+            result.beat_pp = gap_points(actual, growth, "growth against consensus growth")
+
+
+def _spanned(estimates: list[tuple[str, Figure]]) -> Figure | None:
+    """Several providers' estimates as one range figure from the lowest to the highest."""
+    if not estimates:
+        return None
+    figures = [figure for _, figure in estimates if not figure.is_range]
+    if len(figures) < 2:
+        return figures[0] if figures else None
+    low = min(figures, key=lambda f: f.value)
+    high = max(figures, key=lambda f: f.value)
+    sources = tuple(source for figure in figures for source in figure.sources)
+    return Figure(math.nan, f"{low.text} to {high.text}", sources, None, low, high)
+
+
+def _against_range(actual: Figure, expected: Figure, result: SegmentFigures,
+                   gap: Callable[[Figure, Figure, str], Figure]) -> Figure | None:
+    assert expected.low is not None and expected.high is not None
+    if actual.value > expected.high.value:
+        return gap(actual, expected.high, "against the top of the consensus range")
+    if actual.value < expected.low.value:
+        return gap(actual, expected.low, "against the bottom of the consensus range")
+    result.within_range = True
+    return None
 
 
 def _accelerating(history: list[HistoryPoint], quarter_end: dt.date) -> int:
@@ -297,57 +361,4 @@ def _accelerating(history: list[HistoryPoint], quarter_end: dt.date) -> int:
     return count
 
 
-def capex_figures(spec: Spec) -> CapexFigures | None:
-    capex = spec.capex
-    if capex is None:
-        return None
-    fallback = capex.source
-    plan = _money_figure(capex.plan_total, fallback)
-    years = capex.horizon_years
-    per_year = f"{plan.text} / {years}"
-    pace_value = plan.value / years
-    pace = computed(pace_value, fmt.money(pace_value, Unit.ones, capex.plan_total.currency),
-                    (plan,), per_year, f"the plan spread evenly over {years} years")
-    result = CapexFigures(plan, years, capex.plan_scope, pace,
-                          outlook=capex.outlook, sources=tuple(s for s in [fallback] if s))
-    if capex.invested_trailing_4q:
-        invested = _money_figure(capex.invested_trailing_4q, fallback)
-        result.invested_trailing_4q = invested
-        if years > 1:  # against one year's guidance the pace is the plan: share_of_plan says it
-            result.trailing_vs_pace = share(
-                invested, pace, f"({per_year})",
-                "invested over four quarters against the yearly pace")
-    if capex.invested_to_date:
-        result.invested_to_date = _money_figure(capex.invested_to_date, fallback)
-    base = result.invested_to_date or result.invested_trailing_4q
-    if base:
-        result.share_of_plan = share(base, plan, gloss="invested against the plan")
-    return result
-
-
-def quarter_figures(spec: Spec) -> QuarterFigures:
-    """Every derived figure of one spec (no words: `derive.derived.derive` adds those)."""
-    segments = [segment_figures(spec, s) for s in spec.segments]
-    headline = segments[spec.segments.index(spec.headline_segment)]
-    capex = capex_figures(spec)
-    listings = {listing.ticker: listing for listing in spec.company.listings}
-    moves = [
-        MoveFigures(f"{listings[m.listing].exchange}: {m.listing}", m.qualifier,
-                    listings[m.listing].exchange,
-                    m.listing, m.date, m.session,
-                    Figure(m.move, fmt.qualify(fmt.percent_given(m.move), m.qualifier),
-                           _cited(m, None)))
-        for m in spec.market_reaction if m.listing in listings
-    ]
-    infra = spec.infrastructure
-    sites = Counter(dc.region for dc in infra.new_data_centres) if infra else Counter()
-    return QuarterFigures(
-        headline=headline, segments=segments, capex=capex, moves=moves,
-        sites_by_region=dict(sites),
-        listings_text=", ".join(f"{item.exchange}: {item.ticker}"
-                                for item in spec.company.listings),
-        sources={s.id: s for s in spec.sources},
-    )
-
-
-__all__ = ["Figure", "Qualifier", "QuarterFigures", "quarter_figures"]
+__all__ = ["Figure", "MoveFigures", "Qualifier", "QuarterFigures", "SegmentFigures"]

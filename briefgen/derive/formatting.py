@@ -122,6 +122,33 @@ def points(value: float, decimals: int = 1) -> str:
     return f"{sign}{body} pp"
 
 
+def loose_date(value: dt.date | str | None) -> str:
+    """A source's date as it gives it: `1 Sep 2025`, `Sep 2025` (month only), `c. 1 Sep 2025`
+    (approximate) or `n.d.` (none): never a made-up exact day."""
+    if value is None or value == "n.d.":
+        return "n.d."
+    if isinstance(value, dt.date):
+        return date_short(value)
+    if value.startswith("about "):
+        return "c. " + date_short(dt.date.fromisoformat(value.removeprefix("about ")))
+    month = dt.date.fromisoformat(value + "-01")
+    return f"{month:%b %Y}"
+
+
+def money_range(low: float, high: float, unit: Unit, currency: str,
+                qualifier: Qualifier = Qualifier.exact) -> str:
+    """`USD 64–72bn`, `about RMB 91–93bn`: both ends as given, one currency and unit."""
+    suffix = "" if unit is Unit.ones else unit.value
+    return qualify(f"{currency_label(currency)} {given(low)}–{given(high)}{suffix}", qualifier)
+
+
+def percent_range(low: float, high: float, qualifier: Qualifier = Qualifier.exact) -> str:
+    """`+18–20%`, `−2% to −4%` (`to` when an end is negative, so minus signs do not blur)."""
+    if low < 0 or high < 0:
+        return qualify(f"{percent_given(low)} to {percent_given(high)}", qualifier)
+    return qualify(f"+{given(low)}–{given(high)}%", qualifier)
+
+
 def date_long(value: dt.date) -> str:
     """`2025-08-29` -> `29 August 2025`."""
     return f"{value.day} {value:%B %Y}"

@@ -16,8 +16,13 @@ from briefgen.derive.figures import Figure
 from briefgen.derive.text import Run, Sentence, said, sentence
 
 if TYPE_CHECKING:
-    from briefgen.derive.figures import HistoryPoint, QuarterFigures, SegmentFigures
-    from briefgen.spec.model import Spec
+    from briefgen.derive.figures import (
+        HistoryPoint,
+        MoveFigures,
+        QuarterFigures,
+        SegmentFigures,
+    )
+    from briefgen.spec.model import Count, Spec
 
 MAX_TAKEAWAYS = 5
 
@@ -55,6 +60,13 @@ def unnamed(seg: SegmentFigures) -> bool:
 def consensus_clause(seg: SegmentFigures) -> tuple[Run, ...] | None:
     """`7.6 pp above the 18.4% growth consensus`, `5.0% above the RMB 37.9bn consensus`,
     `2.1% below an unattributed RMB 37.9bn estimate`."""
+    if seg.within_range:  # inside a consensus range: neither a beat nor a miss
+        expected = next(f for f in (seg.consensus_growth, seg.consensus_revenue)
+                        if f is not None and f.is_range)
+        what = " growth " if expected is seg.consensus_growth else " "
+        run = said(expected, expected.text.removeprefix("+"))
+        return ("in line with", *((" an unattributed ", run, f"{what}estimate") if unnamed(seg)
+                                  else (" the ", run, f"{what}consensus")))
     if seg.beat_pp and seg.consensus_growth and not seg.consensus_growth.derived:
         gap_figure, expected = seg.beat_pp, seg.consensus_growth
         gap = fmt.points(abs(gap_figure.value)).lstrip("+")
@@ -154,20 +166,35 @@ def decelerating(spec: Spec, seg: SegmentFigures) -> bool:
 
 
 def _capex(d: QuarterFigures) -> Sentence | None:
+    """Spend this quarter, then guidance or plan; `no plan disclosed` said when so."""
     capex = d.capex
     if capex is None:
         return None
-    years = capex.horizon_years
-    if capex.invested_trailing_4q and capex.trailing_vs_pace and years > 1:
-        return sentence(
-            said(capex.invested_trailing_4q, fmt.sentence_case),
-            " invested over the past four quarters: ", said(capex.trailing_vs_pace), " of the ",
-            said(capex.annual_pace), " a year implied by the plan of ", said(capex.plan_total),
-            f" over {fmt.ordinal_words(years)} years.")
-    if years == 1:
-        return sentence("Capex guidance of ", said(capex.plan_total), " for the year.")
-    return sentence("Capex plan of ", said(capex.plan_total),
-                    f" over {fmt.ordinal_words(years)} years.")
+    runs: list[Run | None] = []
+    latest = capex.latest
+    if latest is not None:
+        runs += ["Capex of ", said(latest.spend), " in the quarter"]
+        if latest.growth_yoy is not None:
+            runs += [" (", said(latest.growth_yoy), " y/y)"]
+    guidance = capex.guidance
+    scope = f" for {capex.scope}" if capex.scope else ""
+    if (guidance is not None and capex.invested_trailing_4q and capex.trailing_vs_pace
+            and capex.annual_pace):
+        if runs:
+            runs.append("; ")
+        runs += [said(capex.invested_trailing_4q, fmt.sentence_case if not runs else None),
+                 " invested over the past four quarters: ", said(capex.trailing_vs_pace),
+                 " of the ", said(capex.annual_pace), " a year implied by the plan of ",
+                 said(guidance), f" {capex.guidance_words()}{scope}"]
+    elif guidance is not None:
+        kind = "guidance" if capex.one_year else "plan"
+        runs += ["; " if runs else "Capex ", f"{kind} of ", said(guidance),
+                 f" {capex.guidance_words()}{scope}"]
+    elif capex.not_disclosed:
+        runs += ["; no capex plan disclosed" if runs else "No capex plan disclosed"]
+    if not runs:
+        return None
+    return sentence(*runs, ".")
 
 
 def _infrastructure(spec: Spec, d: QuarterFigures) -> Sentence | None:
@@ -184,26 +211,60 @@ def _infrastructure(spec: Spec, d: QuarterFigures) -> Sentence | None:
             text += f" {infra.new_data_centres_period}"
         text += f" ({regions})"
     if infra.regions and infra.availability_zones:
-        footprint = (f"{infra.regions.value} regions and "
-                     f"{infra.availability_zones.value} availability zones")
+        footprint = (f"{count_text(infra.regions)} regions and "
+                     f"{count_text(infra.availability_zones)} availability zones")
+        as_of = {c.as_of for c in (infra.regions, infra.availability_zones) if c.as_of}
+        if as_of:  # a count dated after the quarter says when, not "as of the quarter end"
+            footprint += f" (as of {fmt.date_short(max(as_of))})"
         text = f"{text}; footprint of {footprint}" if text else f"Footprint of {footprint}"
     return sentence(fmt.sentence_case(text), ".") if text else None
 
 
+def count_text(count: Count) -> str:
+    """`29`, `more than 30`: a count with its qualifier."""
+    return fmt.qualify(str(count.value), count.qualifier)
+
+
+def _move_when(move: MoveFigures) -> str:
+    """`at the close on 29 Aug`, `after hours on 31 Jul`, `on 1 Sep`."""
+    day = f"{move.date.day} {move.date:%b}"
+    basis = {"close": "at the close", "intraday": "intraday", "after hours": "after hours",
+             "pre-market": "pre-market"}.get(move.basis or "")
+    return f"{basis} on {day}" if basis else f"on {day}"
+
+
 def _moves(d: QuarterFigures) -> Sentence | None:
-    """Every move signed (`+13%`, `−4.2%`): a reader scanning for direction sees it."""
+    """Every move signed (`+13%`, `−4.2%`): a reader scanning for direction sees it. Two moves
+    on one listing read as a sequence (after hours, then at the close), not as two listings."""
     if not d.moves:
         return None
-    runs: list[Run] = []
-    for i, m in enumerate(d.moves):
-        runs += [" and " if i else "", said(m.move), f" ({m.label})"]
     if all(m.move.value > 0 for m in d.moves):
         verb = "rose"
     elif all(m.move.value < 0 for m in d.moves):
         verb = "fell"
     else:
         verb = "moved"
+    runs: list[Run] = []
+    by_listing: dict[str, list[MoveFigures]] = {}
+    for m in d.moves:
+        by_listing.setdefault(m.label, []).append(m)
+    timed = any(m.basis for m in d.moves) or any(len(ms) > 1 for ms in by_listing.values())
+    for i, (label, moves) in enumerate(by_listing.items()):
+        runs.append(" and " if i else "")
+        for k, m in enumerate(sorted(moves, key=_session_order)):
+            runs += [", then " if k else "", said(m.move)]
+            if timed:
+                runs.append(f" {_move_when(m)}")
+            if k == 0:
+                runs.append(f" ({label})")
     return sentence(f"The shares {verb} ", *runs, " after the results.")
+
+
+_BASIS_ORDER = {"pre-market": 0, "intraday": 1, "close": 2, "after hours": 3}
+
+
+def _session_order(move: MoveFigures) -> tuple[object, int]:
+    return (move.date, _BASIS_ORDER.get(move.basis or "", 2))
 
 
 def _other_segment(spec: Spec, seg: SegmentFigures) -> Sentence:
@@ -265,19 +326,22 @@ def key_data(spec: Spec, d: QuarterFigures) -> list[tuple[str, Sentence]]:
         rows.append(("vs consensus", sentence(said(seg.beat_pp))))
     elif seg.beat_pct:
         rows.append(("vs consensus", sentence(said(seg.beat_pct))))
-    if d.capex:
-        years = d.capex.horizon_years
-        plan = said(d.capex.plan_total)
-        rows.append(("Capex guidance", sentence(plan, " for the year")) if years == 1
-                    else ("Capex plan", sentence(plan, f" / {years} yrs")))
+    capex = d.capex
+    if capex and capex.guidance is not None:
+        label = "Capex guidance" if capex.one_year else "Capex plan"
+        rows.append((label, sentence(said(capex.guidance), f" {capex.guidance_words()}")))
+    elif capex and capex.not_disclosed:
+        rows.append(("Capex plan", sentence("not disclosed")))
+    if capex and capex.latest:
+        rows.append(("Capex in quarter", sentence(said(capex.latest.spend))))
     infra = spec.infrastructure
     if infra and infra.regions and infra.availability_zones:
-        rows.append(("Footprint", sentence(f"{infra.regions.value} regions, "
-                                           f"{infra.availability_zones.value} AZs")))
+        rows.append(("Footprint", sentence(f"{count_text(infra.regions)} regions, "
+                                           f"{count_text(infra.availability_zones)} AZs")))
     fx = spec.company.fx_to_usd
     if fx:
         currency = fmt.currency_label(spec.company.reporting_currency)
-        rows.append(("FX", sentence(f"{fx.rate:g} {currency}/USD")))
+        rows.append(("FX", sentence(f"{fmt.given(fx.rate)} {currency}/USD")))
     rows.extend((item.label, sentence(item.text)) for item in spec.brief.key_data)
     return rows
 
@@ -294,7 +358,9 @@ def subject(spec: Spec, d: QuarterFigures) -> str:
         text += f" revenue {seg.revenue.text}"
     # Lead with the consensus as reported: points when a growth rate was polled, percent of the
     # value otherwise (an implied growth consensus is shown in the body, marked as derived).
-    if seg.beat_pp and seg.consensus_growth and not seg.consensus_growth.derived:
+    if seg.within_range:
+        text += ", in line with consensus"
+    elif seg.beat_pp and seg.consensus_growth and not seg.consensus_growth.derived:
         side = "above" if seg.beat_pp.value >= 0 else "below"
         text += f", {fmt.points(abs(seg.beat_pp.value)).lstrip('+')} {side} consensus"
     elif seg.beat_pct:

@@ -21,7 +21,7 @@ from typing import Any
 
 import yaml
 
-from briefgen.errors import Problem, SpecError
+from briefgen.errors import FileError, Problem
 
 MAX_FILE_BYTES = 1_000_000
 # A real spec has a few hundred nodes; a "billion laughs" alias bomb expands to millions.
@@ -97,21 +97,21 @@ def dotted(path: PathKey) -> str:
 
 
 def read_text(path: Path, display: str, *, max_bytes: int = MAX_FILE_BYTES) -> str:
-    """Read a UTF-8 text file, turning every way it can fail into a one-line SpecError."""
+    """Read a UTF-8 text file, turning every way it can fail into a one-line FileError."""
     try:
         if not path.exists():
-            raise SpecError.single(display, "no such file", hint="check the path")
+            raise FileError.single(display, "no such file", hint="check the path")
         if path.is_dir():
-            raise SpecError.single(display, "is a folder, not a file")
+            raise FileError.single(display, "is a folder, not a file")
         # Read one byte past the limit rather than trusting st_size: devices and pipes report 0.
         with path.open("rb") as handle:
             raw = handle.read(max_bytes + 1)
     except OSError as exc:
-        raise SpecError.single(display, f"cannot be read: {exc.strerror or exc}") from None
+        raise FileError.single(display, f"cannot be read: {exc.strerror or exc}") from None
     except ValueError:  # a NUL byte in the name
-        raise SpecError.single(display, "is not a usable file name") from None
+        raise FileError.single(display, "is not a usable file name") from None
     if len(raw) > max_bytes:
-        raise SpecError.single(
+        raise FileError.single(
             display,
             f"file is larger than the limit of {max_bytes:,} bytes",
             hint="long series belong in a CSV file beside the spec",
@@ -123,7 +123,7 @@ def read_text(path: Path, display: str, *, max_bytes: int = MAX_FILE_BYTES) -> s
         line = before.count(b"\n") + 1
         # In characters, as editors count, not bytes.
         column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
-        raise SpecError.single(
+        raise FileError.single(
             display,
             f"not valid UTF-8 (byte 0x{raw[exc.start]:02x})",
             line=line,
@@ -165,7 +165,7 @@ class _Walker:
         self.nodes_seen += 1
         if self.nodes_seen > MAX_NODES:
             blamed, where = self.section or (mark, path)
-            raise SpecError.single(
+            raise FileError.single(
                 self.display,
                 f"more than {MAX_NODES:,} values after expanding aliases",
                 line=blamed.line,
@@ -174,7 +174,7 @@ class _Walker:
                 hint="is this an alias bomb? a spec needs far fewer",
             )
         if depth > MAX_DEPTH:
-            raise SpecError.single(
+            raise FileError.single(
                 self.display, f"nested more than {MAX_DEPTH} levels deep",
                 line=mark.line, column=mark.column,
             )
@@ -280,9 +280,9 @@ def parse_located(
     text: str, display: str, *, keep_going: bool = False, empty_hint: str | None = None
 ) -> LocatedDocument:
     if not text.strip():
-        raise SpecError.single(display, "the file is empty", hint=empty_hint)
+        raise FileError.single(display, "the file is empty", hint=empty_hint)
     if all(line.lstrip().startswith("#") or not line.strip() for line in text.splitlines()):
-        raise SpecError.single(display, "the file holds only comments", hint=empty_hint)
+        raise FileError.single(display, "the file holds only comments", hint=empty_hint)
     doc: LocatedDocument | None = None
     if takes_fast_path(text):
         with contextlib.suppress(_RetryWithPurePython):
@@ -290,7 +290,7 @@ def parse_located(
     if doc is None:
         doc = _parse_with(yaml.SafeLoader, text, display)
     if doc.problems and not keep_going:
-        raise SpecError(doc.problems)
+        raise FileError(doc.problems)
     return doc
 
 
@@ -311,7 +311,7 @@ def _parse_with(loader_class: type[yaml.SafeLoader], text: str, display: str) ->
     try:
         root = loader.get_single_node()
         if root is None:
-            raise SpecError.single(display, "the file holds no YAML document")
+            raise FileError.single(display, "the file holds no YAML document")
         walker = _Walker(loader, display)
         walker.doc.data = walker.walk(root, (), frozenset(), 0)
     except yaml.YAMLError as exc:
@@ -319,20 +319,20 @@ def _parse_with(loader_class: type[yaml.SafeLoader], text: str, display: str) ->
             raise _RetryWithPurePython from None
         raise _syntax_error(exc, display) from None
     except RecursionError:
-        raise SpecError.single(display, "the document is nested too deeply") from None
+        raise FileError.single(display, "the document is nested too deeply") from None
     finally:
         loader.dispose()
     walker.doc.problems = sorted(walker.problems, key=_position)
     return walker.doc
 
 
-def _reader_error(exc: yaml.reader.ReaderError, text: str, display: str) -> SpecError:
+def _reader_error(exc: yaml.reader.ReaderError, text: str, display: str) -> FileError:
     # The pure-Python reader checks the whole text up front and gives a character index.
     position = exc.position
     line = text.count("\n", 0, position) + 1
     column = position - (text.rfind("\n", 0, position) + 1) + 1
     code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or " ")
-    return SpecError.single(
+    return FileError.single(
         display,
         f"contains a control character (U+{code:04X}) that YAML does not allow",
         line=line,
@@ -341,9 +341,9 @@ def _reader_error(exc: yaml.reader.ReaderError, text: str, display: str) -> Spec
     )
 
 
-def _syntax_error(exc: yaml.YAMLError, display: str) -> SpecError:
+def _syntax_error(exc: yaml.YAMLError, display: str) -> FileError:
     if not isinstance(exc, yaml.MarkedYAMLError):
-        return SpecError.single(display, f"YAML error: {exc}")
+        return FileError.single(display, f"YAML error: {exc}")
     where = exc.problem_mark or exc.context_mark
     problem = exc.problem or "YAML syntax error"
     hint = _syntax_hint(problem)
@@ -354,7 +354,7 @@ def _syntax_error(exc: yaml.YAMLError, display: str) -> SpecError:
         # "found unexpected end of stream" says little; where the unclosed thing began says more.
         start = exc.context_mark
         hint = f"{exc.context} that starts at {start.line + 1}:{start.column + 1}"
-    return SpecError.single(
+    return FileError.single(
         display,
         f"YAML syntax error: {problem}",
         line=where.line + 1 if where else None,

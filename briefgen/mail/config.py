@@ -21,11 +21,12 @@ from email.utils import parseaddr
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic_core import ErrorDetails
 
-from briefgen.errors import InputError, Problem, SpecError
-from briefgen.inputs.located import LocatedDocument, PathKey, dotted, load_located
-from briefgen.spec.load import problem_from_error
+from briefgen.errors import DeliveryConfigError, InputError, Problem
+from briefgen.inputs.loader import FileKind, load_model
+from briefgen.inputs.located import LocatedDocument, PathKey, dotted
 
 DEFAULT_BUDGET_MB = 10.0
 DEFAULT_PORTS = {"none": 25, "starttls": 587, "tls": 465}
@@ -201,32 +202,22 @@ def recipients_for(config: DeliveryConfig, slug: str, override: list[str] | None
     return Recipients(**out)
 
 
+DELIVERY = FileKind(DeliveryConfig, DeliveryConfigError, "a mapping of settings (sender, smtp, …)")
+
+
 def load_delivery(path: Path | str, *, display: str | None = None) -> DeliveryConfig:
-    """Load and check a delivery config; raise `SpecError` (exit 2) with every problem in it."""
+    """Load and check a delivery config; raise `DeliveryConfigError` (exit 2) with every problem
+    in it."""
     path = Path(path)
-    doc = load_located(path, display if display is not None else str(path))
-    if not isinstance(doc.data, dict):
-        raise SpecError.single(doc.file, "expected a mapping of settings (sender, smtp, …)",
-                               line=1, column=1)
-    problems: list[Problem] = []
-    config: DeliveryConfig | None = None
-    try:
-        config = DeliveryConfig.model_validate(doc.data)
-    except ValidationError as exc:
-        problems.extend(_worded(problem_from_error(doc, err, DeliveryConfig))
-                        for err in exc.errors())
-    if config is not None:
-        problems.extend(_cross_checks(config, doc))
-    if problems:
-        raise SpecError(sorted(set(problems), key=lambda p: (p.line or 0, p.column or 0)))
-    assert config is not None
+    config = load_model(path, DELIVERY, display=display, reword=_worded,
+                        check=_cross_checks).model
     base = path.parent.resolve()
     updates = {key: base / value for key in ("ledger", "templates")
                if (value := getattr(config, key)) is not None and not value.is_absolute()}
     return config.model_copy(update=updates)
 
 
-def _worded(problem: Problem) -> Problem:
+def _worded(problem: Problem, err: ErrorDetails) -> Problem:
     """Messages that only make sense for this file: secrets, and the `from` alias."""
     last = problem.where.rpartition(".")[2]
     if problem.message == "unknown key" and last in _SECRET_KEYS:
@@ -243,8 +234,10 @@ def _worded(problem: Problem) -> Problem:
     return problem
 
 
-def _cross_checks(config: DeliveryConfig, doc: LocatedDocument) -> list[Problem]:
+def _cross_checks(doc: LocatedDocument, config: DeliveryConfig | None) -> list[Problem]:
     problems: list[Problem] = []
+    if config is None:
+        return problems
 
     def add(path: PathKey, message: str, hint: str | None = None) -> None:
         mark = doc.mark_for(path)

@@ -213,30 +213,6 @@ def inline_svg(chart: Chart) -> str:
     return svg
 
 
-def render_html(
-    loaded: LoadedSpec,
-    derived: Derived,
-    charts: Sequence[Chart],
-    *,
-    brand: Brand,
-    paper: Paper = "a4",
-    env: jinja2.Environment,
-    target: Target = "html",
-    template: str = NOTE_TEMPLATE,
-    changes: Changes | None = None,
-) -> str:
-    """The note as one HTML document.
-
-    `target="html"` is the file a reader opens: Inter subset to the note's characters as data:
-    URIs, charts as inline SVG. `target="pdf"` is WeasyPrint's input: the package's font files by
-    file: URL, each chart an image that names it by URL (pdf.py's fetcher serves it), which
-    WeasyPrint also draws faster than inline SVG, whose every element it would style as HTML.
-    """
-    page = render_page(loaded, derived, [chart_view(c) for c in charts], brand=brand,
-                       paper=paper, env=env, template=template, changes=changes)
-    return page.finish(target, charts)
-
-
 @dataclass(frozen=True)
 class Page:
     """A rendered note before its fonts and charts go in: one Jinja render serves both outputs."""
@@ -246,7 +222,13 @@ class Page:
     provenance: Provenance | None = None  # every number of `html`, traced to its origin
 
     def finish(self, target: Target, charts: Sequence[Chart] = ()) -> str:
-        """The HTML file (`charts` needed: they are inlined) or the PDF's input (not needed)."""
+        """The note as one HTML document for `target`.
+
+        "html" is the file a reader opens (`charts` needed): the fonts subset to the note's
+        characters as data: URIs, charts as inline SVG. "pdf" is WeasyPrint's input (`charts` not
+        needed): the package's font files by file: URL, each chart an image that names it by URL
+        (the PDF stage serves it), which WeasyPrint also draws faster than inline SVG, whose every
+        element it would style as HTML."""
         text = self.html
         drawn = {chart.key: chart for chart in charts}
         for view in self.charts:

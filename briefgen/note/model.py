@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from briefgen.brand.model import Brand
     from briefgen.derive import Derived
     from briefgen.derive.changes import Changes
-    from briefgen.spec.model import PriceTarget, Spec
+    from briefgen.spec.model import AnalystView, PriceTarget, Spec
 
 
 @dataclass
@@ -75,6 +75,7 @@ class Person:
     source: str
     kind: str = "quote"  # "quote" or "paraphrase"
     stance: str | None = None
+    context: str | None = None  # "after results, 30 Jul 2025; Buy, target USD 250.00"
 
 
 @dataclass
@@ -130,6 +131,8 @@ class Note:
     views: list[Person]
     risks: list[Item]
     sources: list[SourceEntry]
+    kpis: Table | None = None
+    illustrative: bool = False  # invented figures: the note says so, visibly, on every page
     changes: ChangesView | None = None  # since the previous note; None when there is none
 
 
@@ -220,20 +223,54 @@ def capex_table(derived: Derived) -> Table | None:
     if capex is None:
         return None
     marks = Marks()
-    one_year = capex.horizon_years == 1
+    guided = "Guidance" if capex.one_year else "Plan"
     entries: list[tuple[str, Figure | None]] = [
-        ("Guidance for the year" if one_year else f"Plan over {capex.horizon_years} years",
-         capex.plan_total),
-        ("Implied yearly pace", None if one_year else capex.annual_pace),
+        (f"Spend, {q.label}", q.spend) for q in capex.quarters[-4:]]
+    latest = capex.latest
+    if latest is not None and latest.growth_yoy is not None:
+        entries.append((f"Spend y/y, {latest.label}", latest.growth_yoy))
+    entries += [
+        (f"{guided} {capex.guidance_words()}".strip(), capex.guidance),
+        ("Implied yearly pace", capex.annual_pace),
         ("Invested, past four quarters", capex.invested_trailing_4q),
         ("Invested / yearly pace", capex.trailing_vs_pace),
         ("Invested since the plan began", capex.invested_to_date),
         ("Invested / plan", capex.share_of_plan),
     ]
-    rows = [(label, [marks.cell(figure)]) for label, figure in entries if figure]
+    rows = [(label, [marks.cell(figure, tone=label.startswith("Spend y/y"))])
+            for label, figure in entries if figure]
+    if capex.guidance is None and capex.not_disclosed:
+        rows.append(("Plan", [text_cell("not disclosed")]))
+    if not rows:
+        return None
+    if capex.definition:
+        marks.notes.append((None, f"Capex: {capex.definition}."))
     marks.sources.extend(capex.sources)
-    return Table("capex", "Capital spending against plan", ["Measure", "Amount"], rows,
+    title = "Capital spending" + (" against plan" if capex.guidance is not None else "")
+    return Table("capex", title, ["Measure", "Amount"], rows,
                  derived.source_line(marks.sources), marks.notes, compact=True)
+
+
+def kpi_table(derived: Derived) -> Table | None:
+    """Typed KPIs: each row its figure, growth (constant currency said), consensus and gap."""
+    if not derived.kpis:
+        return None
+    marks = Marks()
+    rows: list[tuple[str, list[Cell]]] = []
+    for kpi in derived.kpis:
+        name = kpi.name + (f" ({kpi.segment})" if kpi.segment else "")
+        level = kpi.amount or kpi.margin
+        growth = marks.cell(kpi.growth_yoy, tone=True,
+                            suffixes=(" (constant currency)",) if kpi.constant_currency else ())
+        rows.append((name, [text_cell(kpi.kind), marks.cell(level), growth,
+                            marks.cell(kpi.consensus), marks.cell(kpi.gap, tone=True)]))
+    providers = dict.fromkeys(provider_words(k.provider) for k in derived.kpis if k.provider)
+    if providers:
+        marks.notes.append((None, "Consensus: " + "; ".join(providers) + "."))
+    table = Table("kpis", "Other reported figures",
+                  ["Measure", "Kind", "Figure", "y/y", "Consensus", "vs consensus"], rows,
+                  derived.source_line(marks.sources), marks.notes, numeric=4)
+    return table.drop_empty_columns()
 
 
 def sites_table(spec: Spec, derived: Derived) -> Table | None:
@@ -242,7 +279,7 @@ def sites_table(spec: Spec, derived: Derived) -> Table | None:
         return None
     sources = [s for s in [infra.source, *(d.source for d in infra.new_data_centres)] if s]
     rows = [(dc.place, [text_cell(dc.country), text_cell(dc.region),
-                        text_cell(fmt.date_short(dc.opened) if dc.opened else None)])
+                        text_cell(fmt.loose_date(dc.opened) if dc.opened else None)])
             for dc in infra.new_data_centres]
     period = f" {infra.new_data_centres_period}" if infra.new_data_centres_period else ""
     table = Table("sites", f"New data centres{period}", ["Site", "Country", "Region", "Opened"],
@@ -255,12 +292,12 @@ def footprint(spec: Spec, derived: Derived) -> tuple[str | None, str]:
     if infra is None or not (infra.regions or infra.availability_zones):
         return None, ""
     parts, sources = [], [infra.source]
-    if infra.regions:
-        parts.append(f"{infra.regions.value} cloud regions")
-        sources.append(infra.regions.source)
-    if infra.availability_zones:
-        parts.append(f"{infra.availability_zones.value} availability zones")
-        sources.append(infra.availability_zones.source)
+    for count, what in ((infra.regions, "cloud regions"),
+                        (infra.availability_zones, "availability zones")):
+        if count:
+            as_of = f" (as of {fmt.date_short(count.as_of)})" if count.as_of else ""
+            parts.append(f"{fmt.qualify(str(count.value), count.qualifier)} {what}{as_of}")
+            sources.append(count.source)
     text = "Footprint: " + " and ".join(parts) + "."
     return text, derived.source_line([s for s in sources if s])
 
@@ -269,13 +306,25 @@ def market_table(derived: Derived) -> Table | None:
     if not derived.moves:
         return None
     marks = Marks()
-    rows = [(move.label, [text_cell(fmt.date_short(move.date)), text_cell(move.session),
-                          marks.cell(move.move, tone=True)])
+    rows = [(move.label, [text_cell(fmt.date_short(move.date)), text_cell(move.basis),
+                          text_cell(move.session), marks.cell(move.move, tone=True)])
             for move in derived.moves]
     table = Table("market", "Share-price reaction to the results",
-                  ["Listing", "Date", "Session", "Move"], rows,
+                  ["Listing", "Date", "Basis", "Session", "Move"], rows,
                   derived.source_line(marks.sources), marks.notes, numeric=1)
     return table.drop_empty_columns()
+
+
+def view(derived: Derived, v: AnalystView) -> Person:
+    """An analyst's view; a firm's view is attributed to the firm alone (no "— CFRA, CFRA")."""
+    who = v.name or v.firm
+    role = ", ".join(x for x in (v.role, v.firm if v.name else None) if x) or None
+    when = ", ".join(x for x in (v.timing, fmt.loose_date(v.date) if v.date else None) if x)
+    call = "; ".join(x for x in (
+        v.rating, price(v.target.value, v.target.currency) + " target" if v.target else None)
+        if x)
+    context = "; ".join(x for x in (when, call) if x) or None
+    return Person(v.text, who, role, sources_of(derived, v.source), v.kind, v.stance, context)
 
 
 def sources_of(derived: Derived, source: str | None) -> str:
@@ -300,8 +349,11 @@ def build_note(spec: Spec, derived: Derived, brand: Brand,
     key_rows, key_notes = key_data(derived)
     footprint_text, footprint_source = footprint(spec, derived)
     capex_text = []
-    if capex and capex.plan_scope and derived.capex:
-        capex_text.append(f"The plan covers {capex.plan_scope}.")
+    plan = derived.capex
+    if plan and plan.scope and plan.guidance is not None:
+        capex_text.append(f"The {'guidance' if plan.one_year else 'plan'} covers {plan.scope}.")
+    if plan and plan.not_disclosed:
+        capex_text.append("The company has not disclosed a capex plan.")
     if capex and capex.outlook:
         capex_text.append(capex.outlook)
     return Note(
@@ -316,7 +368,8 @@ def build_note(spec: Spec, derived: Derived, brand: Brand,
         date_iso=brief.date.isoformat(),
         author=brief.author,
         desk=brief.desk,
-        short_title=f"{company.short_name or company.name}: {period.fiscal_label}",
+        short_title=("Illustrative data · " if spec.illustrative else "")
+        + f"{company.short_name or company.name}: {period.fiscal_label}",
         keywords=list(dict.fromkeys(
             [company.name, *(x.ticker for x in company.listings),
              *([company.sector] if company.sector else []), period.fiscal_label,
@@ -336,15 +389,15 @@ def build_note(spec: Spec, derived: Derived, brand: Brand,
         footprint_source=footprint_source,
         sites=sites_table(spec, derived),
         market=market_table(derived),
-        highlights=[Item(h.title, h.text, fmt.date_short(h.date) if h.date else None)
+        highlights=[Item(h.title, h.text, fmt.loose_date(h.date) if h.date else None)
                     for h in spec.highlights],
         quotes=[Person(q.text, q.speaker, q.role, sources_of(derived, q.source))
                 for q in spec.quotes],
-        views=[Person(v.text, v.name, ", ".join(x for x in (v.role, v.firm) if x),
-                      sources_of(derived, v.source), v.kind, v.stance)
-               for v in spec.analyst_views],
+        views=[view(derived, v) for v in spec.analyst_views],
         risks=[Item(r.title, r.text) for r in spec.risks],
-        sources=[SourceEntry(i, s.id, s.publisher, s.title, fmt.date_short(s.date), s.via, s.url)
+        sources=[SourceEntry(i, s.id, s.publisher, s.title, fmt.loose_date(s.date), s.via, s.url)
                  for i, s in enumerate(spec.sources, start=1)],
+        kpis=kpi_table(derived),
+        illustrative=spec.illustrative,
         changes=changes_view(changes),
     )

@@ -3,11 +3,25 @@
 WeasyPrint 70 draws every SVG `<text>` letter by letter: one Pango layout, one line break and one
 text object per character, so that per-letter `x`/`y`/`dx`/`dy`/`rotate` lists work. A note's
 charts have ~80 text nodes and ~1,000 characters, none positioned per letter (matplotlib writes one
-`x` and one `y` per node), so that is ~1,080 layouts where 80 do (measured: `write_pdf` ~0.1 s
-less per note). `install()` puts a drawer in front of WeasyPrint's: a node with at most one x and
-one y and no dx, dy, rotate, letter-spacing or textLength is laid out and drawn as one run (so
-Pango also applies the font's kerning, as in the note's HTML); any other node goes to WeasyPrint's
-own drawer, unchanged. The text stays real, selectable text in the PDF.
+`x` and one `y` per node), so that is ~1,080 layouts where 80 do. `install()` puts a drawer in
+front of WeasyPrint's: a node with at most one x and one y and no dx, dy, rotate, letter-spacing or
+textLength is laid out and drawn as one run (so Pango also applies the font's kerning, as in the
+note's HTML); any other node goes to WeasyPrint's own drawer, unchanged. The text stays real,
+selectable text in the PDF.
+
+Measured (2026-12-03, CPU time, warm, median of 10-16, the sample note as PDF/UA-1): the four
+charts alone 0.085 s with this drawer against 0.135 s with WeasyPrint's; the whole note 0.46 s
+against 0.50 s (7-9 % of WeasyPrint's time on the note). The only alternative that patches
+nothing is WeasyPrint's own drawer (text as paths is slower still), and it is not within 5 %, so
+the patch stays, with its tripwires: only on the pinned `WEASYPRINT_VERSION`, and
+tests/pdf/test_svgtext.py fails when it is not installed or when a label lands more than a
+point away from where WeasyPrint's own drawer puts it.
+
+Upstream: Kozea/WeasyPrint#2249 ("Don't separate combining characters in SVG text"), whose
+suggested fix is exactly this: draw the whole text when no glyph is positioned on its own
+(pull request #2754 did so, and was closed). Delete this module when a WeasyPrint release draws
+such text as one run (#2249 fixed): bump the pin, and `test_a_label_is_one_text_run` then
+passes with `install` a no-op.
 """
 
 from __future__ import annotations
@@ -16,22 +30,25 @@ from math import inf
 from typing import Any
 
 _PER_LETTER = ("dx", "dy", "rotate", "textLength", "letter-spacing")
-_installed = False
+# The WeasyPrint release this drawer was written against and checked with (tests/pdf/
+# test_svgtext.py); pyproject pins it exactly. Any other version keeps WeasyPrint's own drawer.
+WEASYPRINT_VERSION = "70.0"
+_original: Any = None  # WeasyPrint's `svg.text`, while ours is installed
 
 
-def install() -> None:
-    """Route WeasyPrint's SVG text through `_text` (once per process; idempotent)."""
-    global _installed
-    if _installed:
-        return
+def install() -> bool:
+    """Route WeasyPrint's SVG text through `_text` (idempotent); True when installed.
+
+    Not installed (False) on a WeasyPrint other than `WEASYPRINT_VERSION`: its drawer is slower
+    but right, ours might not be."""
+    global _original
+    if _original is not None:
+        return True
     import weasyprint
     import weasyprint.svg as svg_module
 
-    # Written against WeasyPrint 70's SVG internals: on any other version keep its own drawer
-    # (slower, same look) rather than risk a wrong one.
-    if not weasyprint.__version__.startswith("70.") or not hasattr(svg_module, "TAGS"):
-        return
-
+    if weasyprint.__version__ != WEASYPRINT_VERSION or not hasattr(svg_module, "TAGS"):
+        return False
     original = svg_module.text
 
     def text(svg: Any, node: Any, font_size: float) -> None:
@@ -40,12 +57,33 @@ def install() -> None:
         else:
             original(svg, node, font_size)
 
-    # `draw_node` recognises text nodes by comparing with the module's `text`: replace both.
+    _swap(svg_module, original, text)
+    _original = original
+    return True
+
+
+def uninstall() -> None:
+    """Give WeasyPrint its own drawer back (the tests compare the two)."""
+    global _original
+    if _original is None:
+        return
+    import weasyprint.svg as svg_module
+
+    _swap(svg_module, svg_module.text, _original)
+    _original = None
+
+
+def installed() -> bool:
+    return _original is not None
+
+
+def _swap(svg_module: Any, old: Any, new: Any) -> None:
+    # `draw_node` finds a node's drawer in `TAGS` and recognises text nodes by comparing with
+    # the module's `text`: replace both.
     for tag, drawer in list(svg_module.TAGS.items()):
-        if drawer is original:
-            svg_module.TAGS[tag] = text
-    svg_module.text = text
-    _installed = True
+        if drawer is old:
+            svg_module.TAGS[tag] = new
+    svg_module.text = new
 
 
 def _single(value: str | None) -> bool:

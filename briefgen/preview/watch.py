@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from briefgen.errors import BriefgenError, SpecError
+from briefgen.errors import BriefgenError, FileError
 
 if TYPE_CHECKING:
     from briefgen.brand.model import Brand
@@ -166,7 +166,7 @@ class Preview:
             result = render_loaded(loaded, options)
             return (True, result.files["brief.html"], "", result.warnings,
                     WatchSet(frozenset(files), frozenset(folders)))
-        except SpecError as exc:
+        except FileError as exc:
             lines = [str(p) for p in exc.problems]
             summary = f"{len(lines)} problem(s):\n  " + "\n  ".join(lines)
             named = sorted({p.file for p in exc.problems})  # the spec, a CSV, the brand file

@@ -21,12 +21,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from pydantic import AfterValidator, BeforeValidator, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BeforeValidator, Field, field_validator
 from pydantic_core import PydanticCustomError
 
-from briefgen.errors import InputError, Problem, SpecError
-from briefgen.inputs.located import LocatedDocument, PathKey, dotted, load_located
-from briefgen.spec.load import describe, problem_from_error
+from briefgen.errors import FileError, InputError, Problem, SchedulesError
+from briefgen.inputs.loader import FileKind, load_model
+from briefgen.inputs.located import LocatedDocument, PathKey, dotted
+from briefgen.inputs.worded import describe
 from briefgen.spec.model import StrictModel
 
 if TYPE_CHECKING:
@@ -296,27 +297,25 @@ class Schedules:
         return list(found)
 
 
+SCHEDULES = FileKind(SchedulesFile, SchedulesError, "a mapping with a `jobs` list")
+
+
 def load_schedules(path: Path | str = DEFAULT_FILE, display: str | None = None) -> Schedules:
-    """Load and validate a schedules file; raise `SpecError` with every problem in it."""
+    """Load and validate a schedules file; raise `SchedulesError` with every problem in it."""
     path = Path(path)
-    doc = load_located(path, display if display is not None else str(path))
-    if not isinstance(doc.data, dict):
-        mark = doc.value_marks.get(())
-        raise SpecError.single(doc.file, f"expected a mapping with a `jobs` list, got "
-                               f"{describe(doc.data)}", line=mark.line if mark else None,
-                               column=mark.column if mark else None)
-    problems = _cross_checks(doc)
-    model: SchedulesFile | None = None
-    try:
-        model = SchedulesFile.model_validate(doc.data)
-    except ValidationError as exc:
-        problems.extend(problem_from_error(doc, err, SchedulesFile) for err in exc.errors())
-    brand = _load_brand(doc, path)
-    if isinstance(brand, list):
-        problems.extend(brand)
-    if problems or model is None:
-        raise SpecError(sorted(set(problems), key=lambda p: (p.line or 0, p.column or 0, p.where)))
-    return Schedules(path, model, brand if not isinstance(brand, list) else None)
+    brands: list[LoadedBrand] = []
+
+    def checks(doc: LocatedDocument, model: SchedulesFile | None) -> list[Problem]:
+        problems = _cross_checks(doc)
+        brand = _load_brand(doc, path)
+        if isinstance(brand, list):
+            problems += brand
+        elif brand is not None:
+            brands.append(brand)
+        return problems
+
+    model = load_model(path, SCHEDULES, display=display, check=checks).model
+    return Schedules(path, model, brands[0] if brands else None)
 
 
 def _load_brand(doc: LocatedDocument, path: Path) -> LoadedBrand | list[Problem] | None:
@@ -337,7 +336,7 @@ def _load_brand(doc: LocatedDocument, path: Path) -> LoadedBrand | list[Problem]
                         "the brand file is found relative to the schedules file")]
     try:
         return load_brand(target)
-    except SpecError as exc:
+    except FileError as exc:
         return list(exc.problems)
 
 

@@ -138,6 +138,10 @@ def cross_field_problems(spec: Spec, doc: LocatedDocument) -> list[Problem]:
             ends = [q.quarter_end for q in segment.history.quarters]
             _check_order(ends, (*base, "history", "quarters"), report)
             _check_growth(spec, index, report)
+    if spec.capex and spec.capex.plan_total is not None:
+        report(("capex", "plan_total"), "`plan_total` and `horizon_years` are the earlier form",
+               f"write `guidance: {{amount: {{…}}, years: {spec.capex.horizon_years}, "
+               "scope: …}` with the same figures", "warning")
     if spec.capex:
         _check_order([q.quarter_end for q in spec.capex.quarterly], ("capex", "quarterly"), report)
 
@@ -184,11 +188,12 @@ def _check_growth(spec: Spec, index: int, report: Report) -> None:
     segment = spec.segments[index]
     history = segment.history
     assert history is not None
-    revenue_by_end = {q.quarter_end: q.revenue for q in history.quarters}
+    revenue_by_end = {q.quarter_end: q.revenue for q in history.quarters
+                      if q.revenue is not None}
     base: PathKey = ("segments", index)
     for row, point in enumerate(history.quarters):
         prior = _year_before(revenue_by_end, point.quarter_end)
-        if point.growth_yoy is None or not prior:
+        if point.growth_yoy is None or not prior or point.revenue is None:
             continue
         computed = (point.revenue / prior - 1) * 100
         if abs(computed - point.growth_yoy) > GROWTH_TOLERANCE_PP:
@@ -197,13 +202,13 @@ def _check_growth(spec: Spec, index: int, report: Report) -> None:
                    severity="warning")
     current = revenue_by_end.get(spec.period.quarter_end)
     prior = _year_before(revenue_by_end, spec.period.quarter_end)
-    if segment.growth_yoy and current and prior:
+    if segment.growth_yoy and segment.growth_yoy.value is not None and current and prior:
         computed = (current / prior - 1) * 100
         if abs(computed - segment.growth_yoy.value) > GROWTH_TOLERANCE_PP:
             report((*base, "growth_yoy", "value"),
                    f"reported {segment.growth_yoy.value:g}% but the history gives "
                    f"{computed:.1f}% y/y", severity="warning")
-    if current is not None:
+    if current is not None and segment.revenue.value is not None:
         in_history = current * UNIT_FACTORS[history.unit]
         reported = segment.revenue.value * UNIT_FACTORS[segment.revenue.unit]
         # The headline figure is usually rounded (RMB 33.4bn for 33,398m): allow 0.5%.

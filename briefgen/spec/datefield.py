@@ -9,9 +9,10 @@ converts it. Dates written as YAML dates or as text like 2025-08-29 are read as 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated
 
-from pydantic import BeforeValidator
+from pydantic import BeforeValidator, Field, PlainValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 
@@ -31,3 +32,43 @@ def _is_number(text: str) -> bool:
 
 
 Date = Annotated[dt.date, BeforeValidator(_not_a_number)]
+
+
+# A date as a source gives it: exact (a date), a month only ("2025-09"), approximate
+# ("about 2025-09-01") or none ("n.d."). Kept as written; `derive.formatting.loose_date` prints it.
+LOOSE_DATE_PATTERN = r"^(\d{4}-(0[1-9]|1[0-2])|about \d{4}-\d{2}-\d{2}|n\.d\.)$"
+
+
+def _source_date(value: object) -> dt.date | str:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    _not_a_number(value)
+    if isinstance(value, str):
+        text = value.strip()
+        if re.fullmatch(LOOSE_DATE_PATTERN, text):
+            if text.startswith("about "):
+                _iso(text.removeprefix("about "))
+            return text
+        return _iso(text)
+    raise PydanticCustomError("date_type", "expected a date")
+
+
+def _iso(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        # The "date_" prefix makes the loader word it like every other bad date, with a hint.
+        raise PydanticCustomError(
+            "date_loose", "expected a date like 2025-09-01, a month like 2025-09, "
+            "'about 2025-09-01' or 'n.d.'") from None
+
+
+SourceDate = Annotated[
+    dt.date | str,
+    PlainValidator(_source_date),
+    WithJsonSchema({"anyOf": [{"type": "string", "format": "date"},
+                              {"type": "string", "pattern": LOOSE_DATE_PATTERN}]}),
+    Field(description="A date (2025-09-01), a month (2025-09), 'about 2025-09-01' or 'n.d.'."),
+]

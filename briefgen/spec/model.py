@@ -12,11 +12,16 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+    model_validator,
+)
 
-from briefgen.spec.datefield import Date
-
-SCHEMA_URL_COMMENT = "# yaml-language-server: $schema=../docs/spec.schema.json"
+from briefgen.spec.datefield import Date, SourceDate
 
 SourceId = Annotated[
     str,
@@ -92,24 +97,55 @@ class Cited(StrictModel):
     )
 
 
-class Money(Cited):
-    """An amount of money with its currency and scale."""
+# Optional only so that a range can leave `value` out; the schema says "a number" when given.
+OptionalNumber = Annotated[float | None, WithJsonSchema({"type": "number"})]
 
-    value: float = Field(description="The amount, in `unit`s of `currency`.")
+
+class Ranged(Cited):
+    """A figure given as one number (`value`) or as a range (`low` and `high`).
+
+    A range has no single value: briefgen never uses its midpoint. It prints as a range and is
+    compared end by end (a result above `high` beats it, below `low` misses it)."""
+
+    value: OptionalNumber = Field(None, description="The figure; or give `low` and `high`.")
+    low: OptionalNumber = Field(None, description="Low end of a range (with `high`, no `value`).")
+    high: OptionalNumber = Field(
+        None, description="High end of a range (with `low`, no `value`)."
+    )
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Ranged:
+        if self.value is not None and (self.low is not None or self.high is not None):
+            raise ValueError("give either `value` or `low` and `high`, not both")
+        if self.value is None and (self.low is None or self.high is None):
+            raise ValueError("give `value`, or both `low` and `high` for a range")
+        if self.low is not None and self.high is not None and self.low > self.high:
+            raise ValueError("`low` is above `high`")
+        return self
+
+    @property
+    def is_range(self) -> bool:
+        return self.value is None
+
+
+class Money(Ranged):
+    """An amount of money with its currency and scale (`value`, or a range `low`–`high`)."""
+
     currency: Currency
-    unit: Unit = Field(Unit.billion, description="Scale of `value`: ones, k, m, bn or tn.")
+    unit: Unit = Field(Unit.billion, description="Scale of the amount: ones, k, m, bn or tn.")
 
 
-class Percent(Cited):
-    """A percentage, written as 26 for 26%."""
-
-    value: float = Field(description="The percentage: 26 means 26%.")
+class Percent(Ranged):
+    """A percentage, written as 26 for 26% (`value`, or a range `low`–`high`)."""
 
 
 class Count(Cited):
     """A whole number of things (regions, data centres)."""
 
     value: int = Field(ge=0, description="How many.")
+    as_of: Date | None = Field(
+        None, description="When the count applies, when not at the quarter end (e.g. 2025-09-02)."
+    )
 
 
 class Listing(StrictModel):
@@ -190,12 +226,21 @@ class Period(StrictModel):
 
 
 class QuarterPoint(StrictModel):
-    """One quarter of a segment's history."""
+    """One quarter of a segment's history: its revenue, its growth, or both."""
 
     quarter_end: Date = Field(description="Last day of the quarter.")
-    revenue: float = Field(description="Revenue in the history's unit and currency.")
+    revenue: float | None = Field(
+        None, description="Revenue in the history's unit and currency (may be left out when "
+        "only growth was reported)."
+    )
     growth_yoy: float | None = Field(None, description="Reported y/y growth in percent.")
     source: SourceId | None = Field(None, description="Source id for this row.")
+
+    @model_validator(mode="after")
+    def _something(self) -> QuarterPoint:
+        if self.revenue is None and self.growth_yoy is None:
+            raise ValueError("give `revenue`, `growth_yoy` or both")
+        return self
 
 
 class History(StrictModel):
@@ -213,13 +258,27 @@ class History(StrictModel):
     )
 
 
+class Estimate(StrictModel):
+    """One provider's estimate, when sources disagree on the consensus."""
+
+    provider: ShortText = Field(description="Whose estimate, e.g. 'LSEG' or 'Visible Alpha'.")
+    growth_yoy: Percent | None = Field(None, description="Their y/y growth estimate.")
+    revenue: Money | None = Field(None, description="Their revenue estimate.")
+    source: SourceId | None = Field(None, description="Source id.")
+
+
 class Consensus(StrictModel):
-    """What the market expected: a growth rate, a value, or both."""
+    """What the market expected: a growth rate, a value, or both; or several conflicting
+    estimates (`estimates`), shown as a range with their providers."""
 
     growth_yoy: Percent | None = Field(None, description="Consensus y/y growth.")
     revenue: Money | None = Field(None, description="Consensus revenue.")
     provider: ShortText | None = Field(
-        None, description="Whose consensus, e.g. 'Bloomberg-polled' or 'LSEG'."
+        None, description="Whose consensus, e.g. 'Bloomberg-polled' or 'LSEG'; `unnamed` when "
+        "the source gives an estimate without saying whose."
+    )
+    estimates: list[Estimate] = Field(
+        default_factory=list, description="Several providers' estimates, when they differ."
     )
 
 
@@ -248,14 +307,47 @@ class CapexPoint(StrictModel):
 
     quarter_end: Date = Field(description="Last day of the quarter.")
     spend: Money = Field(description="Spending in the quarter.")
+    growth_yoy: Percent | None = Field(
+        None, description="Reported y/y change; else computed from the row a year earlier."
+    )
+    source: SourceId | None = Field(None, description="Source id for this row.")
+
+
+class CapexGuidance(StrictModel):
+    """What the company said it will spend: one year's guidance or a multi-year plan."""
+
+    amount: Money = Field(description="The total (a range and a qualifier allowed).")
+    years: int = Field(1, ge=1, le=20, description="How many years it covers (1: one year).")
+    period: ShortText | None = Field(
+        None, description="The period as the company names it, e.g. 'FY2025' or '2025-2027'."
+    )
+    scope: ShortText | None = Field(
+        None, description="Whose spending: the group (default) or a named segment."
+    )
+    definition: ShortText | None = Field(
+        None, description="What counts, e.g. 'cash capex including finance leases'."
+    )
+    source: SourceId | None = Field(None, description="Source id.")
 
 
 class Capex(StrictModel):
-    """Capital spending against a multi-year plan."""
+    """Capital spending: spend by quarter, and guidance for a year or a plan over several.
 
-    plan_total: Money = Field(description="Total of the plan, e.g. RMB 380bn.")
-    horizon_years: int = Field(ge=1, le=20, description="Length of the plan in years.")
-    plan_scope: ShortText | None = Field(None, description="What the plan covers.")
+    `plan_total` with `horizon_years` is the earlier form of `guidance` (still read; it warns)."""
+
+    guidance: CapexGuidance | None = Field(None, description="Guidance for a year or a plan.")
+    plan_disclosed: bool = Field(
+        True, description="False when the company has disclosed no capex plan (said in the note)."
+    )
+    plan_total: Money | None = Field(
+        None, description="Superseded by `guidance.amount`: total of the plan."
+    )
+    horizon_years: int | None = Field(
+        None, ge=1, le=20, description="Superseded by `guidance.years`: length of the plan."
+    )
+    plan_scope: ShortText | None = Field(
+        None, description="Superseded by `guidance.scope`: what the plan covers."
+    )
     invested_trailing_4q: Money | None = Field(
         None, description="Invested over the past four quarters."
     )
@@ -264,6 +356,26 @@ class Capex(StrictModel):
     outlook: Text | None = Field(None, description="What management said about the plan.")
     source: SourceId | None = Field(None, description="Source for figures that name none.")
 
+    @model_validator(mode="after")
+    def _one_plan(self) -> Capex:
+        if not self.plan_disclosed and (self.guidance or self.plan_total):
+            raise ValueError("`plan_disclosed: false` with a plan given")
+        if self.plan_total is not None and self.guidance is not None:
+            raise ValueError("give `guidance` or the older `plan_total`, not both")
+        if (self.plan_total is None) != (self.horizon_years is None):
+            raise ValueError("`plan_total` and `horizon_years` go together (or use `guidance`)")
+        return self
+
+    @property
+    def plan(self) -> CapexGuidance | None:
+        """The guidance in its current form, whichever form the spec used."""
+        if self.guidance is not None:
+            return self.guidance
+        if self.plan_total is not None and self.horizon_years is not None:
+            return CapexGuidance(amount=self.plan_total, years=self.horizon_years,
+                                 scope=self.plan_scope)
+        return None
+
 
 class DataCentre(StrictModel):
     """A new data centre."""
@@ -271,7 +383,9 @@ class DataCentre(StrictModel):
     place: ShortText = Field(description="City or country, e.g. 'Hangzhou' or 'Thailand'.")
     country: ShortText = Field(description="Country, e.g. 'China'.")
     region: ShortText = Field(description="Grouping for the chart, e.g. 'China' or 'Overseas'.")
-    opened: Date | None = Field(None, description="Opening date, if known.")
+    opened: SourceDate | None = Field(
+        None, description="Opening date: exact, a month (2025-07) or approximate."
+    )
     source: SourceId | None = Field(None, description="Source id.")
 
 
@@ -289,12 +403,24 @@ class Infrastructure(StrictModel):
     source: SourceId | None = Field(None, description="Source for figures that name none.")
 
 
+class MoveBasis(StrEnum):
+    """What the move is measured to."""
+
+    close = "close"
+    intraday = "intraday"
+    after_hours = "after hours"
+    pre_market = "pre-market"
+
+
 class MarketMove(Cited):
     """How one listing's shares moved after the results."""
 
     listing: ShortText = Field(description="Ticker of a listing in `company.listings`.")
-    date: Date = Field(description="Trading day of the move.")
+    date: Date = Field(description="Trading day (session date) of the move.")
     move: float = Field(description="Price change in percent, e.g. 13 for +13%.")
+    basis: MoveBasis | None = Field(
+        None, description="close, intraday, after hours or pre-market."
+    )
     session: ShortText | None = Field(None, description="E.g. 'Friday, first session after'.")
 
 
@@ -302,7 +428,9 @@ class Highlight(StrictModel):
     """An event worth a line: a product or model launch, a deal."""
 
     title: ShortText = Field(description="Short name, e.g. 'Qwen 3 reasoning model'.")
-    date: Date | None = Field(None, description="When it happened.")
+    date: SourceDate | None = Field(
+        None, description="When it happened: exact, a month (2025-07) or approximate."
+    )
     text: Text = Field(description="One or two sentences.")
     source: SourceId | None = Field(None, description="Source id.")
 
@@ -316,11 +444,24 @@ class Quote(StrictModel):
     source: SourceId | None = Field(None, description="Source id.")
 
 
-class AnalystView(StrictModel):
-    """An outside analyst's or strategist's view."""
+class AnalystTarget(StrictModel):
+    """An outside analyst's price target."""
 
-    name: ShortText = Field(description="Who holds the view.")
+    value: float = Field(gt=0, description="Target price per share.")
+    currency: Currency
+
+
+class AnalystView(StrictModel):
+    """An outside analyst's or strategist's view (a firm's view needs no person)."""
+
+    name: ShortText | None = Field(None, description="Who holds the view; none for a firm's.")
     firm: ShortText = Field(description="Their firm.")
+    date: SourceDate | None = Field(None, description="When the view was given.")
+    timing: Literal["before results", "after results"] | None = Field(
+        None, description="Whether the view came before or after the results."
+    )
+    rating: ShortText | None = Field(None, description="Their rating, e.g. 'Buy'.")
+    target: AnalystTarget | None = Field(None, description="Their price target.")
     role: ShortText | None = Field(None, description="Their title.")
     stance: Literal["positive", "neutral", "negative", "mixed"] | None = Field(
         None, description="Overall tone of the view."
@@ -330,6 +471,41 @@ class AnalystView(StrictModel):
     )
     text: Text = Field(description="The view.")
     source: SourceId | None = Field(None, description="Source id.")
+
+
+class KpiKind(StrEnum):
+    """What a KPI measures."""
+
+    growth = "growth"
+    operating_income = "operating income"
+    operating_margin = "operating margin"
+    backlog = "backlog"
+    run_rate = "run-rate"
+    other = "other"
+
+
+class Kpi(StrictModel):
+    """A typed figure beside segment revenue: a growth-only metric, operating income or margin,
+    backlog/RPO, a revenue run-rate."""
+
+    name: ShortText = Field(description="As the company names it, e.g. 'Azure growth' or 'RPO'.")
+    kind: KpiKind = Field(description="growth, operating income, operating margin, backlog, "
+                                      "run-rate or other.")
+    segment: ShortText | None = Field(None, description="The segment it belongs to, if any.")
+    amount: Money | None = Field(None, description="The amount (income, backlog, run-rate).")
+    margin: Percent | None = Field(None, description="A margin in percent.")
+    growth_yoy: Percent | None = Field(None, description="Its y/y growth.")
+    constant_currency: bool = Field(
+        False, description="True when `growth_yoy` is at constant currency."
+    )
+    consensus: Consensus | None = Field(None, description="What was expected, if given.")
+    source: SourceId | None = Field(None, description="Source id.")
+
+    @model_validator(mode="after")
+    def _a_figure(self) -> Kpi:
+        if self.amount is None and self.margin is None and self.growth_yoy is None:
+            raise ValueError("give `amount`, `margin` or `growth_yoy`")
+        return self
 
 
 class Risk(StrictModel):
@@ -348,7 +524,10 @@ class Source(StrictModel):
     )
     publisher: ShortText = Field(description="Who published it.")
     title: ShortText = Field(description="Title of the article or filing.")
-    date: Date = Field(description="Publication date.")
+    date: SourceDate | None = Field(
+        None, description="Publication date: exact (2025-09-01), a month (2025-09), approximate "
+        "('about 2025-09-01') or `n.d.`/absent when the source has none."
+    )
     url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")] | None = Field(
         None, description="Where to read it (http or https)."
     )
@@ -364,6 +543,7 @@ class Spec(StrictModel):
     segments: list[Segment] = Field(min_length=1, description="Reported segments, headline first.")
     capex: Capex | None = Field(None, description="Capital spending against plan.")
     infrastructure: Infrastructure | None = Field(None, description="Data-centre footprint.")
+    kpis: list[Kpi] = Field(default_factory=list, description="Typed figures beyond revenue.")
     market_reaction: list[MarketMove] = Field(
         default_factory=list, description="Share-price moves after the results."
     )
@@ -373,6 +553,10 @@ class Spec(StrictModel):
         default_factory=list, description="Outside analysts' views."
     )
     risks: list[Risk] = Field(default_factory=list, description="Risks to the view.")
+    illustrative: bool = Field(
+        False, description="True when the figures are invented (gallery and examples): the note "
+        "then carries a visible 'Illustrative data' mark."
+    )
     sources: list[Source] = Field(min_length=1, description="Every source cited in the spec.")
     previous: Path | None = Field(
         None,

@@ -14,7 +14,7 @@ import pytest
 from briefgen.brand.load import load_brand, svg_problem
 from briefgen.brand.model import DEFAULT_BRAND, Brand, Colours
 from briefgen.charts.style import style_for
-from briefgen.errors import SpecError
+from briefgen.errors import BrandError
 from tests.conftest import ROOT
 
 EXAMPLE = ROOT / "examples" / "brand.yaml"
@@ -35,7 +35,7 @@ def png(width: int = 4, height: int = 2) -> bytes:
 
 
 def problems(path: Path) -> list[str]:
-    with pytest.raises(SpecError) as caught:
+    with pytest.raises(BrandError) as caught:
         load_brand(path)
     return str(caught.value).splitlines()
 

@@ -49,7 +49,7 @@ def test_the_specs_state_the_facts_the_expectations_rest_on() -> None:
             sept["segments"][1]["growth_yoy"]["value"]) == (2, 5)
     assert (june["capex"]["invested_trailing_4q"]["value"],
             sept["capex"]["invested_trailing_4q"]["value"]) == (100, 120)
-    assert june["capex"]["plan_total"] == sept["capex"]["plan_total"]
+    assert june["capex"]["guidance"]["amount"] == sept["capex"]["guidance"]["amount"]
     assert "infrastructure" not in sept and "analyst_views" not in sept
 
 

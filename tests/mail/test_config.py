@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from briefgen.errors import EXIT_BAD_INPUT, SpecError
+from briefgen.errors import EXIT_BAD_INPUT, DeliveryConfigError
 from briefgen.mail.config import Recipients, load_delivery, recipients_for
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -16,7 +16,7 @@ EXAMPLE = ROOT / "examples" / "delivery.yaml"
 def problems(tmp_path: Path, text: str) -> list[str]:
     path = tmp_path / "delivery.yaml"
     path.write_text(text)
-    with pytest.raises(SpecError) as caught:
+    with pytest.raises(DeliveryConfigError) as caught:
         load_delivery(path, display="delivery.yaml")
     assert caught.value.exit_code == EXIT_BAD_INPUT
     return [str(p) for p in caught.value.problems]

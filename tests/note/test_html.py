@@ -174,7 +174,7 @@ def test_every_table_and_chart_has_a_source_line_under_it(soup: BeautifulSoup) -
 
 def test_capex_rows_mark_each_derived_figure(soup: BeautifulSoup) -> None:
     rows = cells(table(soup, "capex"))
-    assert rows["Plan over 3 years"] == ["up to RMB 380bn"]
+    assert rows["Plan over three years"] == ["up to RMB 380bn"]
     assert rows["Implied yearly pace"] == ["RMB 127bn †1"]
     assert rows["Invested, past four quarters"] == ["more than RMB 100bn"]
     notes = table(soup, "capex").select_one(".notes").get_text(" ", strip=True)

@@ -103,15 +103,6 @@ def test_render_options_reject_bad_values(kwargs: dict, message: str) -> None:  
         RenderOptions(**kwargs)
 
 
-def test_without_chart_plans_charts_are_drawn_first_with_the_same_result(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    import briefgen.build.pipeline as pipeline
-
-    monkeypatch.setattr(pipeline, "chart_plans", lambda loaded, derived: None)
-    result = render_loaded(rendered("baba").loaded, RenderOptions(formats=("html",)))
-    assert result.files["brief.html"] == rendered("baba").files["brief.html"]
-
-
 def test_charts_that_differ_from_their_plan_are_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
     import dataclasses
 

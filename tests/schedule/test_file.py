@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from briefgen.errors import InputError, SpecError
+from briefgen.errors import InputError, SchedulesError
 from briefgen.schedule.file import (
     Delivery,
     HistoryConfig,
@@ -34,7 +34,7 @@ jobs:
 def errors(tmp_path: Path, text: str) -> list[str]:
     path = tmp_path / "schedules.yaml"
     path.write_text(textwrap.dedent(text))
-    with pytest.raises(SpecError) as caught:
+    with pytest.raises(SchedulesError) as caught:
         load_schedules(path, display="schedules.yaml")
     return str(caught.value).splitlines()
 

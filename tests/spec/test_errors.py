@@ -65,8 +65,11 @@ CASES = [
     Bad("number-is-text", edit=("{value: 33.4, currency: CNY", "{value: abc, currency: CNY"),
         expected=(f'{SPEC}:41:22: segments[0].revenue.value: expected a number, got "abc" '
                   "(remove the quotes and any units or commas)",)),
-    Bad("whole-number-is-fraction", edit=("horizon_years: 3", "horizon_years: 2.5"),
-        expected=(f"{SPEC}:60:18: capex.horizon_years: expected a whole number, got 2.5",)),
+    Bad("whole-number-is-fraction", edit=("    years: 3", "    years: 2.5"),
+        expected=(f"{SPEC}:61:12: capex.guidance.years: expected a whole number, got 2.5",)),
+    Bad("range-in-value", edit=("{value: 33.4, currency: CNY", '{value: "33–34", currency: CNY'),
+        expected=(f'{SPEC}:41:22: segments[0].revenue.value: expected a number, got the range '
+                  '"33–34" (write a range as `low: 33` and `high: 34` in place of `value`)',)),
     Bad("boolean-is-text", edit=("headline: true", "headline: maybe"),
         expected=(f'{SPEC}:39:15: segments[0].headline: expected true or false, got "maybe"',)),
     Bad("list-is-text", edit=("  listings:\n    - {exchange: NYSE, ticker: BABA, currency: USD}\n"
@@ -135,7 +138,7 @@ CASES = [
         expected=(f"{SPEC}:11:11: brief.rating: expected one of Buy, Hold, Sell, Overweight, "
                   'Neutral, Underweight, Not rated; got "buy" (did you mean "Buy"?)',)),
     Bad("enum-typo", edit=("qualifier: up to}", "qualifier: upto}"),
-        expected=(f"{SPEC}:59:64: capex.plan_total.qualifier: expected one of exact, about, "
+        expected=(f"{SPEC}:60:62: capex.guidance.amount.qualifier: expected one of exact, about, "
                   'more than, up to, nearly, at least; got "upto" (did you mean "up to"?)',)),
     Bad("currency-rmb", edit=("reporting_currency: CNY", "reporting_currency: RMB"),
         expected=(f'{SPEC}:23:23: company.reporting_currency: "RMB" is not an ISO 4217 currency '
