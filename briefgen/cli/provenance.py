@@ -11,6 +11,9 @@ import typer
 
 from briefgen.errors import EXIT_BAD_INPUT, EXIT_FAILED_RUN, InputError
 
+# Where to look for the spec a location names (relative to the spec's folder), in order.
+SPEC_FOLDERS = (Path("specs"), Path("."))
+
 
 def register(app: typer.Typer) -> None:
     app.command("explain")(explain)
@@ -30,10 +33,13 @@ def explain(
     number: str | None = typer.Argument(
         None, metavar="[NUMBER]", help="The number as printed, e.g. 'RMB 39.8bn', '+5.0%'."),
     as_json: bool = typer.Option(False, "--json", help="Print the records as JSON."),
+    spec_dir: Path | None = typer.Option(
+        None, "--spec-dir", help="The specs' folder, to quote the spec's line (default: the "
+        "spec's own folder, else ./specs or the current folder)."),
 ) -> None:
     """Where a number the note prints came from: the spec's file:line:col, or the arithmetic.
 
-    Without NUMBER, every number of the note, one line each.
+    Locations are relative to the spec's folder. Without NUMBER, every number of the note.
     """
     try:
         records, pdf = _records(target)
@@ -44,6 +50,8 @@ def explain(
         return
     wanted = " ".join(number.replace("-", "−").split()) if number.startswith("-") else " ".join(
         number.split())
+    folders = [*([spec_dir] if spec_dir else []),
+               *([target.parent] if target.suffix in (".yaml", ".yml") else []), *SPEC_FOLDERS]
     found = [r for r in records if r["text"] in (wanted, number, f"+{wanted}")]
     if not found:
         printed = sorted({r["text"] for r in records if r.get("kind") not in ("mark",)})
@@ -66,7 +74,7 @@ def explain(
                            for m in members)
         typer.echo(f"{first['text']}: printed {len(members)} time"
                    f"{'s' if len(members) > 1 else ''}: {places}")
-        for line in _origin_lines(first, "  "):
+        for line in _origin_lines(first, "  ", folders):
             typer.echo(line)
 
 
@@ -77,6 +85,7 @@ def _records(target: Path) -> tuple[list[dict[str, Any]], Path | None]:
 
     if target.is_file() and target.suffix in (".yaml", ".yml"):
         from briefgen.build.pipeline import RenderOptions, render_brief
+
 
         rendered = render_brief(target, RenderOptions(formats=("html",)))
         data = json.loads(rendered.files[PROVENANCE_FILE])
@@ -96,19 +105,19 @@ def _add_pages(records: list[dict[str, Any]], pdf: Path) -> None:
         record["page"] = pages.get(str(record["id"]), record.get("page"))
 
 
-def _origin_lines(record: dict[str, Any], indent: str) -> list[str]:
+def _origin_lines(record: dict[str, Any], indent: str, folders: list[Path]) -> list[str]:
     kind = record.get("kind", "unexplained")
     lines = []
     if kind == "derived":
         lines.append(f"{indent}derived: {record.get('how')}")
         for item in record.get("inputs", []):
             lines.append(f"{indent}  {item['text']}: {_short(item)}")
-            lines += _spec_lines(item, indent + "    ")
+            lines += _spec_lines(item, indent + "    ", folders)
         for place in record.get("spec", []):
             lines.append(f"{indent}  counted in {place['path']} at {place['at']}")
     elif kind in ("reported", "spec text", "spec date"):
         lines.append(f"{indent}{_short(record)}")
-        lines += _spec_lines(record, indent + "  ")
+        lines += _spec_lines(record, indent + "  ", folders)
     else:
         lines.append(f"{indent}{kind}: {record.get('note') or 'no origin found'}")
     return lines
@@ -126,17 +135,19 @@ def _short(record: dict[str, Any]) -> str:
     return f"{kind}: {first['path']} at {first['at']}{also}"
 
 
-def _spec_lines(record: dict[str, Any], indent: str) -> list[str]:
+def _spec_lines(record: dict[str, Any], indent: str, folders: list[Path]) -> list[str]:
     """The spec's line itself, so a reader sees the fact without opening the file."""
     places = record.get("spec", [])
     if not places or not places[0].get("at"):
         return []
     file, line, _ = str(places[0]["at"]).rsplit(":", 2)
-    try:
-        text = Path(file).read_text(encoding="utf-8").splitlines()[int(line) - 1]
-    except (OSError, ValueError, IndexError):
-        return []
-    return [f"{indent}{line} | {text.strip()}"]
+    for folder in folders:
+        try:
+            text = (folder / file).read_text(encoding="utf-8").splitlines()[int(line) - 1]
+        except (OSError, ValueError, IndexError):
+            continue
+        return [f"{indent}{line} | {text.strip()}"]
+    return []
 
 
 def _print_all(records: list[dict[str, Any]], as_json: bool) -> None:

@@ -24,15 +24,18 @@ import datetime as dt
 import html
 import json
 import math
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from briefgen.derive import formatting as fmt
 from briefgen.derive.figures import Figure
 from briefgen.derive.text import Mention, Sentence
 from briefgen.inputs.located import PathKey, dotted
+from briefgen.note.model import implied_upside
 from briefgen.spec.model import UNIT_FACTORS, Unit
 
 if TYPE_CHECKING:
@@ -153,7 +156,7 @@ def _unit_of(data: Any, path: PathKey) -> float | None:
     for key in path[:-1]:
         parent = parent[key]
         owners.append(parent)
-    if path and path[-1] == "value" and isinstance(parent, dict) and "currency" in parent:
+    if path and path[-1] == "value" and isinstance(parent, dict) and "unit" in parent:
         return UNIT_FACTORS[Unit(parent.get("unit") or Unit.billion)]
     if len(path) >= 2 and path[-1] == "revenue" and "quarters" in path:
         history = owners[path.index("quarters") - 1]
@@ -170,15 +173,15 @@ class SpecIndex:
     """Every number, string and date of one spec, each with its place."""
 
     def __init__(self, loaded: LoadedSpec) -> None:
-        self.display = loaded.display
+        self.display = Path(loaded.display).name
+        self.folder = str(Path(loaded.display).parent)
         self.marks = loaded.marks
         data = loaded.spec.model_dump(mode="python", exclude_none=True)
         self.numbers: list[_Leaf] = []
         self.texts: dict[str, list[Place]] = {}
         self.dates: dict[str, list[Place]] = {}
         for path, value in _walk(data):
-            mark = loaded.marks.get(path)
-            place = Place(dotted(path), f"{mark.file}:{mark.line}:{mark.column}" if mark else None)
+            place = self.place_of(path)
             if isinstance(value, bool):
                 continue
             if isinstance(value, int | float):
@@ -194,8 +197,14 @@ class SpecIndex:
                     self.texts.setdefault(match.group(), []).append(place)
 
     def place_of(self, path: PathKey) -> Place:
+        """A node's path and `file:line:col`, the file named relative to the spec's folder, so
+        the note reads the same wherever it is rendered (a batch worker's temporary copy)."""
         mark = self.marks.get(path)
-        return Place(dotted(path), f"{mark.file}:{mark.line}:{mark.column}" if mark else None)
+        if mark is None:
+            return Place(dotted(path), None)
+        file = os.path.relpath(mark.file, self.folder) if os.path.isabs(mark.file) == \
+            os.path.isabs(self.folder) else mark.file
+        return Place(dotted(path), f"{Path(file).as_posix()}:{mark.line}:{mark.column}")
 
     def places_of_amount(self, ones: float) -> tuple[Place, ...]:
         """Where the spec states this amount (in ones) or this rate or count."""
@@ -285,7 +294,9 @@ class Catalogue:
         if previous is not None:
             self.specs.append(SpecIndex(previous))
         self.figures: dict[str, list[Figure]] = {}
-        for text, figure in [*_figures(derived), *_figures(changes)]:
+        target = loaded.spec.brief.price_target
+        upside = implied_upside(target) if target else None
+        for text, figure in [*_figures(derived), *_figures(changes), *_figures(upside)]:
             # As printed whole, each number within (`+RMB 6.40bn, +19.2%`), and unsigned
             # (`28.0% y/y` in a cell where the sign would read as a change).
             variants = [text, *tokens_of(text)]

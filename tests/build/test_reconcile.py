@@ -15,7 +15,7 @@ from briefgen.build.options import PROVENANCE_FILE
 from briefgen.build.pipeline import RenderedBrief, RenderOptions, render_brief
 from briefgen.build.reconcile import check
 from briefgen.cli.main import app
-from tests.conftest import ROOT, SAMPLE, SAMPLE_Q3
+from tests.conftest import SAMPLE, SAMPLE_Q3
 from tests.helpers import provenance_guard
 from tests.helpers.golden import rendered, rendered_starter
 
@@ -56,12 +56,13 @@ def test_the_suite_checks_every_note_it_renders_in_process() -> None:
 @pytest.mark.parametrize("name", NOTES)
 def test_each_reported_number_points_at_the_line_that_states_it(name: str) -> None:
     """file:line:col of every reported number: that line holds the field the path names."""
-    for record in records(brief_of(name)):
+    brief = brief_of(name)
+    for record in records(brief):
         if record["kind"] != "reported":
             continue
         place = record["spec"][0]  # type: ignore[index]
-        file, line, column = str(place["at"]).rsplit(":", 2)
-        text = Path(file if Path(file).is_absolute() else ROOT / file).read_text(
+        file, line, column = str(place["at"]).rsplit(":", 2)  # relative to the spec's folder
+        text = (brief.loaded.base_dir / file).read_text(
             encoding="utf-8").splitlines()[int(line) - 1]
         key = re.sub(r"\[\d+\]", "", str(place["path"])).split(".")[-1]
         if file.endswith(".csv"):  # a history row: the column's cell starts at `column`
@@ -77,7 +78,7 @@ def test_reported_derived_and_boilerplate_numbers() -> None:
     revenue = by_text["RMB 39.8bn"]
     assert revenue["kind"] == "reported"
     assert revenue["spec"] == [{"path": "segments[0].revenue.value",
-                                "at": f"{SAMPLE_Q3}:{_line('revenue: {value: 39.8')}:22"}]
+                                "at": f"baba-2025q3.yaml:{_line('revenue: {value: 39.8')}:22"}]
     beat = by_text["+5.0%"]
     assert beat["kind"] == "derived" and beat["how"] == (
         "RMB 39.8bn / RMB 37.9bn − 1; revenue against consensus revenue")
@@ -89,11 +90,11 @@ def test_reported_derived_and_boilerplate_numbers() -> None:
     # The previous note's figures come from the previous note's spec.
     june = [r for r in records(rendered("baba-2025q3")) if r["text"] == "RMB 33.4bn"
             and r["section"].startswith("Revisions")]  # type: ignore[union-attr]
-    assert june and june[0]["spec"][0]["at"].startswith(f"{SAMPLE}:")  # type: ignore
+    assert june and june[0]["spec"][0]["at"].startswith("baba.yaml:")  # type: ignore
 
 
 def _line(fragment: str) -> int:
-    lines = (ROOT / "specs" / "baba-2025q3.yaml").read_text(encoding="utf-8").splitlines()
+    lines = SAMPLE_Q3.read_text(encoding="utf-8").splitlines()
     return next(i for i, line in enumerate(lines, start=1) if fragment in line)
 
 
@@ -108,7 +109,7 @@ def test_each_number_in_the_html_carries_its_origin_for_a_reader() -> None:
             "Constant"}, span
     revenue = next(s for s in spans if s.get_text() == "RMB 39.8bn")
     assert revenue["title"] == (
-        f"Reported: segments[0].revenue.value ({SAMPLE_Q3}:"
+        f"Reported: segments[0].revenue.value (baba-2025q3.yaml:"
         f"{_line('revenue: {value: 39.8')}:22)")
     # The tooltip shows on hover on screen; print is unchanged.
     assert ".src[title]:hover" in soup.find("style", media="screen").get_text()
@@ -149,13 +150,14 @@ def test_a_number_added_to_the_files_afterwards_is_caught(tmp_path: Path) -> Non
 
 def test_explain_prints_where_a_number_came_from(tmp_path: Path) -> None:
     folder = written(rendered("baba-2025q3"), tmp_path / "baba-2025q3")
-    result = CliRunner().invoke(app, ["explain", str(folder), "RMB 37.9bn"])
+    result = CliRunner().invoke(app, ["explain", str(folder), "RMB 37.9bn",
+                                      "--spec-dir", str(SAMPLE_Q3.parent)])
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert lines[0].startswith("RMB 37.9bn: printed ")
     assert "(page 1)" in lines[0]
     assert lines[1] == (f"  reported: segments[0].consensus.revenue.value at "
-                        f"{SAMPLE_Q3}:{_line('revenue: {value: 37.9')}:24")
+                        f"baba-2025q3.yaml:{_line('revenue: {value: 37.9')}:24")
     assert lines[2].endswith("| revenue: {value: 37.9, currency: CNY, unit: bn}")
     derived = CliRunner().invoke(app, ["explain", str(folder), "+6.0 pp"]).stdout
     assert "  derived: 34% − 28.0%; growth against consensus growth" in derived
@@ -163,3 +165,14 @@ def test_explain_prints_where_a_number_came_from(tmp_path: Path) -> None:
     assert missing.exit_code == 2 and "is not printed in this note" in missing.stderr
     bad = CliRunner().invoke(app, ["check", str(tmp_path / "nowhere")])
     assert bad.exit_code == 2
+    # A spec is rendered in memory and explained alike, its lines quoted from beside it.
+    from_spec = CliRunner().invoke(app, ["explain", str(SAMPLE_Q3), "RMB 37.9bn"]).stdout
+    assert from_spec.splitlines()[1:3] == lines[1:3]
+
+
+@pytest.mark.parametrize("name", NOTES)
+def test_the_record_names_no_absolute_path(name: str) -> None:
+    """The same spec gives the same bytes wherever it is rendered (a batch worker's copy)."""
+    brief = brief_of(name)
+    for data in (brief.files[PROVENANCE_FILE], brief.files["brief.html"]):
+        assert str(brief.loaded.base_dir).encode() not in data
