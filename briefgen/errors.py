@@ -6,6 +6,10 @@ and is shown without a traceback; a run that failed for other reasons exits 1.
 
 from __future__ import annotations
 
+import json
+import os
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, Self
@@ -15,6 +19,35 @@ Severity = Literal["error", "warning"]
 EXIT_OK = 0
 EXIT_FAILED_RUN = 1
 EXIT_BAD_INPUT = 2
+
+# Characters that would break a message's one line (str.splitlines splits on all of these), and
+# lone surrogates, which no output stream can encode: a `"\ud800"` escape in a file, or a file
+# name that is not UTF-8 (Python keeps its bytes as surrogates), would otherwise make printing
+# the message fail, and with it the report of every other file.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+
+
+def escape_text(text: str) -> str:
+    """`text` with control characters and lone surrogates written as JSON-style escapes."""
+    return _UNPRINTABLE.sub(lambda found: json.dumps(found.group())[1:-1], text)
+
+
+def library_warnings(source: str, messages: Iterable[str], *, most: int = 5,
+                     width: int = 300) -> list[str]:
+    """A third-party library's warnings (matplotlib, WeasyPrint) as briefgen warning lines:
+    each once, escaped (they may quote a spec's text), cut to `width` characters (WeasyPrint
+    once quoted a whole data: URI, 146 KB), at most `most` of them and a count of the rest."""
+    unique = list(dict.fromkeys(" ".join(escape_text(m).split()) for m in messages))
+    lines = [f"{source}: {m if len(m) <= width else m[: width - 3] + '...'}"
+             for m in unique[:most]]
+    if len(unique) > most:
+        lines.append(f"{source}: and {len(unique) - most} more warnings like these")
+    return lines
+
+
+def debugging() -> bool:
+    """Whether `--debug` (or BRIEFGEN_DEBUG) asked for tracebacks instead of messages."""
+    return bool(os.environ.get("BRIEFGEN_DEBUG"))
 
 
 @dataclass(frozen=True, order=True)
@@ -28,6 +61,13 @@ class Problem:
     message: str
     hint: str | None = None
     severity: Severity = "error"
+
+    def __post_init__(self) -> None:
+        # Whatever a user wrote reaches a message escaped, so no message fails to print.
+        for name in ("file", "where", "message", "hint"):
+            value = getattr(self, name)
+            if isinstance(value, str):
+                object.__setattr__(self, name, escape_text(value))
 
     def __str__(self) -> str:
         place = self.file

@@ -54,14 +54,18 @@ class LoadedBrand:
     path: Path
     template_dirs: tuple[Path, ...]
     files: tuple[Path, ...]  # the brand file, its logo and its fonts
+    warnings: tuple[Problem, ...] = ()  # colours below WCAG AA contrast, located
 
 
 BRAND = FileKind(BrandFile, BrandError, "a mapping of brand settings (firm_name, colours, …)",
                  empty_hint="delete it to use the built-in brand, or run `briefgen init`")
 
 
-def load_brand(path: Path | str, display: str | None = None) -> LoadedBrand:
-    """Load and validate a brand file; raise `BrandError` with every problem in it."""
+def load_brand(path: Path | str, display: str | None = None, *, strict: bool = False
+               ) -> LoadedBrand:
+    """Load and validate a brand file; raise `BrandError` with every problem in it. Colours
+    below WCAG AA contrast are warnings, located at the colour the file sets (errors with
+    `strict`)."""
     path = Path(path)
     assets: list[_Assets] = []
     template_dirs: list[Path] = []
@@ -78,9 +82,30 @@ def load_brand(path: Path | str, display: str | None = None) -> LoadedBrand:
             template_dirs.extend(reader.folder_at(("templates",), data["templates"]))
         return reader.problems
 
-    loaded = load_model(path, BRAND, display=display, prepare=read_assets, reword=_reworded).model
-    brand = Brand.model_validate(loaded.model_dump(exclude={"templates"}))
-    return LoadedBrand(brand, path, tuple(template_dirs), (path, *assets[0].files))
+    validated = load_model(path, BRAND, display=display, strict=strict, prepare=read_assets,
+                           reword=_reworded, check=_contrast)
+    brand = Brand.model_validate(validated.model.model_dump(exclude={"templates"}))
+    return LoadedBrand(brand, path, tuple(template_dirs), (path, *assets[0].files),
+                       tuple(validated.warnings))
+
+
+def _contrast(doc: LocatedDocument, loaded: BrandFile | None) -> list[Problem]:
+    """A warning per colour pair below its WCAG minimum, placed at the colour the file sets:
+    the foreground if it sets it, else the background, else the `colours` key (or the top)."""
+    from briefgen.brand.contrast import low_contrast
+
+    if loaded is None:
+        return []
+    found = []
+    for low in low_contrast(loaded.colours):
+        keys = [k for k in (low.pair.foreground, low.pair.background) if k != "white"]
+        given = [k for k in keys if ("colours", k) in doc.value_marks]
+        where = ("colours", given[0]) if given else ("colours",)
+        mark = doc.mark_for(where)
+        found.append(Problem(doc.file, mark.line if mark else None,
+                             mark.column if mark else None, ".".join(where), low.message(),
+                             "a darker colour, or a lighter background", severity="warning"))
+    return found
 
 
 def _reworded(problem: Problem, err: ErrorDetails) -> Problem:

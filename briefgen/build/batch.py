@@ -27,13 +27,20 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Literal
 
-from briefgen.build.cache import CacheRecord, Inputs, check, environment_parts, sha256_bytes
-from briefgen.build.manifest import BriefResult, ManifestWriter, RunResult
+from briefgen.build.cache import (
+    CacheRecord,
+    Inputs,
+    check,
+    environment_parts,
+    proven_hit,
+    sha256_bytes,
+)
+from briefgen.build.manifest import BriefResult, ManifestWriter, RunResult, previous_slugs
 from briefgen.build.options import RenderOptions
 from briefgen.build.progress import Progress
 from briefgen.build.worker import RenderFailure, RenderFn, RenderOutput, render_spec, warm_up
 from briefgen.build.writer import OutputWriter
-from briefgen.errors import BriefgenError, InputError, SpecError
+from briefgen.errors import BriefgenError, InputError, SpecError, debugging, escape_text
 
 if TYPE_CHECKING:
     from briefgen.build.dask import DaskAddress
@@ -103,6 +110,7 @@ class _Job:
     inputs: Inputs
     reason: str  # why it is rendered: "forced", "the templates changed", …
     warnings: list[str]
+    hit: CacheRecord | None = None  # a cache hit proven before loading the spec
 
     @property
     def cache_key(self) -> str:
@@ -244,14 +252,24 @@ def _plan(
     """Validate every spec, refuse shared slugs, take cache hits; return what must be rendered.
 
     Only what a job needs is kept of each loaded spec, so planning 10,000 specs stays small.
+    A spec whose brief the cache proves unchanged (`proven_hit`, at the folder the last run's
+    manifest names) is not even loaded: a fully cached run imports neither pydantic nor the
+    spec model.
     """
-    from briefgen.spec.load import load_spec
-
     environment = environment_parts(options)
+    last_run = {} if force else previous_slugs(out_dir)
     valid: list[_Job] = []
     for index, spec_path in enumerate(specs):
         try:
             spec_bytes = spec_path.read_bytes()
+            slug = last_run.get(spec_path.resolve())
+            hit = proven_hit(out_dir / slug, environment, spec_path, spec_bytes) if slug else None
+            if slug and hit:
+                valid.append(_Job(index, spec_path, slug, [], hit[1], "cached",
+                                  hit[0].warnings, hit[0]))
+                continue
+            from briefgen.spec.load import load_spec
+
             loaded = load_spec(spec_path)
         except SpecError as exc:
             results[index] = BriefResult(spec_path, None, "failed", error=str(exc),
@@ -259,17 +277,27 @@ def _plan(
             continue
         except OSError as exc:
             results[index] = BriefResult(spec_path, None, "failed", error_kind="spec",
-                                         error=f"{spec_path}: cannot read: {exc.strerror}")
+                                         error=f"{escape_text(str(spec_path))}: cannot read: "
+                                         f"{exc.strerror}")
             continue
-        inputs = Inputs.of(environment, spec_bytes, loaded.path.parent, loaded.data_files)
+        try:
+            inputs = Inputs.of(environment, spec_bytes, loaded.path.parent, loaded.data_files)
+        except Exception as exc:  # e.g. a data file removed since: this spec fails, not the run
+            if debugging():
+                raise
+            results[index] = BriefResult(spec_path, None, "failed", error_kind="spec",
+                                         error=f"{escape_text(str(spec_path))}: cannot read its "
+                                         f"data files: {exc}")
+            continue
         valid.append(_Job(index, spec_path, loaded.slug, list(loaded.data_files), inputs,
                           "forced", [str(w) for w in loaded.warnings]))
     _refuse_shared_slugs(valid)
 
-    to_render = []
+    to_render: list[_Job] = []
     for job in valid:
         brief_dir = out_dir / job.slug
-        record, reason = (None, "forced") if force else check(brief_dir, job.inputs)
+        record, reason = ((job.hit, "cached") if job.hit else (None, "forced") if force
+                          else check(brief_dir, job.inputs))
         if record is None:
             job.reason = reason
             to_render.append(job)

@@ -14,9 +14,9 @@ again. Nothing here imports matplotlib or WeasyPrint, so a fully cached run stay
 
 from __future__ import annotations
 
-import ast
 import dataclasses
 import enum
+import functools
 import hashlib
 import importlib.metadata
 import json
@@ -32,8 +32,10 @@ RECORD_FORMAT = 1
 # The libraries whose version can change a note's bytes (layout, drawing, PDF writing, fonts).
 RENDER_LIBRARIES = ("matplotlib", "weasyprint", "pydyf", "fonttools", "jinja2", "pillow")
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
-# Where a render starts; the code it can reach from here is part of every cache key.
-RENDER_ROOTS = ("briefgen.build.pipeline", "briefgen.build.worker")
+# The code a render runs (`render_code`), part of every cache key.
+RENDER_STAGES = ("inputs", "spec", "derive", "brand", "charts", "note", "pdf")
+RENDER_BUILD_MODULES = ("__init__.py", "options.py", "pipeline.py", "worker.py")
+RENDER_TOP_MODULES = ("__init__.py", "errors.py", "lifeline.py", "version.py")
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -95,53 +97,27 @@ def canonical(value: Any) -> Any:
 
 
 def builtin_template_dir() -> Path:
-    """The built-in templates, where `briefgen.note.html` finds them (no drawing code imported)."""
-    from briefgen.note.html import BUILTIN_TEMPLATES
+    """The built-in templates, where `briefgen.note` finds them (Jinja not imported)."""
+    from briefgen.note.builtin import builtin_template_dir
 
-    return BUILTIN_TEMPLATES
+    return builtin_template_dir()
 
 
-def render_code(root_modules: Iterable[str] = RENDER_ROOTS) -> list[Path]:
-    """The briefgen modules a render can run: the imports of `root_modules`, followed.
+def render_code() -> list[Path]:
+    """The briefgen modules a render can run: every module of the stages before `build` (the
+    import-linter contract keeps later stages out of them), `build`'s per-brief modules
+    (`RENDER_BUILD_MODULES`) and the top-level modules they share.
 
-    Found by reading the source (imports inside functions included), not by importing it, so
-    this stays cheap and editing `mail.py` does not re-render every brief while editing
-    `charts.py` does.
+    Listed, not found by following imports (which meant parsing ~60 files on every run, 0.16 s
+    of a cache hit); tests/build/test_cache.py follows the imports and fails when a render
+    reaches a module this list leaves out. Editing `mail/` re-renders nothing, editing
+    `charts/` re-renders everything.
     """
-    package_init = PACKAGE_DIR / "__init__.py"  # counted (the version), not followed (`build`)
-    seen: set[Path] = {package_init}
-    todo = [_module_file(name) for name in root_modules]
-    while todo:
-        path = todo.pop()
-        if path is None or path in seen:
-            continue
-        seen.add(path)
-        try:
-            tree = ast.parse(path.read_bytes())
-        except (OSError, SyntaxError, ValueError):
-            continue
-        for node in ast.walk(tree):
-            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-                names = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
-            elif isinstance(node, ast.Import):
-                names = [alias.name for alias in node.names]
-            else:
-                continue
-            for name in names:
-                if name.startswith("briefgen."):
-                    # Importing a.b.c runs a/__init__ and a/b/__init__ too.
-                    parts = name.split(".")
-                    todo.extend(_module_file(".".join(parts[:i])) for i in range(2, len(parts) + 1))
-    return sorted(seen)
-
-
-def _module_file(name: str) -> Path | None:
-    parts = name.split(".")[1:]
-    for candidate in (PACKAGE_DIR.joinpath(*parts).with_suffix(".py") if parts else None,
-                      PACKAGE_DIR.joinpath(*parts, "__init__.py")):
-        if candidate is not None and candidate.is_file():
-            return candidate
-    return None
+    files = [PACKAGE_DIR / name for name in RENDER_TOP_MODULES]
+    files += [PACKAGE_DIR / "build" / name for name in RENDER_BUILD_MODULES]
+    for stage in RENDER_STAGES:
+        files += (PACKAGE_DIR / stage).rglob("*.py")
+    return sorted(path for path in files if path.is_file())
 
 
 def library_versions(names: Iterable[str] = RENDER_LIBRARIES) -> dict[str, str]:
@@ -173,16 +149,27 @@ def environment_parts(options: Any) -> dict[str, str]:
     if isinstance(other_options, dict):
         other_options.pop("template_dirs", None)  # counted, by content, under "templates"
     parts = {
-        "format": RECORD_FORMAT,
-        "briefgen": __version__,
-        # Between releases the version does not move while the code does: count the code too.
-        "code": [(p.relative_to(PACKAGE_DIR).as_posix(), sha256_file(p)) for p in render_code()],
-        "libraries": library_versions(),
-        "options": other_options,
-        "templates": [tree_digest(Path(d)) for d in (*template_dirs, builtin_template_dir())],
-        "fonts": tree_digest(PACKAGE_DIR / "fonts"),
+        "format": _digest(RECORD_FORMAT),
+        "briefgen": _digest(__version__),
+        **_process_parts(),
+        "options": _digest(other_options),
+        "templates": _digest([tree_digest(Path(d))
+                              for d in (*template_dirs, builtin_template_dir())]),
     }
-    return {name: _digest(value) for name, value in parts.items()}
+    return {name: parts[name] for name in PART_NAMES}
+
+
+@functools.cache
+def _process_parts() -> dict[str, str]:
+    """The parts that cannot change under a running process: the code it runs (between
+    releases the version does not move while the code does), its libraries, briefgen's fonts.
+    Once per process: the early printer's cache check and the run's own then cost one."""
+    return {
+        "code": _digest([(p.relative_to(PACKAGE_DIR).as_posix(), sha256_file(p))
+                         for p in render_code()]),
+        "libraries": _digest(library_versions()),
+        "fonts": _digest(tree_digest(PACKAGE_DIR / "fonts")),
+    }
 
 
 def environment_digest(options: Any) -> str:
@@ -273,6 +260,30 @@ def check(brief_dir: Path, inputs: Inputs) -> tuple[CacheRecord | None, str]:
         return None, (" and ".join(changed) if changed else "its inputs") + " changed"
     problem = _outputs_problem(brief_dir, record)
     return (None, problem) if problem else (record, "cached")
+
+
+def proven_hit(brief_dir: Path, environment: dict[str, str], spec_path: Path,
+               spec_bytes: bytes) -> tuple[CacheRecord, Inputs] | None:
+    """The record in `brief_dir` and the inputs it was checked against, when it proves without
+    loading the spec that the brief there is what `spec_path` renders to now; else None (then
+    load the spec and `check`).
+
+    Sound because the key covers the spec's bytes and the code that reads them: with the same
+    bytes and code the spec reads the same data files (named in the record) and gets the same
+    slug, so hashing those files again completes the key."""
+    record = CacheRecord.read(brief_dir / CACHE_RECORD)
+    if record is None or not record.outputs:
+        return None
+    try:
+        if Path(record.spec).resolve() != spec_path.resolve():
+            return None  # another spec's brief, or this one named from another folder
+        data = [spec_path.parent / str(name) for name in record.inputs.get("data") or {}]
+        inputs = Inputs.of(environment, spec_bytes, spec_path.parent, data)
+    except (OSError, TypeError, AttributeError):
+        return None
+    if inputs.key != record.key or _outputs_problem(brief_dir, record):
+        return None
+    return record, inputs
 
 
 def cached_record(brief_dir: Path, key: str) -> CacheRecord | None:

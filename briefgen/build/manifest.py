@@ -155,9 +155,23 @@ class ManifestWriter:
         self._last = now
         data = json.dumps(run.to_json(), indent=2, ensure_ascii=False) + "\n"
         try:
-            path = self.writer.write(MANIFEST, data.encode())
+            # A spec's file name that is not UTF-8 reaches here as lone surrogates: written as
+            # the JSON escape `\udcff`, which any JSON reader takes, not failing the manifest.
+            path = self.writer.write(MANIFEST, data.encode("utf-8", "backslashreplace"))
         except OutputError as exc:
             run.manifest_error = str(exc)
             return None
         run.manifest_error = None  # the last write is the one that counts
         return path
+
+
+def previous_slugs(out_dir: Path) -> dict[Path, str]:
+    """Each spec of the last run in `out_dir` (resolved) and the folder its brief went to, as
+    its manifest says; nothing when there is none. Lets a run find a cached brief without
+    loading its spec (`briefgen.build.cache.proven_hit`)."""
+    try:
+        briefs = json.loads((out_dir / MANIFEST).read_bytes())["briefs"]
+        return {Path(str(b["spec"])).resolve(): str(b["slug"]) for b in briefs
+                if isinstance(b.get("slug"), str) and b["slug"]}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}

@@ -21,7 +21,7 @@ from briefgen.build.options import FILE_NAMES as FILE_NAMES
 from briefgen.build.options import FORMATS as FORMATS
 from briefgen.build.options import PROVENANCE_FILE
 from briefgen.build.options import RenderOptions as RenderOptions
-from briefgen.errors import RenderError
+from briefgen.errors import RenderError, library_warnings
 
 if TYPE_CHECKING:
     from briefgen.charts.draw import Chart
@@ -106,7 +106,7 @@ def render_loaded(
                                           allowed_roots=allowed_roots(options),
                                           variant=options.pdf_variant)
     with timer.stage("charts"):
-        charts = draw_charts(loaded, derived, brand)
+        charts = draw_charts(loaded, derived, brand, warnings)
     drawn = [(c.key, c.width_in, c.height_in) for c in charts]
     if drawn != [(v.key, v.width_in, v.height_in) for v in views]:
         raise RenderError(f"charts drawn {drawn} differ from the charts planned")
@@ -137,11 +137,47 @@ def chart_plans(loaded: LoadedSpec, derived: Derived) -> list[ChartView]:
     return [render.chart_view(item) for item in plan_charts(loaded.spec, derived)]
 
 
-def draw_charts(loaded: LoadedSpec, derived: Derived, brand: Brand) -> list[Chart]:
+def draw_charts(loaded: LoadedSpec, derived: Derived, brand: Brand,
+                warnings: list[str] | None = None) -> list[Chart]:
+    """The note's charts; matplotlib's warnings (a glyph missing from the brand's font) go to
+    `warnings` as briefgen's, never raw to stderr."""
     from briefgen.charts.draw import draw_charts as draw
     from briefgen.charts.draw import style_for
 
-    return list(draw(loaded.spec, derived, style_for(brand)))
+    with captured_library_warnings("charts", "matplotlib") as found:
+        charts = list(draw(loaded.spec, derived, style_for(brand)))
+    if warnings is not None:
+        warnings.extend(found)
+    return charts
+
+
+@contextmanager
+def captured_library_warnings(source: str, logger_name: str) -> Iterator[list[str]]:
+    """Python warnings and `logger_name`'s log records raised inside, as briefgen warning lines
+    (escaped, each once), filled in when the block ends."""
+    import logging
+    import warnings as python_warnings
+
+    found: list[str] = []
+    messages: list[str] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            messages.append(record.getMessage())
+
+    logger = logging.getLogger(logger_name)
+    handler, propagate = Collect(logging.WARNING), logger.propagate
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        with python_warnings.catch_warnings(record=True) as caught:
+            python_warnings.simplefilter("always")
+            yield found
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
+        messages.extend(str(warning.message) for warning in caught)
+        found.extend(library_warnings(source, messages))
 
 
 def allowed_roots(options: RenderOptions) -> list[Path]:

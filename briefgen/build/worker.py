@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from briefgen.errors import BriefgenError, InputError
+from briefgen.errors import BriefgenError, InputError, escape_text
 
 if TYPE_CHECKING:
     from briefgen.build.options import RenderOptions
@@ -107,7 +107,7 @@ def render_spec(
                              detail=None if kind == "spec" else traceback.format_exc())
     except Exception as exc:
         return RenderFailure(
-            f"internal error: {type(exc).__name__}: {exc}",
+            escape_text(f"internal error: {type(exc).__name__}: {exc}"),
             "internal",
             detail=traceback.format_exc(),
             timings={"total": time.perf_counter() - start},

@@ -7,12 +7,13 @@ matplotlib clip it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from briefgen.charts.style import (
     ChartStyle,
     add_axes,
+    fit_line,
     nice_ticks,
     quiet_axes,
     strong,
@@ -106,6 +107,7 @@ def draw_hbars(fig: Figure, style: ChartStyle, rows: list[BarRow], *, xlabel: st
 
     small = style.font_size - 0.5
     width = fig.get_size_inches()[0]
+    rows = [_fitted(row, style, width * 72) for row in rows]
     label_pt = max((text_width_pt(line, style, small) for row in rows
                     for line in row.label.split("\n") if line), default=0.0)
     side_lines = [line for lines, _ in (side or []) for line in lines] + [side_title or ""]
@@ -171,6 +173,21 @@ def draw_hbars(fig: Figure, style: ChartStyle, rows: list[BarRow], *, xlabel: st
     if side:
         _side_column(ax, style, rows, ys, side, side_title)
     return ax
+
+
+# Of the figure's width: the most a bar's label (left) and its note (right of the bar) may take.
+LABEL_SHARE, NOTE_SHARE = 0.35, 0.45
+
+
+def _fitted(row: BarRow, style: ChartStyle, width_pt: float) -> BarRow:
+    """`row` with each line of its label and note cut to fit its share of the chart."""
+    small = style.font_size - 0.5
+
+    def fit(text: str, share: float) -> str:
+        return "\n".join(fit_line(line, style, small, width_pt * share)
+                         for line in text.split("\n"))
+
+    return replace(row, label=fit(row.label, LABEL_SHARE), note=fit(row.note, NOTE_SHARE))
 
 
 def _side_column(ax: Axes, style: ChartStyle, rows: list[BarRow], ys: list[float],

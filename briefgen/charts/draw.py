@@ -44,8 +44,8 @@ if TYPE_CHECKING:
     from briefgen.spec.model import Spec
 
 __all__ = [
-    "KEYS", "Chart", "ChartStyle", "chart_png", "draw_charts", "plan_charts", "style_for",
-    "warm_up",
+    "KEYS", "Chart", "ChartStyle", "chart_alt", "chart_png", "draw_charts", "plan_charts",
+    "style_for", "warm_up",
 ]
 
 KEYS = ("revenue", "consensus", "capex", "infrastructure", "market")  # in note order
@@ -103,6 +103,12 @@ def chart_png(spec: Spec, derived: Derived, key: str, style: ChartStyle | None =
         fig = _drawn(plans[key], style)
         png = save_png(fig, dpi)
     return png
+
+
+def chart_alt(spec: Spec, derived: Derived, key: str) -> str | None:
+    """A chart's data in words (its SVG's aria-label, the PDF's Alt), without drawing it: for
+    an e-mail's <img alt> and its text part. None when the spec has no data for `key`."""
+    return next((plan.alt for plan in plan_charts(spec, derived) if plan.key == key), None)
 
 
 def _default_style() -> ChartStyle:

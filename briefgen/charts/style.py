@@ -192,18 +192,46 @@ def new_figure(width: float, height: float) -> Figure:
 
 
 def add_axes(fig: Figure, *, left: float, right: float, top: float, bottom: float) -> Axes:
-    """An axes placed by margins in inches: fixed layout, no second draw to fit it."""
+    """An axes placed by margins in inches: fixed layout, no second draw to fit it.
+
+    Margins wider than the figure (text that `fit_line` did not shorten) leave the axes a tenth
+    of the figure rather than a negative size, which matplotlib refuses."""
     width, height = fig.get_size_inches()
-    return fig.add_axes((left / width, bottom / height,
-                         1 - (left + right) / width, 1 - (top + bottom) / height))
+    span_x = max(1 - (left + right) / width, 0.1)
+    span_y = max(1 - (top + bottom) / height, 0.1)
+    return fig.add_axes((min(left / width, 1 - span_x), min(bottom / height, 1 - span_y),
+                         span_x, span_y))
+
+
+ELLIPSIS = "\u2026"
+
+
+def fit_line(text: str, style: ChartStyle, size: float, width_pt: float,
+             weight: int | str = "normal") -> str:
+    """`text` on one line no wider than `width_pt`, cut with an ellipsis where it is not.
+
+    Every text from a spec that a chart draws goes through here: a name may be 200 characters
+    long (its documented limit) but a chart is 6.3 inches wide. The alt text keeps it whole."""
+    if text_width_pt(text, style, size, weight) <= width_pt:
+        return text
+    low, high = 0, len(text)  # the longest prefix that fits with the ellipsis
+    while low < high:
+        middle = (low + high + 1) // 2
+        if text_width_pt(text[:middle].rstrip() + ELLIPSIS, style, size, weight) <= width_pt:
+            low = middle
+        else:
+            high = middle - 1
+    return text[:low].rstrip() + ELLIPSIS
 
 
 def header(fig: Figure, style: ChartStyle, title: str, subtitle: str | None = None) -> None:
     """Title (and a muted line under it), flush with the column's left edge."""
-    height = fig.get_size_inches()[1]
+    width, height = fig.get_size_inches()
+    title = fit_line(title, style, style.font_size + 1.5, width * 72, strong(style))
     fig.text(0.0, 1 - 0.06 / height, title, ha="left", va="top",
              fontsize=style.font_size + 1.5, fontweight=strong(style), color=style.text_color)
     if subtitle:
+        subtitle = fit_line(subtitle, style, style.font_size - 0.5, width * 72)
         fig.text(0.0, 1 - 0.27 / height, subtitle, ha="left", va="top",
                  fontsize=style.font_size - 0.5, color=style.muted)
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 import typer
 
@@ -26,6 +26,7 @@ from briefgen.errors import EXIT_BAD_INPUT, EXIT_FAILED_RUN, EXIT_OK
 if TYPE_CHECKING:
     from briefgen.build.manifest import RunResult
     from briefgen.build.options import RenderOptions
+    from briefgen.build.progress import Progress
 
 # Where `briefgen --debug` leaves its answer in the click context's `meta` (shared by commands).
 DEBUG_KEY = "briefgen.debug"
@@ -78,10 +79,9 @@ def render_specs(
     if dry_run:
         return report_plan(specs, out_dir=out_dir, options=options, force=force, as_json=as_json)
     from briefgen.build.batch import build
-    from briefgen.build.progress import auto
 
     result = build(specs, out_dir=out_dir, jobs=jobs, force=force, timeout=timeout,
-                   options=options, dask_address=dask, progress=auto(sys.stderr),
+                   options=options, dask_address=dask, progress=reporter(sys.stderr),
                    single_in_process=single_in_process)
     if as_json:
         summary = result.to_json()
@@ -97,6 +97,18 @@ def render_specs(
     if failed and not result.interrupted and all(b.error_kind == "spec" for b in failed):
         return EXIT_BAD_INPUT
     return result.exit_code
+
+
+def reporter(stream: TextIO) -> Progress:
+    """A live bar when `stream` is a terminal, log lines when it is not (rich imported only
+    for the bar)."""
+    from briefgen.build.progress import LogLines
+
+    if not stream.isatty():
+        return LogLines(stream)
+    from briefgen.build.progressbar import RichProgress
+
+    return RichProgress(stream)
 
 
 def result_lines(run: RunResult) -> list[str]:

@@ -11,10 +11,10 @@ from __future__ import annotations
 import os
 import sys
 
-if sys.argv[1:2] == ["render"]:  # fork the PDF process now, before typer and the commands
-    from briefgen.pdf.printer import start_early
+if sys.argv[1:2] == ["render"]:  # fork the PDF process now (unless cached), before typer
+    from briefgen.cli.early import prepare_render
 
-    start_early(sys.argv)
+    prepare_render(sys.argv)
 
 import typer
 
@@ -50,6 +50,8 @@ def _root(
 ) -> None:
     global _debug
     _debug = debug or bool(os.environ.get("BRIEFGEN_DEBUG"))
+    if _debug:
+        os.environ["BRIEFGEN_DEBUG"] = "1"  # for the library (`errors.debugging`) and workers
     ctx.meta[DEBUG_KEY] = _debug  # for a command that reports failures itself (a run's)
 
 
@@ -72,6 +74,12 @@ def _is_usage_error(exc: BaseException) -> bool:
 
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: run the app, converting errors to messages and exit codes."""
+    # The last net under "never fail on what a user wrote": a character no stream can encode
+    # (a lone surrogate from a spec's escape or a non-UTF-8 file name) is printed as an escape.
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
     try:
         # Without standalone mode click returns the code of a `typer.Exit` instead of exiting.
         code = app(args=argv, standalone_mode=False)

@@ -83,6 +83,8 @@ def render_options(formats: str, paper: str, templates: list[Path],
         from briefgen.brand.load import load_brand
 
         loaded = load_brand(brand)
+        for warning in loaded.warnings:  # low contrast: said, not fatal (validate --strict is)
+            typer.echo(str(warning), err=True)
     return RenderOptions(
         formats=tuple(f for f in formats.split(",") if f.strip()),
         paper=cast("Paper", paper.strip().lower()),  # RenderOptions checks it

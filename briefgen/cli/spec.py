@@ -16,7 +16,7 @@ from pathlib import Path
 
 import typer
 
-from briefgen.errors import EXIT_BAD_INPUT, Problem
+from briefgen.errors import EXIT_BAD_INPUT, Problem, escape_text
 
 SPEC_SUFFIXES = (".yaml", ".yml")
 
@@ -83,15 +83,27 @@ def validate(
     as_json: bool = typer.Option(
         False, "--json", help="Print one JSON report instead of lines (for scripts and CI)."
     ),
+    brand: Path | None = typer.Option(
+        None, "--brand", "-b", help="Also check this brand file, its colours' contrast "
+        "included (WCAG AA: 4.5:1 for text)."),
 ) -> None:
     """Check specs and report every problem in each, as FILE:LINE:COLUMN: message.
 
     Exits 0 when every spec is valid and 2 when any is not.
     """
-    from briefgen.errors import SpecError
+    from briefgen.errors import FileError, SpecError
     from briefgen.spec.load import load_spec
 
     results: list[tuple[str, bool, list[Problem]]] = []
+    if brand is not None:
+        from briefgen.brand.load import load_brand
+
+        try:
+            loaded_brand = load_brand(brand, str(brand), strict=strict)
+        except FileError as exc:
+            results.append((str(brand), False, exc.problems))
+        else:
+            results.append((str(brand), True, list(loaded_brand.warnings)))
     for path in expand_arguments(specs):
         if isinstance(path, Problem):
             results.append((path.file, False, [path]))
@@ -113,7 +125,8 @@ def validate(
             "summary": {"specs": len(results), "valid": valid, "errors": errors,
                         "warnings": warnings},
             "specs": [
-                {"file": file, "valid": ok, "problems": [asdict(p) for p in found]}
+                {"file": escape_text(file), "valid": ok,
+                 "problems": [asdict(p) for p in found]}
                 for file, ok, found in results
             ],
         }

@@ -151,10 +151,10 @@ def signed_money(amount: float, currency: str) -> str:
 def money_change(old: Figure, new: Figure, currency: str) -> Figure:
     """`+RMB 6.40bn, +19.2%`: the amount and, when the old one is not zero, the percentage."""
     diff = new.value - old.value
-    if not old.value:
+    pct = change(new, old)  # None when the old one is zero (or the ratio overflows)
+    if pct is None:
         return computed(diff, signed_money(diff, currency), (new, old),
                         f"{new.text} − {old.text}", "the change since the previous note")
-    pct = change(new, old)
     amount = signed_money(diff, currency)
     return computed(pct.value, f"{amount}, {pct.text}", (new, old), str(pct.derivation),
                     f"the change since the previous note ({new.text} − {old.text} = {amount})")

@@ -166,17 +166,33 @@ def computed(value: float, text: str, inputs: tuple[Figure, ...], expression: st
     return Figure(value, text, sources, derivation)
 
 
-def change(newer: Figure, older: Figure, gloss: str | None = None) -> Figure:
-    """`newer / older − 1`, in percent to one decimal (`+6.8%`)."""
-    value = round((newer.value / older.value - 1) * 100, 1)
+def ratio(numerator: float, denominator: float) -> float | None:
+    """`numerator / denominator`, or None where no figure can be derived: a zero denominator
+    (a plan or a consensus of 0) or a quotient beyond floats (1e15 / 1e-300). A figure that
+    cannot be derived is left out of the note, like one the spec does not give."""
+    if denominator == 0:
+        return None
+    quotient = numerator / denominator
+    return quotient if math.isfinite(quotient) else None
+
+
+def change(newer: Figure, older: Figure, gloss: str | None = None) -> Figure | None:
+    """`newer / older − 1`, in percent to one decimal (`+6.8%`); None when `older` is 0."""
+    quotient = ratio(newer.value, older.value)
+    if quotient is None:
+        return None
+    value = round((quotient - 1) * 100, 1)
     return computed(value, fmt.percent(value, fixed=True), (newer, older),
                     f"{newer.text} / {older.text} − 1", gloss)
 
 
 def share(part: Figure, whole: Figure, whole_text: str | None = None,
-          gloss: str | None = None) -> Figure:
-    """`part / whole` in whole percent (`79%`)."""
-    value = part.value / whole.value * 100
+          gloss: str | None = None) -> Figure | None:
+    """`part / whole` in whole percent (`79%`); None when `whole` is 0."""
+    quotient = ratio(part.value, whole.value)
+    if quotient is None:
+        return None
+    value = quotient * 100
     return computed(value, fmt.percent(value, signed=False, decimals=0), (part, whole),
                     f"{part.text} / {whole_text or whole.text}", gloss)
 
@@ -238,8 +254,9 @@ def segment_figures(spec: Spec, segment: Segment) -> SegmentFigures:
     result = SegmentFigures(segment.name, revenue, note=segment.note)
     currency = fmt.currency_label(segment.revenue.currency)
     fx = spec.company.fx_to_usd
-    if fx and segment.revenue.currency == spec.company.reporting_currency and not revenue.is_range:
-        usd = revenue.value / fx.rate
+    usd = ratio(revenue.value, fx.rate) if fx else None
+    if (fx and usd is not None and segment.revenue.currency == spec.company.reporting_currency
+            and not revenue.is_range):
         rate = Figure(fx.rate, fmt.given(fx.rate), cited(fx, None))
         result.revenue_usd = computed(
             usd, fmt.money(usd, Unit.ones, "USD"), (revenue, rate),
@@ -266,10 +283,11 @@ def segment_figures(spec: Spec, segment: Segment) -> SegmentFigures:
         for point in history.quarters:
             growth, how = point.growth_yoy, None
             prior = _year_before(by_end, point.quarter_end)
-            if growth is None and prior and point.revenue is not None:
-                step = change(amount(point.revenue), amount(prior[1]),
-                              f"{fmt.quarter_label(point.quarter_end)} against "
-                              f"{fmt.quarter_label(prior[0])}")
+            step = change(amount(point.revenue), amount(prior[1]),
+                          f"{fmt.quarter_label(point.quarter_end)} against "
+                          f"{fmt.quarter_label(prior[0])}") if (
+                growth is None and prior and point.revenue is not None) else None
+            if step is not None:
                 growth, how = step.value, step.derivation
             result.history.append(HistoryPoint(point.quarter_end, fmt.quarter_label(
                 point.quarter_end), point.revenue, growth, how))
@@ -341,7 +359,7 @@ def _spanned(estimates: list[tuple[str, Figure]]) -> Figure | None:
 
 
 def _against_range(actual: Figure, expected: Figure, result: SegmentFigures,
-                   gap: Callable[[Figure, Figure, str], Figure]) -> Figure | None:
+                   gap: Callable[[Figure, Figure, str], Figure | None]) -> Figure | None:
     assert expected.low is not None and expected.high is not None
     if actual.value > expected.high.value:
         return gap(actual, expected.high, "against the top of the consensus range")

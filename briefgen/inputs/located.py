@@ -13,7 +13,6 @@ parser, whose error messages are the ones we word and test, so messages do not d
 from __future__ import annotations
 
 import contextlib
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from briefgen.errors import FileError, Problem
+from briefgen.errors import FileError, Problem, escape_text
 
 MAX_FILE_BYTES = 1_000_000
 # A real spec has a few hundred nodes; a "billion laughs" alias bomb expands to millions.
@@ -67,14 +66,19 @@ class LocatedDocument:
         return None
 
 
-# Characters that would break a message's one line (str.splitlines splits on all of these).
-_LINE_BREAKERS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _PLAIN_KEY = re.compile(r"[A-Za-z0-9_-]+")
+# What YAML refuses to find literally in a file (PyYAML's reader check), minus tab and line
+# breaks. A double-quoted escape (`"\a"`, `"\e"`, `"\0"`, `"\ud800"`) would still smuggle one
+# in, and then an SVG or the HTML cannot hold it (XML forbids C0 controls; UTF-8 cannot encode a
+# lone surrogate): refused here, once, for every file kind.
+_NOT_PRINTABLE = re.compile(
+    "[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]"
+)
 
 
-def escape_controls(text: str) -> str:
-    """`text` with newlines and other control characters written as escapes, like JSON."""
-    return _LINE_BREAKERS.sub(lambda found: json.dumps(found.group())[1:-1], text)
+# `text` with newlines, other control characters and lone surrogates written as escapes, like
+# JSON, so a message stays on one line and encodes to any output.
+escape_controls = escape_text
 
 
 def quoted(text: str, limit: int = 60) -> str:
@@ -154,8 +158,9 @@ class _Walker:
             Problem(mark.file, mark.line, mark.column, dotted(path), message, hint)
         )
 
-    def unreadable(self, mark: Mark, path: PathKey, message: str) -> None:
-        self.problem(mark, path, message)
+    def unreadable(self, mark: Mark, path: PathKey, message: str,
+                   hint: str | None = None) -> None:
+        self.problem(mark, path, message, hint)
         self.doc.unreadable.add(path)
 
     def walk(self, node: yaml.Node, path: PathKey, ancestors: frozenset[int], depth: int) -> Any:
@@ -183,7 +188,7 @@ class _Walker:
             self.unreadable(mark, path, "an alias refers to itself")
             return None
         if isinstance(node, yaml.ScalarNode):
-            return self.scalar(node, path, mark)
+            return self.checked_text(self.scalar(node, path, mark), path, mark)
         if node.tag not in _PLAIN_COLLECTION_TAGS:
             self.unreadable(mark, path, f"the YAML tag {node.tag} is not allowed in a spec")
             return None
@@ -212,6 +217,20 @@ class _Walker:
             # then be reported as recursive.
             self.loader.recursive_objects.pop(node, None)
 
+    def checked_text(self, value: Any, path: PathKey, mark: Mark) -> Any:
+        """`value`, or None (reported) when it is text holding a character no note can print,
+        or bytes (`!!binary`), which a spec field would take as text without that check."""
+        if isinstance(value, bytes):
+            self.unreadable(mark, path, "binary (!!binary) values are not allowed")
+            return None
+        if isinstance(value, str) and (found := _NOT_PRINTABLE.search(value)):
+            code = ord(found.group())
+            kind = "a lone surrogate" if 0xD800 <= code <= 0xDFFF else "a control character"
+            self.unreadable(mark, path, f"contains {kind} (U+{code:04X}) that a note cannot show",
+                            hint="delete it; write the character itself, not an escape")
+            return None
+        return value
+
     def walk_mapping(
         self, node: yaml.MappingNode, path: PathKey, inner: frozenset[int], depth: int
     ) -> dict[str, Any]:
@@ -227,6 +246,13 @@ class _Walker:
                 continue
             # The text as written: `2025: x` or `yes: x` would construct a number or a boolean.
             key = str(key_node.value)
+            if found := _NOT_PRINTABLE.search(key):
+                # No model has such a key, and pydantic cannot even read one holding a lone
+                # surrogate: reported here, and the key left out.
+                self.problem(key_mark, (*path, key),
+                             f"a key contains a character a note cannot show "
+                             f"(U+{ord(found.group()):04X})", "delete the key or that character")
+                continue
             if key in result:
                 first = self.doc.key_marks[(*path, key)]
                 self.problem(
@@ -315,15 +341,57 @@ def _parse_with(loader_class: type[yaml.SafeLoader], text: str, display: str) ->
         walker = _Walker(loader, display)
         walker.doc.data = walker.walk(root, (), frozenset(), 0)
     except yaml.YAMLError as exc:
+        if "maximum nesting depth" in str(exc):
+            # libyaml's own limit (1,000 levels): the pure-Python scanner would take seconds
+            # (quadratic in the depth) to reach the same verdict.
+            raise _too_deep(text, display) from None
         if loader_class is not yaml.SafeLoader:
             raise _RetryWithPurePython from None
         raise _syntax_error(exc, display) from None
     except RecursionError:
-        raise FileError.single(display, "the document is nested too deeply") from None
+        if loader_class is not yaml.SafeLoader:
+            raise _RetryWithPurePython from None
+        raise _too_deep(text, display) from None
+    except (ValueError, OverflowError):
+        # The pure-Python scanner's chr() refuses an escape beyond Unicode (`"\U00110000"`).
+        if loader_class is not yaml.SafeLoader:
+            raise _RetryWithPurePython from None
+        mark = loader.get_mark()  # just after the `\U`: the escape starts two columns back
+        raise FileError.single(
+            display, "an escape names a character beyond Unicode's last (U+10FFFF)",
+            line=mark.line + 1 if mark is not None else None,
+            column=max(1, mark.column - 1) if mark is not None else None,
+            hint="check the \\U escape: it takes 8 hex digits, at most 0010FFFF",
+        ) from None
     finally:
         loader.dispose()
     walker.doc.problems = sorted(walker.problems, key=_position)
     return walker.doc
+
+
+def _too_deep(text: str, display: str) -> FileError:
+    """Where the nesting first goes past `MAX_DEPTH`: the composer recursed too deep to say, but
+    the parser's events (an iterative state machine, read only as far as that point) can.
+
+    libyaml looks up to 1,024 characters ahead for a simple key and so may meet its own depth
+    limit first; then pure Python reads the start of the text, which holds the first 52 levels
+    of any real file, and no more (its scanner is quadratic in the depth)."""
+    for loader, head in ((_FAST_LOADER, text), (yaml.SafeLoader, text[:8192])):
+        depth = 0
+        try:
+            for event in yaml.parse(head, Loader=loader):
+                if isinstance(event, yaml.CollectionStartEvent):
+                    depth += 1
+                    mark = event.start_mark
+                    if depth > MAX_DEPTH + 1 and mark is not None:  # the walker's root is 0
+                        return FileError.single(
+                            display, f"nested more than {MAX_DEPTH} levels deep",
+                            line=mark.line + 1, column=mark.column + 1)
+                elif isinstance(event, yaml.CollectionEndEvent):
+                    depth -= 1
+        except (yaml.YAMLError, RecursionError, ValueError):
+            continue
+    return FileError.single(display, "the document is nested too deeply")
 
 
 def _reader_error(exc: yaml.reader.ReaderError, text: str, display: str) -> FileError:

@@ -38,6 +38,7 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
 from briefgen.brand.model import DEFAULT_BRAND, Brand
+from briefgen.charts.draw import chart_alt
 from briefgen.derive import Derived
 from briefgen.derive import formatting as fmt
 from briefgen.derive.changes import Changes
@@ -152,6 +153,11 @@ def _headers(msg: EmailMessage, subject: str, recipients: Recipients, config: De
     msg["Date"] = format_datetime(now if now.tzinfo else now.replace(tzinfo=dt.UTC))
     msg["Message-ID"] = msgid
     msg["X-Mailer"] = "briefgen"
+    unsubscribe = config.unsubscribe.header() if config.unsubscribe else None
+    if unsubscribe:
+        msg["List-Unsubscribe"] = unsubscribe
+        if config.unsubscribe and config.unsubscribe.url:  # RFC 8058: one click, https only
+            msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
 
 
 # --- one brief ---------------------------------------------------------------------------------
@@ -180,6 +186,12 @@ def brief_context(brief: BriefContent, config: DeliveryConfig, brand: Brand) -> 
     return {
         "brand": brand,
         "colours": brand.colours,
+        # The note's own font stack (note.html's --font): mail clients fetch no web fonts, so
+        # the brand's family shows where it is installed and Helvetica or Arial elsewhere.
+        "font_stack": font_stack(brand),
+        "language": spec.brief.language,
+        "contents": note_contents(spec, d, brand),
+        "unsubscribe": config.unsubscribe,
         "title": spec.brief.title,
         "company": spec.company.name,
         "listings": d.listings_text,
@@ -203,11 +215,45 @@ def brief_context(brief: BriefContent, config: DeliveryConfig, brand: Brand) -> 
         "chart_cid": f"chart.{brief.slug}@{config.domain}" if brief.chart_png else None,
         # The chart's own title, as charts.py words it (the PNG carries title and units).
         "chart_caption": f"{fmt.sentence_case(short)} revenue by quarter and y/y growth",
+        # The chart's data in words, as the note's SVG says it: read out, or shown when the
+        # client blocks images, and printed in the text part.
+        "chart_alt": chart_alt(spec, d, "revenue") if brief.chart_png else None,
         "chart_source": d.source_line(seg.history_sources),
         "pdf_name": f"{brief.slug}.pdf",
         "pdf_size": size_text(len(brief.pdf)),
         "url": url,
     }
+
+
+def font_stack(brand: Brand) -> str:
+    """The note's font stack (templates/note.html's --font) for an inline style attribute."""
+    families = [brand.font_family, *(["Inter"] if brand.font_family != "Inter" else []),
+                "Helvetica Neue", "Arial", "sans-serif"]
+    return ",".join(f"'{f}'" if " " in f else f for f in families)
+
+
+def note_contents(spec: Spec, derived: Derived, brand: Brand) -> str:
+    """What the attached note holds beyond the message, named from the sections it has:
+    "results against consensus, capital spending, risks, sources and disclosures"."""
+    from briefgen.note.model import build_note
+
+    note = build_note(spec, derived, brand)
+    parts = [note.results_heading.lower()]
+    if note.capex:
+        parts.append("capital spending")
+    if note.footprint or note.sites:
+        parts.append("infrastructure")
+    if note.market:
+        parts.append("the market's reaction")
+    if note.highlights:
+        parts.append("highlights")
+    if note.quotes:
+        parts.append("what management said")
+    if note.views:
+        parts.append("analysts' views")
+    if note.risks:
+        parts.append("risks")
+    return ", ".join([*parts, "sources and disclosures"])
 
 
 def _since_last(changes: Changes | None) -> dict[str, str] | None:
@@ -334,7 +380,8 @@ def compose_digest(
              "url": f"{base}/{e.slug}/brief.pdf" if base and mode == "linked" else None}
             for e in entries]
     zip_name = f"briefs-{file_label(label)}.zip"
-    context = {"brand": brand, "colours": brand.colours, "label": label, "rows": rows,
+    context = {"brand": brand, "colours": brand.colours, "font_stack": font_stack(brand),
+               "label": label, "rows": rows,
                "failures": list(failures), "mode": mode, "zip_name": zip_name,
                "total_size": size_text(total), "budget": size_text(config.budget_bytes),
                "subject": f"{brand.firm_name}: research digest, {label}"}

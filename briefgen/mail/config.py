@@ -106,6 +106,23 @@ class Smtp(StrictModel):
         return values[0], values[1]
 
 
+class Unsubscribe(StrictModel):
+    """How a reader leaves the list: the List-Unsubscribe headers (RFC 2369, RFC 8058) that the
+    large mailbox providers require of bulk senders, and a line at the foot of every message."""
+
+    url: str | None = Field(None, pattern=r"^https://\S+$",
+                            description="One-click unsubscribe address (https; a POST to it "
+                                        "unsubscribes: List-Unsubscribe-Post).")
+    mailto: str | None = Field(None, pattern=r"^[^@\s<>]+@[^@\s<>]+$",
+                               description="Address that unsubscribes whoever writes to it.")
+
+    def header(self) -> str | None:
+        """The List-Unsubscribe value, https first: `<https://…>, <mailto:…>`."""
+        uris = ([f"<{self.url}>"] if self.url else []) + (
+            [f"<mailto:{self.mailto}?subject=unsubscribe>"] if self.mailto else [])
+        return ", ".join(uris) or None
+
+
 class RecipientRule(StrictModel):
     """Which briefs (slug globs) go to whom; every matching rule adds its recipients."""
 
@@ -141,6 +158,8 @@ class DeliveryConfig(StrictModel):
     lists: dict[str, list[Address]] = Field(default_factory=dict,
                                             description="Distribution lists: name -> addresses.")
     recipients: list[RecipientRule] = Field(default_factory=list)
+    unsubscribe: Unsubscribe | None = Field(None, description="List-Unsubscribe headers and "
+                                                              "the unsubscribe line.")
     smtp: Smtp = Field(default_factory=Smtp)
 
     @property

@@ -63,7 +63,7 @@ def changes_view(changes: Changes | None) -> ChangesView | None:
         previous_date=changes.old_date,
         previous_period=changes.old_period,
         lines=[_line(change) for change in changes.top()],
-        columns=["", f"Previous note ({changes.old_period})",
+        columns=["Item", f"Previous note ({changes.old_period})",  # a header a reader hears
                  f"This note ({changes.new_period})", "Change"],
         groups=list(groups.items()),
         note=("Changes in money are given as amounts and in %, changes in rates in "

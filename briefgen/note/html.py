@@ -14,7 +14,6 @@ from __future__ import annotations
 import base64
 import functools
 import html
-import importlib.resources
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -27,6 +26,8 @@ from markupsafe import Markup
 from briefgen.derive import formatting
 from briefgen.errors import InputError, RenderError
 from briefgen.note import webfonts
+from briefgen.note.builtin import NOTE_TEMPLATE as NOTE_TEMPLATE
+from briefgen.note.builtin import builtin_template_dir as builtin_template_dir
 from briefgen.note.model import build_note
 from briefgen.note.provenance import Catalogue, Provenance, annotate
 from briefgen.version import __version__
@@ -40,7 +41,6 @@ if TYPE_CHECKING:
 
 Paper = Literal["a4", "letter"]
 Target = Literal["html", "pdf"]
-NOTE_TEMPLATE = "note.html"
 FONT_FACES_MARKER = "/*briefgen:font-faces*/"
 # Charts placed by a section of the note; any other chart goes to "More charts".
 PLACED_CHARTS = ("revenue", "consensus", "capex", "infrastructure", "market")
@@ -61,21 +61,6 @@ class ChartLike(Protocol):
     def width_in(self) -> float: ...
     @property
     def height_in(self) -> float: ...
-
-
-def builtin_template_dir() -> Path:
-    """The built-in templates: the package's when installed, else the repository's folder."""
-    try:
-        entry = importlib.resources.files("briefgen.templates").joinpath(NOTE_TEMPLATE)
-        packaged = Path(str(entry))
-        if packaged.is_file():
-            return packaged.parent
-    except (ModuleNotFoundError, TypeError, ValueError):
-        pass
-    checkout = Path(__file__).resolve().parents[2] / "templates"
-    if (checkout / NOTE_TEMPLATE).is_file():
-        return checkout
-    raise RenderError("briefgen's built-in templates are missing: reinstall briefgen")
 
 
 BUILTIN_TEMPLATES = builtin_template_dir()

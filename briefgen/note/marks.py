@@ -52,25 +52,47 @@ class Prose:
         return self.text
 
 
-class Marks:
-    """Numbers the derived figures of one table: `†1`, `†2`, … with a note for each."""
+class Numbering:
+    """One numbering of the derived figures of a whole note: a figure has one mark wherever it
+    is printed (the "+7.6 pp" of the takeaways is the "+7.6 pp" of the key-data box)."""
 
     def __init__(self) -> None:
-        self.notes: list[tuple[str | None, str]] = []  # (mark or None, text), in order
-        self.sources: list[str] = []  # every source of every figure, for the source line
-        self.count = 0
-        # A figure said twice (the standfirst repeats the lead takeaway) keeps its one mark.
         self._given: dict[Figure, str] = {}
 
+    def mark(self, figure: Figure) -> str:
+        if figure not in self._given:
+            self._given[figure] = f"†{len(self._given) + 1}"
+        return self._given[figure]
+
+
+class Marks:
+    """The derived figures of one block (a table, a box, the takeaways): each gets its mark from
+    the note's `Numbering`, and the block lists a note saying how, once per figure, under itself
+    (so the explanation stays beside the number, and each mark links to the note of its block).
+    Without a numbering the block numbers its own figures from †1."""
+
+    def __init__(self, numbering: Numbering | None = None) -> None:
+        self.notes: list[tuple[str | None, str]] = []  # (mark or None, text), in order
+        self.sources: list[str] = []  # every source of every figure, for the source line
+        self.numbering = numbering or Numbering()
+        # A figure said twice (the standfirst repeats the lead takeaway) has its note once.
+        self._listed: set[Figure] = set()
+
+    @property
+    def count(self) -> int:
+        """How many derived figures this block lists a note for."""
+        return len(self._listed)
+
     def mark(self, figure: Figure) -> str | None:
-        """The mark of a derived figure, numbering it and noting how on first sight; else None."""
+        """The mark of a derived figure, noting how it was made on its first sight in this
+        block; None for a reported figure."""
         if figure.derivation is None:
             return None
-        if figure not in self._given:
-            self.count += 1
-            self._given[figure] = f"†{self.count}"
-            self.notes.append((self._given[figure], f"Derived: {figure.derivation}."))
-        return self._given[figure]
+        mark = self.numbering.mark(figure)
+        if figure not in self._listed:
+            self._listed.add(figure)
+            self.notes.append((mark, f"Derived: {figure.derivation}."))
+        return mark
 
     def part(self, figure: Figure | None, *, tone: bool = False, suffix: str = "") -> Part | None:
         if figure is None:

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from briefgen.derive import formatting as fmt
-from briefgen.derive.figures import Figure
+from briefgen.derive.figures import Figure, ratio
 from briefgen.note.changes import ChangesView, changes_view
-from briefgen.note.marks import Cell, Marks, Part, Prose, text_cell
+from briefgen.note.marks import Cell, Marks, Numbering, Part, Prose, text_cell
 
 if TYPE_CHECKING:
     from briefgen.brand.model import Brand
@@ -142,20 +142,22 @@ def price(value: float, currency: str) -> str:
 
 
 def implied_upside(target: PriceTarget) -> Figure | None:
-    if target.price_at_setting is None:
+    quotient = None if target.price_at_setting is None else ratio(target.value,
+                                                                   target.price_at_setting)
+    if target.price_at_setting is None or quotient is None:
         return None
-    upside = (target.value / target.price_at_setting - 1) * 100
+    upside = (quotient - 1) * 100
     how = (f"target {price(target.value, target.currency)} / price when set "
            f"{price(target.price_at_setting, target.currency)} − 1")
     return Figure(upside, fmt.percent(upside, fixed=True), (), how)
 
 
-def rating_box(spec: Spec) -> RatingBox | None:
+def rating_box(spec: Spec, numbering: Numbering | None = None) -> RatingBox | None:
     brief = spec.brief
     target = brief.price_target
     if brief.rating is None and target is None:
         return None
-    marks = Marks()
+    marks = Marks(numbering)
     upside = marks.part(implied_upside(target), tone=True) if target else None
     listing = None
     if target:
@@ -174,16 +176,17 @@ def rating_box(spec: Spec) -> RatingBox | None:
     )
 
 
-def key_data(derived: Derived) -> tuple[list[tuple[str, Prose]], list[tuple[str | None, str]]]:
+def key_data(derived: Derived, numbering: Numbering | None = None
+             ) -> tuple[list[tuple[str, Prose]], list[tuple[str | None, str]]]:
     """The key-data rows with each derived figure marked: the figure a row mentions, never one
     found by its printed text (two figures may print alike)."""
-    marks = Marks()
+    marks = Marks(numbering)
     rows = [(label, marks.prose(value)) for label, value in derived.key_data]
     return rows, marks.notes
 
 
-def results_table(spec: Spec, derived: Derived) -> Table:
-    marks = Marks()
+def results_table(spec: Spec, derived: Derived, numbering: Numbering | None = None) -> Table:
+    marks = Marks(numbering)
     rows: list[tuple[str, list[Cell]]] = []
     for seg in derived.segments:
         rows.append((seg.name, [
@@ -218,11 +221,11 @@ def provider_words(provider: str) -> str:
     return "an unattributed estimate" if provider.casefold() == "unnamed" else provider
 
 
-def capex_table(derived: Derived) -> Table | None:
+def capex_table(derived: Derived, numbering: Numbering | None = None) -> Table | None:
     capex = derived.capex
     if capex is None:
         return None
-    marks = Marks()
+    marks = Marks(numbering)
     guided = "Guidance" if capex.one_year else "Plan"
     entries: list[tuple[str, Figure | None]] = [
         (f"Spend, {q.label}", q.spend) for q in capex.quarters[-4:]]
@@ -251,11 +254,11 @@ def capex_table(derived: Derived) -> Table | None:
                  derived.source_line(marks.sources), marks.notes, compact=True)
 
 
-def kpi_table(derived: Derived) -> Table | None:
+def kpi_table(derived: Derived, numbering: Numbering | None = None) -> Table | None:
     """Typed KPIs: each row its figure, growth (constant currency said), consensus and gap."""
     if not derived.kpis:
         return None
-    marks = Marks()
+    marks = Marks(numbering)
     rows: list[tuple[str, list[Cell]]] = []
     for kpi in derived.kpis:
         name = kpi.name + (f" ({kpi.segment})" if kpi.segment else "")
@@ -302,10 +305,10 @@ def footprint(spec: Spec, derived: Derived) -> tuple[str | None, str]:
     return text, derived.source_line([s for s in sources if s])
 
 
-def market_table(derived: Derived) -> Table | None:
+def market_table(derived: Derived, numbering: Numbering | None = None) -> Table | None:
     if not derived.moves:
         return None
-    marks = Marks()
+    marks = Marks(numbering)
     rows = [(move.label, [text_cell(fmt.date_short(move.date)), text_cell(move.basis),
                           text_cell(move.session), marks.cell(move.move, tone=True)])
             for move in derived.moves]
@@ -331,12 +334,13 @@ def sources_of(derived: Derived, source: str | None) -> str:
     return derived.source_line([source]) if source else ""
 
 
-def lead_prose(derived: Derived) -> tuple[Prose, list[Prose], list[tuple[str | None, str]]]:
+def lead_prose(derived: Derived, numbering: Numbering | None = None
+               ) -> tuple[Prose, list[Prose], list[tuple[str | None, str]]]:
     """Standfirst, takeaways and their notes, marked as one block whose notes follow the list.
 
     The takeaways are numbered first, so their notes read in order; the standfirst above them
     restates the lead takeaway and so reuses its marks (a figure keeps its mark: see `Marks`)."""
-    marks = Marks()
+    marks = Marks(numbering)
     takeaways = [marks.prose(sentence) for sentence in derived.takeaways]
     return marks.prose(derived.standfirst), takeaways, marks.notes
 
@@ -344,9 +348,12 @@ def lead_prose(derived: Derived) -> tuple[Prose, list[Prose], list[tuple[str | N
 def build_note(spec: Spec, derived: Derived, brand: Brand,
                changes: Changes | None = None) -> Note:
     brief, company, period = spec.brief, spec.company, spec.period
-    standfirst, takeaways, takeaway_notes = lead_prose(derived)
+    # One numbering for the whole note, given in reading order of the blocks' notes.
+    numbering = Numbering()
+    standfirst, takeaways, takeaway_notes = lead_prose(derived, numbering)
     capex = spec.capex
-    key_rows, key_notes = key_data(derived)
+    rating = rating_box(spec, numbering)
+    key_rows, key_notes = key_data(derived, numbering)
     footprint_text, footprint_source = footprint(spec, derived)
     capex_text = []
     plan = derived.capex
@@ -374,7 +381,7 @@ def build_note(spec: Spec, derived: Derived, brand: Brand,
             [company.name, *(x.ticker for x in company.listings),
              *([company.sector] if company.sector else []), period.fiscal_label,
              brand.note_label])),
-        rating=rating_box(spec),
+        rating=rating,
         takeaways=takeaways,
         takeaway_notes=takeaway_notes,
         key_data=key_rows,
@@ -382,8 +389,8 @@ def build_note(spec: Spec, derived: Derived, brand: Brand,
         results_heading=("Results against consensus"
                          if any(s.consensus_provider or s.consensus_growth or s.consensus_revenue
                                 for s in derived.segments) else "Results"),
-        results=results_table(spec, derived),
-        capex=capex_table(derived),
+        results=results_table(spec, derived, numbering),
+        capex=capex_table(derived, numbering),
         capex_text=capex_text,
         footprint=footprint_text,
         footprint_source=footprint_source,
@@ -397,7 +404,7 @@ def build_note(spec: Spec, derived: Derived, brand: Brand,
         risks=[Item(r.title, r.text) for r in spec.risks],
         sources=[SourceEntry(i, s.id, s.publisher, s.title, fmt.loose_date(s.date), s.via, s.url)
                  for i, s in enumerate(spec.sources, start=1)],
-        kpis=kpi_table(derived),
+        kpis=kpi_table(derived, numbering),
         illustrative=spec.illustrative,
         changes=changes_view(changes),
     )

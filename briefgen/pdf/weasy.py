@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from briefgen.errors import InputError, RenderError
+from briefgen.errors import InputError, RenderError, library_warnings
 
 # The variants whose output does not depend on the clock or a random number (PDF/X-4 and
 # PDF/A-4 write a random document id into the XMP metadata).
@@ -112,7 +112,7 @@ def _captured_warnings() -> Iterator[list[str]]:
 
     class Collect(logging.Handler):
         def emit(self, record: logging.LogRecord) -> None:
-            found.append(f"pdf: {record.getMessage()}")
+            found.append(record.getMessage())
 
     logger = logging.getLogger("weasyprint")
     handler = Collect(logging.WARNING)
@@ -196,7 +196,7 @@ def html_to_pdf(
         options["pdf_variant"] = variant
     if variant != "none":
         tagging.install()  # table header cells get their Scope
-    with _captured_warnings() as warnings:
+    with _captured_warnings() as messages:
         try:
             document = weasyprint.HTML(string=html, base_url=base_dir.resolve().as_uri() + "/",
                                        url_fetcher=fetcher)
@@ -210,7 +210,7 @@ def html_to_pdf(
             raise RenderError(f"no chart {exc.args[0]!r} for the PDF") from None
     if fetcher.refused:  # WeasyPrint swallowed a refusal somewhere: still a failure
         raise RenderError(f"refused to fetch {fetcher.refused[0]}")
-    return bytes(pdf), warnings
+    return bytes(pdf), library_warnings("pdf", messages)
 
 
 # A page that touches what every note needs (the four Inter faces, text in an SVG image), so

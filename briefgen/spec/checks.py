@@ -21,6 +21,8 @@ from briefgen.spec.model import UNIT_FACTORS, Spec
 
 # Reported growth is rounded to whole percent in most releases; more than this is a real mismatch.
 GROWTH_TOLERANCE_PP = 1.0
+# The largest number a spec may give, in its own unit: VND revenue in ones stays below it.
+MAX_MAGNITUDE = 1e15
 
 
 Report = Callable[..., None]
@@ -122,6 +124,11 @@ def cross_field_problems(spec: Spec, doc: LocatedDocument) -> list[Problem]:
         if not math.isfinite(number):
             # YAML's .inf and .nan pass a float type but are no figure anyone reported.
             report(path, f"expected a finite number, got {number}")
+        elif abs(number) > MAX_MAGNITUDE:
+            # 1e308 is finite, but a chart's axis around it overflows to inf and sums of such
+            # figures do too; nothing a company reports comes near this bound (a quadrillion).
+            report(path, f"is too large to print or chart (at most {MAX_MAGNITUDE:.0e} "
+                   f"either side of zero), got {number:g}", "is the unit right?")
 
     headlines = [i for i, s in enumerate(spec.segments) if s.headline]
     for extra in headlines[1:]:
@@ -229,6 +236,8 @@ def _numbers(model: BaseModel, path: PathKey = ()) -> Iterator[tuple[PathKey, fl
                 yield from _numbers(item, where)
             elif isinstance(item, float):
                 yield where, item
+            elif isinstance(item, int) and not isinstance(item, bool):  # a Count, maybe 10**400
+                yield where, float(item) if abs(item) < 10**300 else math.copysign(1e300, item)
 
 
 def _cited_figures(

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import csv
 import difflib
+import functools
 import io
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from briefgen.errors import Problem, SpecError
+from briefgen.errors import FileError, Problem, SpecError, debugging
 from briefgen.inputs.loader import FileKind, load_model, problem_order
 from briefgen.inputs.located import (
     LocatedDocument,
@@ -63,6 +64,24 @@ def load_spec(path: Path | str, *, strict: bool = False, display: str | None = N
     count as errors. With `find_previous`, the company's previous note is found too.
     """
     path = Path(path)
+    try:
+        return _load_spec(path, strict=strict, display=display, find_previous=find_previous)
+    except SpecError:
+        raise
+    except Exception as exc:
+        # A bug met by one spec is that spec's error: every command that reads many specs
+        # (validate, render, --dry-run, send) goes on with the others and reports this one.
+        if debugging():
+            raise
+        raise SpecError.single(
+            display if display is not None else str(path),
+            f"internal error while reading this spec: {exc!r}",
+            hint="a bug in briefgen; run with --debug for the traceback",
+        ) from exc
+
+
+def _load_spec(path: Path, *, strict: bool, display: str | None,
+               find_previous: bool) -> LoadedSpec:
     data_files: list[Path] = []
 
     def inline_csv(doc: LocatedDocument, data: dict[str, Any]) -> list[Problem]:
@@ -119,21 +138,34 @@ def _inline_csv_histories(
             problems.append(Problem(mark.file, mark.line, mark.column, dotted(where),
                                     "give either csv or quarters, not both"))
             continue
-        try:
-            csv_path = (folder / history["csv"]).resolve()
-        except (OSError, ValueError):  # a NUL byte or a name the OS refuses
-            problems.append(Problem(mark.file, mark.line, mark.column, dotted(where),
-                                    "is not a usable file name"))
+        located = functools.partial(Problem, mark.file, mark.line, mark.column, dotted(where))
+        relative = Path(history["csv"])
+        if not relative.parts:  # `csv: ""` would name the spec's own folder
+            problems.append(located("must name a CSV file beside the spec", "e.g. cloud.csv"))
             continue
-        if not csv_path.is_relative_to(folder.resolve()):
-            problems.append(Problem(mark.file, mark.line, mark.column, dotted(where),
-                                    "the CSV file must be inside the spec's folder",
+        # Inside the spec's folder by how it is written (no absolute path, no `..`), so a symlink
+        # the desk put in that folder is followed like any file there, wherever it points.
+        if relative.is_absolute() or ".." in relative.parts:
+            problems.append(located("the CSV file must be inside the spec's folder",
                                     "give a path relative to the spec, without `..`"))
             continue
-        display = str(Path(doc.file).parent / history["csv"])
+        csv_path = folder / relative
+        display = str(Path(doc.file).parent / relative)
+        try:
+            exists, is_dir = csv_path.exists(), csv_path.is_dir()
+        except (OSError, ValueError):  # a NUL byte or a name the OS refuses
+            problems.append(located("is not a usable file name"))
+            continue
+        if not exists:
+            problems.append(located(f"no such file: {display}",
+                                    "the path is relative to the spec's folder"))
+            continue
+        if is_dir:
+            problems.append(located(f"{display} is a folder, not a CSV file"))
+            continue
         try:
             text = read_text(csv_path, display)
-        except SpecError as exc:
+        except FileError as exc:  # too large, not UTF-8: located in the CSV itself
             problems.extend(exc.problems)
             continue
         used.append(csv_path)

@@ -52,7 +52,7 @@ def test_the_example_brand_loads(monkeypatch: pytest.MonkeyPatch, tmp_path: Path
     brand = loaded.brand
     assert brand.firm_name == "Harbour Lane Research"
     assert brand.colours.primary == "#7A1F3D" and brand.colours.tint == "#F7F1F3"
-    assert brand.colours.palette[:2] == ("#7A1F3D", "#D08C2E")  # charts follow the brand
+    assert brand.colours.palette[:2] == ("#7A1F3D", "#B87A26")  # charts follow the brand
     assert brand.logo is not None and brand.logo.media_type == "image/svg+xml"
     assert brand.logo.data == (ROOT / "examples" / "brand-logo.svg").read_bytes()
     assert brand.logo.data_uri.startswith("data:image/svg+xml;base64,")

@@ -20,7 +20,8 @@ import pytest
 
 from briefgen.build.batch import build, find_specs
 from briefgen.build.cache import sha256_file
-from briefgen.build.progress import LogLines, RichProgress
+from briefgen.build.progress import LogLines
+from briefgen.build.progressbar import RichProgress
 from briefgen.errors import InputError
 from tests.conftest import ROOT
 from tests.helpers.fake_render import fake_render, write_specs

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -95,11 +96,44 @@ def test_a_miss_says_what_changed(tmp_path: Path) -> None:
         "format", "briefgen", "code", "libraries", "options", "templates", "fonts"}
 
 
-def test_render_code_follows_imports_from_the_render_entry_points() -> None:
+def _imports_followed(*roots: str) -> set[str]:
+    """The briefgen modules reachable from `roots` by their imports (inside functions too)."""
+    def module_file(name: str) -> Path | None:
+        parts = name.split(".")[1:]
+        for candidate in (PACKAGE_DIR.joinpath(*parts).with_suffix(".py") if parts else None,
+                          PACKAGE_DIR.joinpath(*parts, "__init__.py")):
+            if candidate is not None and candidate.is_file():
+                return candidate
+        return None
+
+    seen: set[Path] = set()
+    todo = [module_file(name) for name in roots]
+    while todo:
+        path = todo.pop()
+        if path is None or path in seen:
+            continue
+        seen.add(path)
+        for node in ast.walk(ast.parse(path.read_bytes())):
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
+            elif isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            else:
+                continue
+            for name in names:
+                if name.startswith("briefgen."):
+                    parts = name.split(".")  # importing a.b.c runs a/__init__, a/b/__init__
+                    todo.extend(module_file(".".join(parts[:i])) for i in range(2, len(parts) + 1))
+    return {p.relative_to(PACKAGE_DIR).as_posix() for p in seen}
+
+
+def test_render_code_holds_every_module_a_render_can_reach() -> None:
     names = {p.relative_to(PACKAGE_DIR).as_posix() for p in render_code()}
-    assert {"__init__.py", "build/worker.py", "build/__init__.py", "errors.py"} <= names
+    reached = _imports_followed("briefgen.build.pipeline", "briefgen.build.worker")
+    assert reached - names == set()  # a module that changes a note but not its cache key
+    assert {"__init__.py", "build/worker.py", "charts/draw.py", "errors.py"} <= names
     assert "build/batch.py" not in names  # not part of drawing a note
-    assert not {name for name in names if name.startswith("mail/")}
+    assert not {name for name in names if name.startswith(("mail/", "cli/", "schedule/"))}
 
 
 INPUTS = Inputs({"code": "c1"}, "spec-sha")
@@ -139,3 +173,26 @@ def test_a_deleted_output_or_a_broken_record_is_a_miss(tmp_path: Path) -> None:
     assert check(brief, INPUTS) == (None, "not rendered before")
     assert check(tmp_path / "missing", INPUTS) == (None, "not rendered before")
 
+
+
+def test_a_fully_cached_run_loads_no_spec_and_imports_nothing_heavy(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from briefgen.build.batch import build
+    from tests.helpers.fake_render import fake_render
+    from tests.helpers.golden import SAMPLES
+
+    specs = [SAMPLES["baba"], SAMPLES["baba-2025q3"]]
+    build(specs, out_dir=tmp_path, render=fake_render)
+    script = (
+        "import sys\nfrom pathlib import Path\nfrom briefgen.build.batch import build\n"
+        f"run = build({[str(s) for s in specs]!r}, out_dir=Path({str(tmp_path)!r}))\n"
+        "assert run.counts['cached'] == 2, run.counts\n"
+        "heavy = {'pydantic', 'briefgen.spec.load', 'matplotlib', 'weasyprint', 'jinja2',"
+        " 'rich'} & set(sys.modules)\n"
+        "assert not heavy, heavy\nprint('ok')\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "ok"

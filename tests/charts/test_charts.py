@@ -327,3 +327,35 @@ def test_growth_axis_only_when_some_points_are_unlabelled(
     long = {c.key: c for c in draw_charts(long_spec, derive(long_spec))}["revenue"]
     assert "Growth y/y, % (rhs)" in _texts(long)
     assert re.search(r"^\d+%$", _texts(long), re.MULTILINE), "growth axis ticks are missing"
+
+
+def _text_nodes(svg: str) -> list[str]:
+    root = ET.fromstring(svg)
+    return ["".join(node.itertext()) for node in root.iter(f"{SVG}text")]
+
+
+def test_names_at_their_length_limit_are_cut_to_fit(sample: tuple[Spec, Derived]) -> None:
+    """A region, place, listing, segment or provider may be 200 characters (ShortText's limit);
+    each chart draws as much as fits and an ellipsis, and keeps the whole name in its alt."""
+    spec, _ = sample
+    long = "Region " + "very " * 38 + "far"
+    assert len(long) == 200
+    infra = spec.infrastructure
+    assert infra is not None
+    centres = [dc.model_copy(update={"region": long, "place": long + " city"})
+               for dc in infra.new_data_centres]
+    segment = spec.segments[0]
+    assert segment.consensus is not None
+    changed = spec.model_copy(update={
+        "infrastructure": infra.model_copy(update={"new_data_centres": centres}),
+        "segments": [segment.model_copy(update={
+            "name": long, "short_name": None,
+            "consensus": segment.consensus.model_copy(update={"provider": long})}),
+            *spec.segments[1:]],
+    })
+    charts = {chart.key: chart for chart in draw_charts(changed, derive(changed))}
+    for key in ("revenue", "consensus", "infrastructure"):
+        texts = _text_nodes(charts[key].svg)
+        assert any(text.endswith("\u2026") for text in texts), key
+        assert not any(long in text for text in texts), key
+        assert long in charts[key].alt  # screen readers get the whole name

@@ -35,8 +35,13 @@ class DevTools:
         self._from_chrome, from_chrome_w = os.pipe()
 
         def wire() -> None:  # in the child: the pipe ends become fds 3 and 4
-            os.dup2(to_chrome_r, 3)
-            os.dup2(from_chrome_w, 4)
+            # dup2 onto the same number keeps close-on-exec (a process with few files open
+            # gets fds 3 and 4 from os.pipe): clear it.
+            for fd, target in ((to_chrome_r, 3), (from_chrome_w, 4)):
+                if fd == target:
+                    os.set_inheritable(fd, True)
+                else:
+                    os.dup2(fd, target)
 
         self.process = subprocess.Popen(
             [CHROMIUM, *FLAGS, f"--user-data-dir={profile}", "about:blank"],
@@ -128,3 +133,20 @@ def screenshot(tools: DevTools, name: str, folder: Path) -> Path:
     path = target / f"{name}.png"
     path.write_bytes(base64.b64decode(shot["data"]))
     return path
+
+
+# axe-core (npm), installed by .ci/run with `npm ci --prefix .ci/axe`; BRIEFGEN_AXE names
+# another copy of axe.min.js.
+AXE = Path(os.environ.get("BRIEFGEN_AXE") or Path(__file__).resolve().parents[2] / ".ci" / "axe"
+           / "node_modules" / "axe-core" / "axe.min.js")
+
+
+def axe_violations(tools: DevTools) -> list[str]:
+    """Run axe-core (WCAG 2.x A and AA rules and best practices) on the open page; one line per
+    violation and node: `rule (impact): target: summary`."""
+    evaluate(tools, AXE.read_text(encoding="utf-8") + "\n;true")
+    found = evaluate(tools, """
+        axe.run(document, {resultTypes: ['violations']}).then(r => r.violations.flatMap(
+            v => v.nodes.map(n => `${v.id} (${v.impact}): ${n.target.join(' ')}: ` +
+                                  (n.failureSummary || '').replace(/\\s+/g, ' '))))""")
+    return list(found)

@@ -96,4 +96,14 @@ def test_phone_width_reads_without_sideways_page_scroll(
                     ) > 300
     assert evaluate(browser, "parseFloat(getComputedStyle(document.querySelector('.summary'))"
                              ".fontSize)") >= 14
+    # every chart whole on screen, in no scroll box: the current quarter is never cut off
+    charts = evaluate(browser, """[...document.querySelectorAll('.chart-body')].map(b => [
+        getComputedStyle(b).overflowX, b.querySelector('svg').getBoundingClientRect().left,
+        b.querySelector('svg').getBoundingClientRect().right])""")
+    assert len(charts) == 5
+    assert all(overflow == "visible" and left >= 0 and right <= 390
+               for overflow, left, right in charts), charts
+    # and their figures in words, at the text's size, one tap away
+    assert evaluate(browser, "[...document.querySelectorAll('.chart-data')].filter("
+                             "d => d.offsetHeight > 0).length") == 5
     assert_looks_like_a_page(screenshot(browser, "phone", tmp_path))

@@ -62,7 +62,7 @@ def test_key_data_box_marks_the_derived_beat(soup: BeautifulSoup) -> None:
     rows = {div.dt.get_text(strip=True): div.dd for div in soup.select(".key-data dl > div")}
     assert rows["Cloud revenue"].get_text(strip=True) == "RMB 33.4bn"
     beat = rows["vs consensus"]
-    assert beat.select_one(".derived-mark").get_text() == "†1"
+    assert beat.select_one(".derived-mark").get_text() == "†2"  # its mark in the takeaways
     assert ("Derived: 26% − 18.4%; growth against consensus growth."
             in soup.select_one(".key-data .notes").get_text())
 
@@ -100,7 +100,7 @@ def test_standfirst_reuses_the_takeaways_marks_and_meta_stays_plain(soup: Beauti
     standfirst = soup.select_one("header.masthead .standfirst")
     assert standfirst is not None
     assert marked_numbers(standfirst) == [("7.6 pp", "†2")]  # the same figure as takeaway 1's †2
-    assert "under the key takeaways" in standfirst.select_one(".derived-mark")["title"]
+    assert standfirst.select_one(".derived-mark a")["href"] == "#takeaways-note-2"
     description = soup.find("meta", attrs={"name": "description"})
     assert description["content"] == ("Cloud revenue RMB 33.4bn (+26% y/y), 7.6 pp above the "
                                       "18.4% growth consensus")
@@ -152,11 +152,11 @@ def test_results_table_against_consensus_with_derived_difference(soup: Beautiful
     assert header == ["Segment", "Revenue", "y/y", "Consensus", "vs consensus", "Prior quarter",
                       "Prior year"]
     rows = cells(results)
-    assert rows["Cloud Intelligence Group"] == ["RMB 33.4bn", "+26%", "+18.4%", "+7.6 pp †1",
+    assert rows["Cloud Intelligence Group"] == ["RMB 33.4bn", "+26%", "+18.4%", "+7.6 pp †2",
                                                 "RMB 30,127m", "RMB 26,549m"]
     assert rows["Group"][:2] == ["RMB 247,652m", "+2%"]  # as the spec gives it
     notes = results.select_one(".notes").get_text(" ", strip=True)
-    assert "†1 Derived: 26% − 18.4%; growth against consensus growth." in notes
+    assert "†2 Derived: 26% − 18.4%; growth against consensus growth." in notes
     assert "Group: +10% y/y excluding the disposed Sun Art and Intime businesses." in notes
 
 
@@ -175,10 +175,10 @@ def test_every_table_and_chart_has_a_source_line_under_it(soup: BeautifulSoup) -
 def test_capex_rows_mark_each_derived_figure(soup: BeautifulSoup) -> None:
     rows = cells(table(soup, "capex"))
     assert rows["Plan over three years"] == ["up to RMB 380bn"]
-    assert rows["Implied yearly pace"] == ["RMB 127bn †1"]
+    assert rows["Implied yearly pace"] == ["RMB 127bn †5"]  # as in the takeaways
     assert rows["Invested, past four quarters"] == ["more than RMB 100bn"]
     notes = table(soup, "capex").select_one(".notes").get_text(" ", strip=True)
-    assert "†1 Derived: up to RMB 380bn / 3; the plan spread evenly over 3 years." in notes
+    assert "†5 Derived: up to RMB 380bn / 3; the plan spread evenly over 3 years." in notes
 
 
 def test_infrastructure_footprint_and_new_sites(soup: BeautifulSoup) -> None:
@@ -278,10 +278,11 @@ def test_value_consensus_shows_percent_difference_and_derived_growth(q3: Beautif
     rows = cells(table(q3, "results"))
     cloud = rows["Cloud Intelligence Group"]
     assert cloud[:2] == ["RMB 39.8bn", "+34%"]
-    assert cloud[2] == "RMB 37.9bn +28.0% y/y †1"  # implied growth consensus: derived
-    assert cloud[3] == "+5.0% †2 +6.0 pp †3"
+    consensus, mark = cloud[2].rsplit(" ", 1)  # the note's one numbering decides the number
+    assert consensus == "RMB 37.9bn +28.0% y/y" and mark.startswith("†")  # implied: derived
+    assert re.fullmatch(r"\+5\.0% †\d+ \+6\.0 pp †\d+", cloud[3])
     notes = table(q3, "results").select_one(".notes").get_text(" ", strip=True)
-    assert ("†1 Derived: RMB 37.9bn / RMB 29,610m − 1; consensus revenue against revenue a "
+    assert (f"{mark} Derived: RMB 37.9bn / RMB 29,610m − 1; consensus revenue against revenue a "
             "year earlier.") in notes
 
 
@@ -300,7 +301,7 @@ def test_rating_box_with_target_and_implied_upside(tmp_path: Path) -> None:
             for div in box.select("dl > div")}
     assert rows == {"Rating": "Buy", "Price target (NYSE: BABA)": "USD 150.00",
                     "Horizon": "12 months", "Price when set": "USD 120.00",
-                    "Implied upside": "+25.0% †1"}
+                    "Implied upside": "+25.0% " + box.select_one(".derived-mark").get_text()}
     assert ("Derived: target USD 150.00 / price when set USD 120.00 − 1."
             in box.select_one(".notes").get_text())
 

@@ -9,6 +9,9 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
+
+import pytest
 
 SCRIPT = textwrap.dedent('''
     import time
@@ -57,3 +60,60 @@ def test_forked_printer_matches_in_process_and_fails_cleanly() -> None:
                           timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "ok"
+
+
+EARLY = textwrap.dedent('''
+    import sys
+    from briefgen.pdf import printer
+    from briefgen.cli.early import prepare_render
+
+    argv = ["/usr/bin/briefgen", "render", sys.argv[1], "--out", sys.argv[2]]
+    prepare_render(argv)
+    early = printer._early
+    if early is None:
+        print("no printer")
+    else:
+        # The child imported WeasyPrint and prints: a page comes back as a PDF.
+        job = early.submit("<p>early</p>", base_dir=__import__("pathlib").Path.cwd(),
+                           allowed_roots=[], variant=None)
+        job.charts_drawn({})
+        assert job.result()[0].startswith(b"%PDF")
+        printer.discard_early()
+        assert printer._early is None
+        print("forked")
+''')
+
+
+def test_the_early_printer_is_forked_for_a_cold_render_and_not_for_a_cache_hit(
+    tmp_path: Path,
+) -> None:
+    from tests.helpers.golden import SAMPLES
+
+    def early() -> str:
+        done = subprocess.run([sys.executable, "-c", EARLY, str(SAMPLES["baba"]),
+                               str(tmp_path)], capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        return done.stdout.strip()
+
+    assert early() == "forked"  # nothing rendered yet
+    from briefgen.build.batch import build
+    from tests.helpers.fake_render import fake_render
+
+    build([SAMPLES["baba"]], out_dir=tmp_path, render=fake_render)  # now cached
+    assert early() == "no printer"
+    (tmp_path / "baba" / "brief.pdf").write_bytes(b"%PDF-edited")
+    assert early() == "forked"  # an output changed on disk: not a hit
+
+
+@pytest.mark.parametrize("argv", [
+    ["pytest", "render", "specs/baba.yaml"],  # not the console script
+    ["briefgen", "validate", "specs/baba.yaml"],
+    ["briefgen", "render", "specs/", "--jobs", "2"],
+    ["briefgen", "render", "specs/baba.yaml", "--format=html"],
+    ["briefgen", "render"],
+])
+def test_no_early_printer_unless_a_single_render(argv: list[str]) -> None:
+    from briefgen.pdf import printer
+
+    printer.start_early(argv)
+    assert printer._early is None

@@ -86,7 +86,7 @@ def test_key_data_reads_label_then_value(structures: dict[str, Structure]) -> No
     box = next(e for e in pdf.root.walk()
                if e.role == "/Sect" and pdf.text_of(e).lower().startswith("key data"))
     text = pdf.text_of(box)
-    assert ("Cloud revenue RMB 33.4bn Growth y/y +26% vs consensus +7.6 pp †1 Capex plan"
+    assert ("Cloud revenue RMB 33.4bn Growth y/y +26% vs consensus +7.6 pp †2 Capex plan"
             in text), text
 
 
@@ -118,3 +118,15 @@ def test_variant_none_is_untagged() -> None:
     pdf = read_structure(io.BytesIO(brief.files["brief.pdf"]))
     assert "/StructTreeRoot" not in pdf.catalog and "/MarkInfo" not in pdf.catalog
     assert RenderOptions().pdf_variant == "pdf/ua-1"
+
+
+def test_plain_text_extraction_follows_the_page(notes: dict[str, RenderedBrief]) -> None:
+    """A reader without tags (copy and paste, pypdf, a search index) reads the content stream:
+    the headline comes before the sidebar, and each key datum reads label then value."""
+    from pypdf import PdfReader
+
+    page = " ".join(PdfReader(io.BytesIO(notes["baba"].files["brief.pdf"])).pages[0]
+                    .extract_text().split())
+    assert page.index("Alibaba: cloud re-accelerates") < page.index("KEY DATA")
+    assert ("KEY DATA Period June quarter 2025 (Q1 FY2026) Results 29 Aug 2025 Cloud revenue "
+            "RMB 33.4bn Growth y/y +26% vs consensus +7.6 pp†2 Capex plan") in page

@@ -194,9 +194,26 @@ CASES = [
         expected=(f"{SPEC}:49:12: segments[0].history.csv: the CSV file must be inside the "
                   "spec's folder (give a path relative to the spec, without `..`)",)),
     Bad("csv-missing", edit=("csv: baba-cloud-revenue.csv", "csv: cloud.csv"),
-        expected=("specs/cloud.csv: no such file (check the path)",)),
+        expected=(f"{SPEC}:49:12: segments[0].history.csv: no such file: specs/cloud.csv "
+                  "(the path is relative to the spec's folder)",)),
     Bad("csv-is-a-folder", edit=("csv: baba-cloud-revenue.csv", "csv: history"),
-        setup=_csv_is_a_folder, expected=("specs/history: is a folder, not a file",)),
+        setup=_csv_is_a_folder,
+        expected=(f"{SPEC}:49:12: segments[0].history.csv: specs/history is a folder, "
+                  "not a CSV file",)),
+    Bad("csv-not-a-number", csv_edit=("29610,7", "nan,7"),
+        expected=(f"{CSV}:3:12: segments[0].history.quarters[1].revenue: expected a finite "
+                  "number, got nan",)),
+    Bad("csv-huge-number", csv_edit=("29610,7", "1e308,7"),
+        expected=(f"{CSV}:3:12: segments[0].history.quarters[1].revenue: is too large to print "
+                  "or chart (at most 1e+15 either side of zero), got 1e+308 "
+                  "(is the unit right?)",)),
+    Bad("huge-growth", edit=("growth_yoy: {value: 18.4}", "growth_yoy: {value: 1e308}"),
+        expected=(f"{SPEC}:45:27: segments[0].consensus.growth_yoy.value: is too large to print "
+                  "or chart (at most 1e+15 either side of zero), got 1e+308 "
+                  "(is the unit right?)",)),
+    Bad("huge-whole-number", edit=("regions: {value: 29}", f"regions: {{value: {10**30}}}"),
+        expected=(f"{SPEC}:69:20: infrastructure.regions.value: is too large to print or chart "
+                  "(at most 1e+15 either side of zero), got 1e+30 (is the unit right?)",)),
     Bad("csv-and-quarters", edit=("      csv: baba-cloud-revenue.csv\n",
                                   "      csv: baba-cloud-revenue.csv\n      quarters:\n"
                                   "        - {quarter_end: 2025-06-30, revenue: 33398}\n"),
@@ -236,6 +253,19 @@ CASES = [
     Bad("control-character", edit=("Sample Analyst", "Sample\x07Analyst"),
         expected=(f"{SPEC}:9:17: contains a control character (U+0007) that YAML does not allow "
                   "(delete it; it is often pasted in from a PDF)",)),
+    Bad("bell-in-escape", edit=("Sample Analyst", '"Sample\\aAnalyst"'),
+        expected=(f"{SPEC}:9:11: brief.author: contains a control character (U+0007) that a "
+                  "note cannot show (delete it; write the character itself, not an escape)",)),
+    Bad("lone-surrogate", edit=("Sample Analyst", '"Sample \\ud800"'),
+        expected=(f"{SPEC}:9:11: brief.author: contains a lone surrogate (U+D800) that a note "
+                  "cannot show (delete it; write the character itself, not an escape)",)),
+    Bad("beyond-unicode", edit=("Sample Analyst", '"Sample \\U00110000"'),
+        expected=(f"{SPEC}:9:19: an escape names a character beyond Unicode's last (U+10FFFF) "
+                  "(check the \\U escape: it takes 8 hex digits, at most 0010FFFF)",)),
+    Bad("binary-value", edit=("Sample Analyst", "!!binary U2FtcGxl"),
+        expected=(f"{SPEC}:9:11: brief.author: binary (!!binary) values are not allowed",)),
+    Bad("nested-too-deep", edit=("author: Sample Analyst", "author: " + "[" * 5000 + "]" * 5000),
+        expected=(f"{SPEC}:9:60: nested more than 50 levels deep",)),
     Bad("alias-bomb", text=ALIAS_BOMB,
         expected=(f"{SPEC}:5:4: e: more than 50,000 values after expanding aliases "
                   "(is this an alias bomb? a spec needs far fewer)",)),
@@ -310,6 +340,19 @@ def test_fixture_is_valid(tmp_path: Path) -> None:
         shutil.copy(FIXTURES / name, tmp_path / name)
     loaded = load_spec(tmp_path / "baba.yaml", strict=True)
     assert loaded.warnings == []
+
+
+def test_symlinked_csv_inside_the_folder_is_read(tmp_path: Path) -> None:
+    """A desk may keep its histories elsewhere and link them into the spec's folder."""
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shutil.copy(FIXTURES / "baba-cloud-revenue.csv", shared / "cloud.csv")
+    specs = tmp_path / "specs"
+    specs.mkdir()
+    shutil.copy(FIXTURES / "baba.yaml", specs / "x.yaml")
+    (specs / "baba-cloud-revenue.csv").symlink_to(shared / "cloud.csv")
+    loaded = load_spec(specs / "x.yaml", strict=True)
+    assert len(loaded.spec.segments[0].history.quarters) == 5  # type: ignore[union-attr]
 
 
 def test_folder_given_as_spec_file(tmp_path: Path) -> None:
