@@ -55,7 +55,7 @@ _MONTHS = ("January|February|March|April|May|June|July|August|September|October|
 # One number as the note prints it. Alternatives are tried left to right, longest forms first:
 # a date, a mark, money with its currency and scale, points, a percentage, then a bare number.
 NUMBER = re.compile(
-    rf"(?P<date>\b\d{{1,2}} (?:{_MONTHS}) \d{{4}}\b|\b\d{{4}}-\d{{2}}-\d{{2}}\b"
+    rf"(?P<date>\b\d{{1,2}} (?:{_MONTHS}) \d{{4}}(?!\d)|\b\d{{4}}-\d{{2}}-\d{{2}}(?!\d)"
     rf"|\b(?:{_MONTHS})-\d{{2}}\b)"
     r"|(?P<mark>†\d+)"
     r"|(?P<money>[+−-]?\b[A-Z]{3} [+−-]?\d(?:\d|,(?=\d{3}))*(?:\.\d+)?(?:bn|tn|m|k)?\b)"
@@ -176,6 +176,8 @@ class SpecIndex:
         self.display = Path(loaded.display).name
         self.folder = str(Path(loaded.display).parent)
         self.marks = loaded.marks
+        self._amounts: dict[str, list[Place]] | None = None
+        self._printed: dict[tuple[int, float | None], dict[float, list[Place]]] = {}
         data = loaded.spec.model_dump(mode="python", exclude_none=True)
         self.numbers: list[_Leaf] = []
         self.texts: dict[str, list[Place]] = {}
@@ -208,24 +210,33 @@ class SpecIndex:
 
     def places_of_amount(self, ones: float) -> tuple[Place, ...]:
         """Where the spec states this amount (in ones) or this rate or count."""
-        found = [leaf.place for leaf in self.numbers
-                 if any(_same(s, ones) for s in leaf.scaled)]
-        found += [leaf.place for leaf in self.numbers if not leaf.scaled
-                  and _same(leaf.value, ones)]
-        return tuple(dict.fromkeys(found))
+        if self._amounts is None:  # indexed once: a spec may hold thousands of numbers
+            self._amounts = {}
+            for leaf in self.numbers:
+                for value in leaf.scaled or (leaf.value,):
+                    self._amounts.setdefault(_key(value), []).append(leaf.place)
+        return tuple(dict.fromkeys(self._amounts.get(_key(ones), ())))
 
     def places_at_precision(self, value: float, decimals: int, scale: float | None
                             ) -> tuple[Place, ...]:
         """Numbers of the spec that print as `value` at `decimals` (scaled to `scale` if given)."""
-        found = []
-        for leaf in self.numbers:
-            if scale is None:  # a bare number: as given, or an amount in bn or m (a bar label)
-                candidates = [leaf.value, *(s / f for s in leaf.scaled for f in (1e9, 1e6))]
-            else:
-                candidates = [s / scale for s in leaf.scaled] or [leaf.value]
-            if any(round(c, decimals) == round(value, decimals) for c in candidates):
-                found.append(leaf.place)
-        return tuple(dict.fromkeys(found))
+        index = self._printed.get((decimals, scale))
+        if index is None:
+            index = self._printed[(decimals, scale)] = {}
+            for leaf in self.numbers:
+                if scale is None:  # a bare number: as given, or an amount in bn or m (a label)
+                    candidates = [leaf.value, *(s / f for s in leaf.scaled for f in (1e9, 1e6))]
+                else:
+                    candidates = [s / scale for s in leaf.scaled] or [leaf.value]
+                for candidate in candidates:
+                    if math.isfinite(candidate):
+                        index.setdefault(round(candidate, decimals), []).append(leaf.place)
+        return tuple(dict.fromkeys(index.get(round(value, decimals), ())))
+
+
+def _key(value: float) -> str:
+    """Equal amounts, however computed (33.4 × 1e9 and 33400 × 1e6), give one key."""
+    return f"{value:.9g}"
 
 
 def _same(a: float, b: float) -> bool:
@@ -507,22 +518,30 @@ def chart_records(charts: list[tuple[str, str]], catalogue: Catalogue, start: in
 
 
 def _scale_ticks(tokens: list[str]) -> set[str]:
-    """Runs of three or more evenly spaced bare numbers or percentages: an axis (0, 10, 20)."""
+    """An axis: unsigned bare numbers or percentages evenly spaced, three or more in a row, or two
+    from zero (0, 5); a zero alone is an axis's origin. A data label carries a sign or breaks
+    the spacing."""
     ticks: set[str] = set()
     for kind in ("plain", "percent"):
         run: list[tuple[str, float]] = []
-        for token in [*tokens, ""]:
-            parsed = _parse(token) if token and token[0].isdigit() else None
-            if parsed and parsed[0] == kind:
-                if len(run) >= 2 and not _same(parsed[1] - run[-1][1], run[1][1] - run[0][1]):
-                    if len(run) >= 3:
-                        ticks.update(t for t, _ in run)
-                    run = run[-1:]
-                run.append((token, parsed[1]))
+
+        def close(run: list[tuple[str, float]]) -> None:
+            rising = len(run) >= 2 and run[1][1] > run[0][1]
+            if (len(run) >= 3 and rising) or (len(run) == 2 and rising and run[0][1] == 0) or (
+                    len(run) == 1 and run[0][1] == 0):
+                ticks.update(token for token, _ in run)
+
+        for token in tokens:
+            parsed = _parse(token) if token[:1].isdigit() else None
+            if parsed is None or parsed[0] != kind:
+                close(run)
+                run = []
                 continue
-            if len(run) >= 3 and run[1][1] > run[0][1]:
-                ticks.update(t for t, _ in run)
-            run = []
+            if len(run) >= 2 and not _same(parsed[1] - run[-1][1], run[1][1] - run[0][1]):
+                close(run)
+                run = run[-1:]
+            run.append((token, parsed[1]))
+        close(run)
     return ticks
 
 
