@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: render test setup system lint golden bench clean
+.PHONY: render test setup system lint golden bench clean lowest wheel-check ci
 
 setup: $(STAMP) system
 
@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 		{ echo "briefgen needs Python 3.11 or newer (found $$($(PYTHON) --version))"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $@
 
 system:
@@ -33,12 +33,24 @@ lint: setup
 test: lint
 	$(BIN)/python -m pytest -n 2 -q
 
+# The declared dependency floors, installed exactly (uv, lowest-direct) in .venv-lowest and tested.
+lowest:
+	sh scripts/ci-lowest.sh
+
+# The built wheel in a fresh venv outside the repository: init, render, send --dry-run, preview.
+wheel-check:
+	sh scripts/ci-wheel.sh
+
+# Everything .ci/run checks, in order.
+ci: test lowest wheel-check
+
 # Regenerate the golden HTML files after an intended change to the templates.
 golden: setup
 	$(BIN)/python -m tests.helpers.golden --regenerate
 
+# Every performance target as a ratio measured in one run, with PASS/FAIL (run it twice).
 bench: setup
-	$(BIN)/python bench/render_bench.py
+	$(BIN)/python bench/targets.py
 
 clean:
-	rm -rf $(VENV) output build dist *.egg-info
+	rm -rf $(VENV) .venv-lowest output build dist *.egg-info

@@ -45,9 +45,19 @@ def library_warnings(source: str, messages: Iterable[str], *, most: int = 5,
     return lines
 
 
+_debugging = False
+
+
+def set_debugging(flag: bool) -> None:
+    """What this command's `--debug` says; set by the CLI on every command, so a test process
+    that runs many commands does not carry one command's flag into the next."""
+    global _debugging
+    _debugging = flag
+
+
 def debugging() -> bool:
     """Whether `--debug` (or BRIEFGEN_DEBUG) asked for tracebacks instead of messages."""
-    return bool(os.environ.get("BRIEFGEN_DEBUG"))
+    return _debugging or bool(os.environ.get("BRIEFGEN_DEBUG"))
 
 
 @dataclass(frozen=True, order=True)

@@ -23,6 +23,7 @@ from pydantic import Field
 from pydantic_core import ErrorDetails
 
 from briefgen.brand.model import Brand
+from briefgen.brand.raster import PNG_SIGNATURE, LogoProblem, fitted_png
 from briefgen.errors import BrandError, Problem
 from briefgen.inputs.loader import FileKind, load_model
 from briefgen.inputs.located import LocatedDocument, PathKey, dotted
@@ -200,7 +201,17 @@ class _Assets:
         data = self.file_at(("logo", "file"), entry["file"], MAX_LOGO_BYTES) if entry else None
         if entry is None or data is None or len(self.problems) > before:
             return None
-        if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        if data.startswith(PNG_SIGNATURE):
+            shown = entry.get("height_mm")
+            if not isinstance(shown, int | float) or isinstance(shown, bool) or not (
+                    4 <= shown <= 30):
+                shown = 30  # the model words a bad height; scale for the largest one allowed
+            try:
+                data = fitted_png(data, shown)
+            except LogoProblem as exc:
+                self.problem(("logo", "file"), str(exc),
+                             "export it at the size it is printed: a few hundred pixels high")
+                return None
             return {**entry, "media_type": "image/png", "data": data}
         problem = svg_problem(data)
         if problem is not None:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
-import glob
 import os
 import signal
 import threading
@@ -41,13 +40,13 @@ from briefgen.build.progress import Progress
 from briefgen.build.worker import RenderFailure, RenderFn, RenderOutput, render_spec, warm_up
 from briefgen.build.writer import OutputWriter
 from briefgen.errors import BriefgenError, InputError, SpecError, debugging, escape_text
+from briefgen.spec.find import find_specs
 
 if TYPE_CHECKING:
     from briefgen.build.dask import DaskAddress
 
 __all__ = ["BriefResult", "PlannedBrief", "RunResult", "build", "find_specs", "plan"]
 
-SPEC_SUFFIXES = (".yaml", ".yml")
 # A local worker is replaced (by a fork of the warm parent) after this many briefs: WeasyPrint
 # keeps ~0.3 MiB per PDF it prints, so without this a worker's memory grows with the run.
 BRIEFS_PER_WORKER = 100
@@ -58,45 +57,6 @@ DEFAULT_TIMEOUT_SECONDS = 300.0
 
 class RunInterrupted(KeyboardInterrupt):
     """SIGTERM arrived: treated like Ctrl-C, so the run stops the same way."""
-
-
-def find_specs(paths: str | Path | Iterable[str | Path]) -> list[Path]:
-    """Spec files named by files, folders (every *.yaml / *.yml inside, recursively) and globs.
-
-    One name or many; order is kept and repeats are dropped; a name that matches nothing is a
-    usage error.
-    """
-    if isinstance(paths, str | Path):
-        paths = [paths]
-    found: list[Path] = []
-    missing: list[str] = []
-    for raw in paths:
-        text = str(raw)
-        path = Path(text)
-        if path.is_dir():
-            matches = sorted(p for p in path.rglob("*") if p.suffix in SPEC_SUFFIXES
-                             and p.is_file() and not _hidden(p.relative_to(path)))
-        elif path.exists():
-            matches = [path]
-        elif glob.has_magic(text):
-            matches = sorted(Path(p) for p in glob.glob(text, recursive=True)
-                             if Path(p).suffix in SPEC_SUFFIXES and Path(p).is_file())
-        else:
-            matches = []
-        if not matches:
-            missing.append(text)
-        found.extend(matches)
-    if missing:
-        raise InputError("no spec found at " + ", ".join(missing)
-                         + " (give spec files, folders of them or globs like 'specs/*.yaml')")
-    unique: dict[Path, Path] = {}
-    for path in found:
-        unique.setdefault(path.resolve(), path)
-    return list(unique.values())
-
-
-def _hidden(relative: Path) -> bool:
-    return any(part.startswith(".") for part in relative.parts)
 
 
 @dataclass

@@ -14,6 +14,7 @@ again. Nothing here imports matplotlib or WeasyPrint, so a fully cached run stay
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import enum
 import functools
@@ -35,7 +36,7 @@ PACKAGE_DIR = Path(__file__).resolve().parents[1]
 # The code a render runs (`render_code`), part of every cache key.
 RENDER_STAGES = ("inputs", "spec", "derive", "brand", "charts", "note", "pdf")
 RENDER_BUILD_MODULES = ("__init__.py", "options.py", "pipeline.py", "worker.py")
-RENDER_TOP_MODULES = ("__init__.py", "errors.py", "lifeline.py", "version.py")
+RENDER_TOP_MODULES = ("__init__.py", "errors.py", "lifeline.py", "version.py", "words.py")
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -139,6 +140,7 @@ PART_NAMES = {
     "options": "the render options or brand",
     "templates": "the templates",
     "fonts": "the fonts",
+    "subsetter": "the font subsetter (libharfbuzz-subset installed or removed)",
 }
 
 
@@ -169,7 +171,29 @@ def _process_parts() -> dict[str, str]:
                          for p in render_code()]),
         "libraries": _digest(library_versions()),
         "fonts": _digest(tree_digest(PACKAGE_DIR / "fonts")),
+        "subsetter": _digest(font_subsetter()),
     }
+
+
+# The names WeasyPrint 70 tries for libharfbuzz-subset (weasyprint/text/ffi.py), Linux's first:
+# a name that fails costs a search of the library path.
+HARFBUZZ_SUBSET_NAMES = ("libharfbuzz-subset.so.0", "libharfbuzz-subset-0", "harfbuzz-subset",
+                         "harfbuzz-subset-0.0", "libharfbuzz-subset.0.dylib",
+                         "libharfbuzz-subset-0.dll")
+
+
+def font_subsetter() -> str:
+    """Which library WeasyPrint will subset the PDF's fonts with: HarfBuzz's or fontTools (when
+    libharfbuzz-subset is missing). Their subsets differ in bytes, so a PDF made with one must
+    not be taken from the cache by a machine that has the other. Asked the way WeasyPrint asks
+    (a dlopen by the same names), without importing WeasyPrint."""
+    import ctypes
+
+    for name in HARFBUZZ_SUBSET_NAMES:
+        with contextlib.suppress(OSError):
+            ctypes.CDLL(name)
+            return "harfbuzz-subset"
+    return "fonttools"
 
 
 def environment_digest(options: Any) -> str:

@@ -36,6 +36,19 @@ TICK_SECONDS = 0.2
 # A scheduler address ("tcp://host:8786"), or a client to use as it is.
 DaskAddress = Union[str, "Client"]
 
+INSTALL_HINT = ("install it with: pip install 'briefgen[dask]' "
+                "(or: pipx inject briefgen 'dask[distributed]')")
+
+
+def require_dask() -> None:
+    """Dask is an extra (~38 MB a local run never needs): say how to get it, before any work."""
+    import importlib.util
+
+    if importlib.util.find_spec("distributed") is None:
+        from briefgen.errors import InputError
+
+        raise InputError(f"--dask needs Dask, which is not installed; {INSTALL_HINT}")
+
 
 def describe(address: DaskAddress) -> str:
     return f"Dask cluster {address}" if isinstance(address, str) else "a Dask cluster"
@@ -55,6 +68,7 @@ def run_on_dask(
     `address` is a scheduler address (`tcp://host:8786`), or a `distributed.Client` or cluster
     object to use as it is.
     """
+    require_dask()
     from distributed import Client, wait
 
     own_client = not isinstance(address, Client)

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from briefgen.build.writer import OutputError, OutputWriter
-from briefgen.errors import EXIT_FAILED_RUN, EXIT_OK
+from briefgen.errors import EXIT_BAD_INPUT, EXIT_FAILED_RUN, EXIT_OK
 from briefgen.version import __version__
 
 Status = Literal["rendered", "cached", "failed"]
@@ -114,9 +114,17 @@ class RunResult:
 
     @property
     def exit_code(self) -> int:
+        """0 all done; 2 when every failure is bad input (a spec that does not load or
+        validate: the code the same spec gets alone); 1 when any render failed; 130
+        interrupted."""
         if self.interrupted:
             return EXIT_INTERRUPTED
-        return EXIT_OK if self.ok else EXIT_FAILED_RUN
+        if self.ok:
+            return EXIT_OK
+        failed = [b for b in self.briefs if b.status == "failed"]
+        if failed and all(b.error_kind == "spec" for b in failed):
+            return EXIT_BAD_INPUT
+        return EXIT_FAILED_RUN
 
     def to_json(self) -> dict[str, Any]:
         status = ("interrupted" if self.interrupted

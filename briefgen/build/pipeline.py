@@ -85,6 +85,7 @@ def render_loaded(
     from briefgen.derive import derive
     from briefgen.derive.changes import since_previous
     from briefgen.note import html as render
+    from briefgen.note import templates
     from briefgen.pdf.printer import in_process
 
     options = options or RenderOptions()
@@ -96,7 +97,7 @@ def render_loaded(
         changes = since_previous(loaded)
     views = chart_plans(loaded, derived)
     with timer.stage("html"):
-        env = render.cached_environment(options.template_dirs)
+        env = templates.cached_environment(options.template_dirs)
         page = render.render_page(loaded, derived, views, brand=brand, paper=options.paper,
                                   env=env, changes=changes)
     job = None
@@ -182,18 +183,19 @@ def captured_library_warnings(source: str, logger_name: str) -> Iterator[list[st
 
 def allowed_roots(options: RenderOptions) -> list[Path]:
     """Folders the PDF's URL fetcher may read from, besides the spec's own."""
-    from briefgen.note import html as render
     from briefgen.note import webfonts
+    from briefgen.note.builtin import builtin_template_dir
 
-    return [*options.template_dirs, render.BUILTIN_TEMPLATES, webfonts.FONT_DIR]
+    return [*options.template_dirs, builtin_template_dir(), webfonts.FONT_DIR]
 
 
 def warm_up(options: RenderOptions | None = None) -> None:
     """Import and compile what rendering needs, once per worker, before its first spec."""
-    from briefgen.note import html as render
+    from briefgen.note import templates
+    from briefgen.note.builtin import NOTE_TEMPLATE
 
     options = options or RenderOptions()
-    render.cached_environment(options.template_dirs).get_template(render.NOTE_TEMPLATE)
+    templates.cached_environment(options.template_dirs).get_template(NOTE_TEMPLATE)
     import matplotlib.backends.backend_svg
     import matplotlib.figure  # noqa: F401
 

@@ -11,7 +11,11 @@ from __future__ import annotations
 
 import sys
 import time
+from collections import deque
+from collections.abc import Callable
 from typing import TYPE_CHECKING, TextIO
+
+from briefgen.words import count
 
 if TYPE_CHECKING:
     from briefgen.build.manifest import BriefResult, RunResult
@@ -19,6 +23,9 @@ if TYPE_CHECKING:
 
 class Progress:
     """Receives the events of a run; does nothing with them."""
+
+    # Whether `finish` printed the run's final line (after Ctrl-C, nothing is to follow it).
+    reported = False
 
     def start(self, total: int, done: list[BriefResult], to_render: int, workers: str) -> None:
         """`done`: briefs finished before any render (cache hits, unreadable specs)."""
@@ -87,7 +94,7 @@ class LogLines(Progress):
         self.total = total
         self.count = len(done)
         cached = sum(1 for b in done if b.status == "cached")
-        self._say(f"briefgen: {total} specs: {cached} cached, {to_render} to render"
+        self._say(f"briefgen: {count(total, 'spec')}: {cached} cached, {to_render} to render"
                   + (f" on {workers}" if to_render else ""))
         for brief in done:
             if brief.status == "failed":
@@ -113,3 +120,39 @@ class LogLines(Progress):
         for line in failures:
             self._say(f"  {line}")
         self._say(f"briefgen: {summary_line(run)}{manifest_note(run)}")
+        self.reported = True
+
+
+class Rate:
+    """Briefs per second over a moving window of the latest completions, and the time left.
+
+    Honest from the start: no rate until two briefs have finished in this run (one finish says
+    nothing about the pace), and until the window is full it is measured from the run's start,
+    so two briefs that finish together on two workers do not read as "17.96/s". Cache hits and
+    unreadable specs, done before any render, never count."""
+
+    WINDOW = 20
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
+        self.started = clock()
+        self.finished: deque[float] = deque(maxlen=self.WINDOW + 1)
+        self.count = 0
+
+    def done(self) -> None:
+        self.count += 1
+        self.finished.append(self.clock())
+
+    def per_second(self) -> float | None:
+        if self.count < 2:
+            return None
+        if self.count <= self.WINDOW:
+            briefs, since = self.count, self.started
+        else:  # the last WINDOW briefs, timed from the finish just before them
+            briefs, since = self.WINDOW, self.finished[0]
+        seconds = max(self.finished[-1] - since, 1e-6)
+        return briefs / seconds
+
+    def eta(self, remaining: int) -> float | None:
+        rate = self.per_second()
+        return None if rate is None else remaining / rate

@@ -1,7 +1,7 @@
 """The charts of a note: one function per kind, one house style (`charts.style`), deterministic SVG.
 
-Each kind first makes a `_Plan` from the spec and its `Derived` figures alone: the numbers to draw,
-the title, the alt text (with the numbers), the source line and the size. A kind whose data is
+Each kind first makes a `ChartPlan` from the spec and its `Derived` figures alone: the numbers to
+draw, the title, the alt text (with the numbers), the source line and the size. A kind whose data is
 absent makes no plan and so no chart. Only drawing imports matplotlib. Charts do no arithmetic on
 figures beyond scaling amounts to the unit on the axis; every number comes from `Derived`.
 """
@@ -44,8 +44,8 @@ if TYPE_CHECKING:
     from briefgen.spec.model import Spec
 
 __all__ = [
-    "KEYS", "Chart", "ChartStyle", "chart_alt", "chart_png", "draw_charts", "plan_charts",
-    "style_for", "warm_up",
+    "KEYS", "Chart", "ChartPlan", "ChartStyle", "chart_png", "draw_charts", "plan_charts",
+    "planned_chart", "style_for", "warm_up",
 ]
 
 KEYS = ("revenue", "consensus", "capex", "infrastructure", "market")  # in note order
@@ -66,7 +66,7 @@ class Chart:
 
 
 @dataclass(frozen=True)
-class _Plan:
+class ChartPlan:
     """A chart decided but not drawn: everything but the picture."""
 
     key: str
@@ -105,10 +105,11 @@ def chart_png(spec: Spec, derived: Derived, key: str, style: ChartStyle | None =
     return png
 
 
-def chart_alt(spec: Spec, derived: Derived, key: str) -> str | None:
-    """A chart's data in words (its SVG's aria-label, the PDF's Alt), without drawing it: for
-    an e-mail's <img alt> and its text part. None when the spec has no data for `key`."""
-    return next((plan.alt for plan in plan_charts(spec, derived) if plan.key == key), None)
+def planned_chart(spec: Spec, derived: Derived, key: str) -> ChartPlan | None:
+    """The chart `key` as planned, without drawing it: its title and its data in words (the
+    SVG's aria-label, the PDF's Alt) for an e-mail's caption, <img alt> and text part. None
+    when the spec has no data for `key`."""
+    return next((plan for plan in plan_charts(spec, derived) if plan.key == key), None)
 
 
 def _default_style() -> ChartStyle:
@@ -117,13 +118,13 @@ def _default_style() -> ChartStyle:
     return style_for(DEFAULT_BRAND)
 
 
-def _drawn(plan: _Plan, style: ChartStyle) -> Figure:
+def _drawn(plan: ChartPlan, style: ChartStyle) -> Figure:
     fig = new_figure(plan.width_in, plan.height_in)
     plan.draw(fig, style)
     return fig
 
 
-def plan_charts(spec: Spec, derived: Derived) -> list[_Plan]:
+def plan_charts(spec: Spec, derived: Derived) -> list[ChartPlan]:
     """The charts the data allows, decided but not drawn (no matplotlib needed): what the page
     lays out while the charts are drawn."""
     kinds = (_revenue, _consensus, _capex, _infrastructure, _market)
@@ -131,8 +132,7 @@ def plan_charts(spec: Spec, derived: Derived) -> list[_Plan]:
 
 
 def _name(spec: Spec, derived: Derived, figures: SegmentFigures) -> str:
-    segment = spec.segments[derived.segments.index(figures)]
-    return fmt.sentence_case(segment.short_name or segment.name)
+    return fmt.sentence_case(figures.called)
 
 
 def _unit_label(currency: str, unit: Unit) -> str:
@@ -142,7 +142,7 @@ def _unit_label(currency: str, unit: Unit) -> str:
 
 # --- 1. Headline segment revenue by quarter, with y/y growth -------------------------------------
 
-def _revenue(spec: Spec, d: Derived) -> _Plan | None:
+def _revenue(spec: Spec, d: Derived) -> ChartPlan | None:
     seg, history = d.headline, spec.headline_segment.history
     points = seg.history
     levels = [p.revenue for p in points if p.revenue is not None]
@@ -236,7 +236,7 @@ def _revenue(spec: Spec, d: Derived) -> _Plan | None:
                    ncol=len(handles), borderaxespad=0, borderpad=0, handlelength=1.2,
                    handleheight=0.7, handletextpad=0.4, columnspacing=1.4, fontsize=small)
 
-    return _Plan("revenue", title, alt, source, REVENUE_HEIGHT_IN, draw)
+    return ChartPlan("revenue", title, alt, source, REVENUE_HEIGHT_IN, draw)
 
 
 def _every(slot_pt: float, widths_pt: list[float]) -> int:
@@ -287,7 +287,7 @@ def _growth_line(ax: Axes, style: ChartStyle, known: list[tuple[int, float]],
 
 # --- 2. Actual growth against consensus ---------------------------------------------------------
 
-def _consensus(spec: Spec, d: Derived) -> _Plan | None:
+def _consensus(spec: Spec, d: Derived) -> ChartPlan | None:
     rows: list[BarRow] = []
     gaps: list[tuple[tuple[str, ...], int]] = []  # per segment: its gap lines and their sign
     words: list[str] = []
@@ -339,7 +339,7 @@ def _consensus(spec: Spec, d: Derived) -> _Plan | None:
         draw_hbars(fig, style, rows, xlabel="Growth y/y (%)", tick_suffix="%",
                    top=_top(subtitle), side=gaps, side_title="Against consensus")
 
-    return _Plan("consensus", title, alt, d.source_line(ids), hbar_height(rows, _top(subtitle)),
+    return ChartPlan("consensus", title, alt, d.source_line(ids), hbar_height(rows, _top(subtitle)),
                  draw)
 
 
@@ -353,7 +353,7 @@ def _top(subtitle: str | None) -> float:
 
 # --- 3. Capex: plan against investment ----------------------------------------------------------
 
-def _capex(spec: Spec, d: Derived) -> _Plan | None:
+def _capex(spec: Spec, d: Derived) -> ChartPlan | None:
     """Spend by quarter when the spec gives it (guidance named in the subtitle), else the plan
     against investment. One year's guidance is one bar (its pace would be the same bar again);
     a range is named, never drawn at a midpoint."""
@@ -413,10 +413,11 @@ def _capex(spec: Spec, d: Derived) -> _Plan | None:
         header(fig, style, title, subtitle)
         draw_hbars(fig, style, rows, xlabel=unit_label, top=_top(subtitle))
 
-    return _Plan("capex", title, alt, d.source_line(ids), hbar_height(rows, _top(subtitle)), draw)
+    return ChartPlan("capex", title, alt, d.source_line(ids), hbar_height(rows, _top(subtitle)),
+                     draw)
 
 
-def _capex_quarters(capex: CapexFigures, d: Derived) -> _Plan | None:
+def _capex_quarters(capex: CapexFigures, d: Derived) -> ChartPlan | None:
     quarters = [q for q in capex.quarters if not q.spend.is_range]
     if not quarters:
         return None
@@ -447,12 +448,13 @@ def _capex_quarters(capex: CapexFigures, d: Derived) -> _Plan | None:
         header(fig, style, title, subtitle)
         draw_hbars(fig, style, rows, xlabel=unit_label, top=_top(subtitle))
 
-    return _Plan("capex", title, alt, d.source_line(ids), hbar_height(rows, _top(subtitle)), draw)
+    return ChartPlan("capex", title, alt, d.source_line(ids), hbar_height(rows, _top(subtitle)),
+                     draw)
 
 
 # --- 4. Data-centre rollout ----------------------------------------------------------------------
 
-def _infrastructure(spec: Spec, d: Derived) -> _Plan | None:
+def _infrastructure(spec: Spec, d: Derived) -> ChartPlan | None:
     infra = spec.infrastructure
     if infra is None or not infra.new_data_centres:
         return None
@@ -483,13 +485,13 @@ def _infrastructure(spec: Spec, d: Derived) -> _Plan | None:
 
     preview = [BarRow(region, float(n), str(n), "primary") for region, n in
                d.sites_by_region.items()]
-    return _Plan("infrastructure", title, alt, d.source_line([i for i in ids if i]),
+    return ChartPlan("infrastructure", title, alt, d.source_line([i for i in ids if i]),
                  hbar_height(preview, _top(subtitle)), draw)
 
 
 # --- 5. Market reaction ---------------------------------------------------------------------------
 
-def _market(spec: Spec, d: Derived) -> _Plan | None:
+def _market(spec: Spec, d: Derived) -> ChartPlan | None:
     if not d.moves:
         return None
     rows = [BarRow(f"{m.label}\n{fmt.date_short(m.date)}", m.move.value, m.move.text,
@@ -506,4 +508,4 @@ def _market(spec: Spec, d: Derived) -> _Plan | None:
         draw_hbars(fig, style, rows, xlabel="Share price change (%)", tick_suffix="%",
                    top=_top(None))
 
-    return _Plan("market", title, alt, d.source_line(ids), hbar_height(rows, _top(None)), draw)
+    return ChartPlan("market", title, alt, d.source_line(ids), hbar_height(rows, _top(None)), draw)

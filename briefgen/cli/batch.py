@@ -21,7 +21,10 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import typer
 
-from briefgen.errors import EXIT_BAD_INPUT, EXIT_FAILED_RUN, EXIT_OK
+from briefgen.errors import EXIT_BAD_INPUT, EXIT_OK
+from briefgen.words import count
+
+EXIT_INTERRUPTED = 130  # as `briefgen.build.manifest` (not imported here: the CLI stays light)
 
 if TYPE_CHECKING:
     from briefgen.build.manifest import RunResult
@@ -32,12 +35,12 @@ if TYPE_CHECKING:
 DEBUG_KEY = "briefgen.debug"
 
 JOBS_OPTION: Any = typer.Option(
-    None, "--jobs", "-j", min=1, help="Worker processes. \\[default: all cores]"
+    None, "--jobs", "-j", min=1, metavar="N", help="Worker processes. [default: all cores]"
 )
 TIMEOUT_OPTION: Any = typer.Option(
     None, "--timeout", min=0.001, metavar="SECONDS",
     help="Stop a spec's render after this many seconds and report it as failed. "
-    "\\[default: 300]",  # the backslash: Rich would read [default: …] as markup and drop it
+    "[default: 300]",
 )
 FORCE_OPTION: Any = typer.Option(
     False, "--force", help="Render every spec, even those whose outputs are up to date."
@@ -68,35 +71,47 @@ def render_specs(
     dry_run: bool = False,
     single_in_process: bool = False,
     debug: bool = False,
+    quiet: bool = False,
 ) -> int:
     """Render `specs` (files, folders, globs) with `build()`; report; return the exit code.
 
     Progress goes to stderr (a bar on a terminal, log lines otherwise), results or the JSON
     summary to stdout. `InputError` (no specs, clashing slugs) propagates to the CLI's edge
     (exit 2). `single_in_process` goes to `build()`; `debug` prints the traceback of each
-    failed render on stderr.
+    failed render on stderr; `quiet` prints neither progress nor the lines of outputs.
     """
     if dry_run:
         return report_plan(specs, out_dir=out_dir, options=options, force=force, as_json=as_json)
     from briefgen.build.batch import build
+    from briefgen.build.progress import Progress
 
-    result = build(specs, out_dir=out_dir, jobs=jobs, force=force, timeout=timeout,
-                   options=options, dask_address=dask, progress=reporter(sys.stderr),
-                   single_in_process=single_in_process)
+    if dask is not None:
+        from briefgen.build.dask import require_dask
+
+        require_dask()  # before any spec is read or rendered
+    progress = Progress() if quiet else reporter(sys.stderr)
+    try:
+        result = build(specs, out_dir=out_dir, jobs=jobs, force=force, timeout=timeout,
+                       options=options, dask_address=dask, progress=progress,
+                       single_in_process=single_in_process)
+    except KeyboardInterrupt:
+        # Once the run has started, its display says so in its one final line ("interrupted
+        # with N not done"); the CLI's edge would add a second.
+        if not progress.reported:
+            typer.echo("Interrupted.", err=True)
+        return EXIT_INTERRUPTED
     if as_json:
         summary = result.to_json()
         summary["manifest"] = str(result.manifest_path)
         typer.echo(json.dumps(summary, indent=2, ensure_ascii=False))
-    else:
+    elif not quiet:
         for line in result_lines(result):
             typer.echo(line)
     failed = [brief for brief in result.briefs if brief.status == "failed"]
     for brief in failed if debug else ():
         if brief.traceback:
             typer.echo(f"{brief.spec_path}:\n{brief.traceback}", err=True)
-    if failed and not result.interrupted and all(b.error_kind == "spec" for b in failed):
-        return EXIT_BAD_INPUT
-    return result.exit_code
+    return result.exit_code  # 2 when every failure is bad input, as for one spec alone
 
 
 def reporter(stream: TextIO) -> Progress:
@@ -125,13 +140,14 @@ def result_lines(run: RunResult) -> list[str]:
     return lines
 
 
-def _size(count: int) -> str:
-    return f"{count / 1024:.0f} KB" if count >= 1024 else f"{count} B"
+def _size(number: int) -> str:
+    return f"{number / 1024:.0f} KB" if number >= 1024 else f"{number} B"
 
 
 def report_plan(specs: list[Path], *, out_dir: Path, options: RenderOptions, force: bool,
                 as_json: bool) -> int:
-    """`--dry-run`: one line per spec (or JSON) saying what a run would do; 1 if any would fail."""
+    """`--dry-run`: one line per spec (or JSON) saying what a run would do; 2 if a spec does
+    not load (bad input, as it is alone)."""
     from briefgen.build.batch import plan
 
     planned = plan(specs, out_dir=out_dir, force=force, options=options)
@@ -149,7 +165,7 @@ def report_plan(specs: list[Path], *, out_dir: Path, options: RenderOptions, for
                 typer.echo(f"render  {brief.spec_path} -> {target}/ ({brief.why})")
         counts = {action: sum(p.action == action for p in planned)
                   for action in ("render", "cached", "failed")}
-        typer.echo(f"{len(planned)} spec{'s' if len(planned) != 1 else ''}: "
+        typer.echo(f"{count(len(planned), 'spec')}: "
                    f"{counts['render']} to render, {counts['cached']} cached, "
                    f"{counts['failed']} failed (dry run: nothing rendered or written)")
-    return EXIT_FAILED_RUN if any(p.action == "failed" for p in planned) else EXIT_OK
+    return EXIT_BAD_INPUT if any(p.action == "failed" for p in planned) else EXIT_OK

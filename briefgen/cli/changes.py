@@ -18,14 +18,14 @@ def register(app: typer.Typer) -> None:
 
 
 def diff(
-    specs: list[Path] = typer.Argument(
-        ..., metavar="[OLD] NEW",
-        help="Two specs (the earlier quarter first), or one: compared with its previous note.",
-    ),
+    # Described in the text below: typer would list it with a type hint (<list[Path]>).
+    specs: list[Path] = typer.Argument(..., metavar="[OLD] NEW", show_default=False,
+                                       hidden=True),
     as_json: bool = typer.Option(False, "--json", help="Print the changes as JSON."),
 ) -> None:
     """Every change of substance between two quarters' notes on one company, old -> new.
 
+    OLD NEW: two specs, the earlier quarter first; or NEW alone, compared with its previous note.
     With one spec, its previous note is the one `previous:` names, else the spec in its folder
     with the same primary listing and the latest earlier quarter. Exits 2 when there is none,
     or when it is ambiguous.

@@ -20,8 +20,8 @@ _VALUE_FLAGS = ("--out", "-o")
 def prepare_render(argv: list[str]) -> None:
     """Fork the PDF printer for `briefgen render`, unless its one spec is known to be cached."""
     plain = _plain_single_render(argv[2:])
-    if plain is not None and _cached(*plain):
-        return
+    if plain is not None and (not plain[0].is_file() or _cached(*plain)):
+        return  # a folder or glob (a pool renders it), or a cache hit: no printer
     start_early(argv)
 
 

@@ -1,14 +1,14 @@
 """The `briefgen` command: a thin typer layer over the library.
 
 Each group of commands lives in its own module of `briefgen.cli` and registers itself here. Those
-modules import nothing heavy at import time, so `briefgen --help` and `briefgen validate` never load
-matplotlib or WeasyPrint. Errors are converted here, once: a `BriefgenError` prints its message and
-exits with its code (2 bad input, 1 failed run); `--debug` shows the traceback instead.
+modules import nothing heavy at import time, so `briefgen --help` and `briefgen validate` never
+load matplotlib or WeasyPrint. Errors are converted here, once: a `BriefgenError` prints its
+message and exits with its code (2 bad input, 1 failed run); `--debug` (or `BRIEFGEN_DEBUG=1`)
+shows the traceback instead. Help is click's plain layout, wrapped to the terminal's width.
 """
 
 from __future__ import annotations
 
-import os
 import sys
 
 if sys.argv[1:2] == ["render"]:  # fork the PDF process now (unless cached), before typer
@@ -19,7 +19,8 @@ if sys.argv[1:2] == ["render"]:  # fork the PDF process now (unless cached), bef
 import typer
 
 from briefgen.cli.batch import DEBUG_KEY
-from briefgen.errors import EXIT_FAILED_RUN, BriefgenError
+from briefgen.cli.options import FLAGS, lift_global_flags, reset_flags
+from briefgen.errors import EXIT_FAILED_RUN, BriefgenError, set_debugging
 from briefgen.version import __version__
 
 app = typer.Typer(
@@ -27,11 +28,12 @@ app = typer.Typer(
     help="Turn a YAML file per company quarter into a research note (HTML + PDF).",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    add_completion=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
+    # `briefgen --install-completion` (bash, zsh, fish, PowerShell) and `--show-completion`.
+    add_completion=True,
+    # Plain click help: paragraphs re-wrapped to the terminal, no boxes, no type column.
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 200},
 )
-
-_debug = False
 
 
 def _version(value: bool) -> None:
@@ -43,23 +45,28 @@ def _version(value: bool) -> None:
 @app.callback()
 def _root(
     ctx: typer.Context,
-    debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors."),
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors (also after "
+                               "the command, or BRIEFGEN_DEBUG=1)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only errors and the result."),
+    verbose: bool = typer.Option(False, "--verbose", "-v",
+                                 help="Also say which project file and options are in force."),
     version: bool = typer.Option(
-        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        False, "--version", "-V", callback=_version, is_eager=True,
+        help="Print the version and exit."
     ),
 ) -> None:
-    global _debug
-    _debug = debug or bool(os.environ.get("BRIEFGEN_DEBUG"))
-    if _debug:
-        os.environ["BRIEFGEN_DEBUG"] = "1"  # for the library (`errors.debugging`) and workers
-    ctx.meta[DEBUG_KEY] = _debug  # for a command that reports failures itself (a run's)
+    FLAGS.debug = FLAGS.debug or debug
+    FLAGS.quiet = FLAGS.quiet or quiet
+    FLAGS.verbose = FLAGS.verbose or verbose
+    set_debugging(FLAGS.debug)  # for the library (`errors.debugging`) and forked workers
+    ctx.meta[DEBUG_KEY] = FLAGS.debug  # for a command that reports failures itself (a run's)
 
 
 def _register() -> None:
     # Each module adds its commands to `app`; registered in this order so --help is stable.
-    from briefgen.cli import author, changes, provenance, render, schedule, send, spec
+    from briefgen.cli import author, changes, project, provenance, render, schedule, send, spec
 
-    for module in (spec, render, send, schedule, author, changes, provenance):
+    for module in (spec, render, send, schedule, author, changes, project, provenance):
         module.register(app)
 
 
@@ -74,6 +81,14 @@ def _is_usage_error(exc: BaseException) -> bool:
 
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: run the app, converting errors to messages and exit codes."""
+    try:
+        _main(argv)
+    finally:  # a later call in this process (a test, a notebook) starts without these flags
+        reset_flags()
+        set_debugging(False)
+
+
+def _main(argv: list[str] | None) -> None:
     # The last net under "never fail on what a user wrote": a character no stream can encode
     # (a lone surrogate from a spec's escape or a non-UTF-8 file name) is printed as an escape.
     for stream in (sys.stdout, sys.stderr):
@@ -81,11 +96,13 @@ def main(argv: list[str] | None = None) -> None:
         if reconfigure is not None:
             reconfigure(errors="backslashreplace")
     try:
+        reset_flags()  # each call starts from the environment (tests call main() many times)
+        args = lift_global_flags(list(sys.argv[1:] if argv is None else argv))
         # Without standalone mode click returns the code of a `typer.Exit` instead of exiting.
-        code = app(args=argv, standalone_mode=False)
+        code = app(args=args, prog_name="briefgen", standalone_mode=False)
         sys.exit(code if isinstance(code, int) else 0)
     except BriefgenError as exc:
-        if _debug:
+        if FLAGS.debug:
             raise
         typer.echo(str(exc), err=True)
         sys.exit(exc.exit_code)
@@ -102,7 +119,7 @@ def main(argv: list[str] | None = None) -> None:
             exc.show()  # type: ignore[attr-defined]
             # click gives usage errors exit code 2 already; keep any other code it chose.
             sys.exit(getattr(exc, "exit_code", 2))
-        if _debug:
+        if FLAGS.debug:
             raise
         typer.echo(f"briefgen: internal error: {exc!r} (run with --debug for the traceback)",
                    err=True)

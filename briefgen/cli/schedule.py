@@ -8,6 +8,7 @@ trigger.
 from __future__ import annotations
 
 import getpass
+import json
 import shlex
 import sys
 from collections.abc import Sequence
@@ -17,12 +18,14 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
+from briefgen import words
 from briefgen.errors import EXIT_FAILED_RUN, InputError
 
 if TYPE_CHECKING:
-    from briefgen.schedule.file import Job
+    from briefgen.schedule.file import Job, Schedules
 
-FILE_HELP = "The schedules file (relative paths inside it are read from its folder)."
+FILE_HELP = ("The schedules file; relative paths inside it are read from its folder. "
+             "[default: the project file's schedules, else schedules.yaml]")
 
 
 def register(app: typer.Typer) -> None:
@@ -38,22 +41,56 @@ def register(app: typer.Typer) -> None:
 
 
 def _file_option() -> Any:
-    return typer.Option(Path("schedules.yaml"), "--file", "-f", help=FILE_HELP)
+    # `--file` was its first name; `-f` is `--format` everywhere now, so it has no short flag.
+    return typer.Option(None, "--schedules", "--file", metavar="FILE", help=FILE_HELP)
+
+
+def project_schedules(file: Path | None) -> Schedules:
+    """The schedules file (the flag, else the project's, else ./schedules.yaml) with the
+    project's render options: a scheduled note is the note `briefgen render` makes."""
+    import dataclasses
+
+    from briefgen.cli.options import resolve_cli_project
+    from briefgen.schedule.file import load_schedules
+
+    project = resolve_cli_project(schedules=file)
+    schedules = load_schedules(project.schedules or Path("schedules.yaml"))
+    if project.file is None:
+        return schedules
+    brand = project.brand
+    if schedules.brand is not None:
+        if brand is not None and brand.path.resolve() != schedules.brand.path.resolve():
+            raise InputError(
+                f"{schedules.path}: brand: {schedules.brand.path} is not the project's brand "
+                f"{brand.path} ({project.file}); a scheduled note must be the note `briefgen "
+                "render` makes: remove `brand:` from the schedules file or make them the same")
+        brand = schedules.brand
+    return dataclasses.replace(schedules, brand=brand, options=project.with_brand(brand))
 
 
 def list_jobs(
-    file: Path = _file_option(),
-    count: int = typer.Option(5, "--count", "-n", min=1, max=100, help="Next runs per job."),
-    start: str | None = typer.Option(None, "--from", help="Show runs after this UTC time "
-                              "(e.g. 2026-10-20T00:00Z) instead of after now."),
+    file: Path | None = _file_option(),
+    count: int = typer.Option(5, "--limit", "--count", "-n", min=1, max=100, metavar="N",
+                              help="Next runs per job."),
+    start: str | None = typer.Option(None, "--from", metavar="TIME",
+                                     help="Show runs after this UTC time (e.g. "
+                                     "2026-10-20T00:00Z) instead of after now."),
+    as_json: bool = typer.Option(False, "--json", help="Print the jobs and their next runs as "
+                                 "JSON on stdout."),
 ) -> None:
     """Show every job with its next runs, in the job's own time zone and in UTC."""
-    from briefgen.schedule.file import load_schedules
     from briefgen.schedule.jobs import utc_now
     from briefgen.schedule.slots import next_slots
 
-    schedules = load_schedules(file)
+    schedules = project_schedules(file)
     after = _parse_instant(start) if start else utc_now()
+    if as_json:
+        typer.echo(json.dumps([{
+            "job": job.name, "cron": job.cron, "timezone": job.timezone,
+            "delivery": {"mode": job.delivery.mode, "lists": list(job.delivery.lists)},
+            "next": [slot.isoformat() for slot in next_slots(job, after, count)],
+        } for job in schedules.jobs], indent=2, ensure_ascii=False))
+        return
     rows: list[list[str]] = []
     for job in schedules.jobs:
         for index, slot in enumerate(next_slots(job, after, count)):
@@ -65,19 +102,19 @@ def list_jobs(
                 _delivery_text(job) if first else "",
             ])
     _table(["Job", "Cron", "Time zone", "Local time", "UTC", "Delivery"], rows,
-           title=f"Next {count} run(s) per job after {after.astimezone(UTC):%Y-%m-%d %H:%M}Z")
+           title=f"Next {words.count(count, 'run')} per job after "
+                 f"{after.astimezone(UTC):%Y-%m-%d %H:%M}Z")
 
 
-def run_due(file: Path = _file_option()) -> None:
+def run_due(file: Path | None = _file_option()) -> None:
     """Run each job whose slot has come since its last run, once; for cron or a systemd timer.
 
     Safe to call while another call runs: that one finishes the work, this one says so and
     exits 0. Prints one line per slot handled and nothing when nothing was due."""
     from briefgen.schedule import jobs
-    from briefgen.schedule.file import load_schedules
     from briefgen.schedule.slots import utc_text
 
-    schedules = load_schedules(file)
+    schedules = project_schedules(file)
     report = jobs.run_due(schedules)
     if report.busy:
         typer.echo("another run-due is in progress")
@@ -93,16 +130,16 @@ def run_due(file: Path = _file_option()) -> None:
 
 
 def install(
-    file: Path = _file_option(),
-    every: int = typer.Option(5, "--every", min=1, max=59, help="Minutes between run-due calls."),
-    name: str = typer.Option("briefgen-run-due", "--name", help="Name of the systemd units."),
+    file: Path | None = _file_option(),
+    every: int = typer.Option(5, "--every", min=1, max=59, metavar="MINUTES",
+                              help="Minutes between run-due calls."),
+    name: str = typer.Option("briefgen-run-due", "--name", metavar="NAME",
+                             help="Name of the systemd units."),
 ) -> None:
     """Print a crontab line and a systemd service + timer that call `schedule run-due`."""
-    from briefgen.schedule.file import load_schedules
-
-    schedules = load_schedules(file)  # refuse to install a trigger for a broken file
-    schedules_path = file.resolve()
-    command = shlex.join([*_briefgen_command(), "schedule", "run-due", "--file",
+    schedules = project_schedules(file)  # refuse to install a trigger for a broken file
+    schedules_path = schedules.path.resolve()
+    command = shlex.join([*_briefgen_command(), "schedule", "run-due", "--schedules",
                           str(schedules_path)])
     folder = shlex.quote(str(schedules_path.parent))
     typer.echo(f"""\
@@ -140,23 +177,36 @@ WantedBy=timers.target""")
 
 
 def runs(
-    file: Path = _file_option(),
-    job: str | None = typer.Option(None, "--job", help="Only this job's runs."),
-    limit: int = typer.Option(20, "--limit", "-n", min=1, help="How many runs, newest first."),
+    file: Path | None = _file_option(),
+    job: str | None = typer.Option(None, "--job", metavar="NAME", help="Only this job's runs."),
+    limit: int = typer.Option(20, "--limit", "-n", min=1, metavar="N",
+                              help="How many runs, newest first."),
+    as_json: bool = typer.Option(False, "--json", help="Print the runs as JSON on stdout."),
 ) -> None:
     """Show the run history of scheduled jobs, newest first."""
-    from briefgen.schedule.file import load_schedules
     from briefgen.schedule.history import History
 
-    schedules = load_schedules(file)
+    schedules = project_schedules(file)
     if job is not None:
         schedules.job(job)  # an unknown name is an error with a did-you-mean
+    found = []
+    if schedules.history_path.exists():
+        with History(schedules.history_path) as history:
+            found = history.runs(job, limit)
+    if as_json:
+        typer.echo(json.dumps([{
+            "id": run.id, "job": run.job, "slot": run.slot.isoformat(), "status": run.status,
+            "attempt": run.attempt, "started": run.started.isoformat(),
+            "ended": run.ended.isoformat() if run.ended else None,
+            "next_attempt": run.next_attempt.isoformat() if run.next_attempt else None,
+            "briefs": run.briefs, "held_back": run.held_back, "messages": run.messages,
+            "error": run.error, "log": run.log,
+        } for run in found], indent=2, ensure_ascii=False))
+        return
     if not schedules.history_path.exists():
         typer.echo(f"no runs recorded yet (history: {schedules.history_path})")
         return
     zones = {j.name: j.zone for j in schedules.jobs}
-    with History(schedules.history_path) as history:
-        found = history.runs(job, limit)
     rows = []
     for run in found:
         slot = run.slot.astimezone(zones[run.job]) if run.job in zones else run.slot

@@ -17,8 +17,7 @@ from pathlib import Path
 import typer
 
 from briefgen.errors import EXIT_BAD_INPUT, Problem, escape_text
-
-SPEC_SUFFIXES = (".yaml", ".yml")
+from briefgen.spec.find import specs_named, unique
 
 
 def register(app: typer.Typer) -> None:
@@ -28,16 +27,6 @@ def register(app: typer.Typer) -> None:
 
 
 # --- finding the specs -------------------------------------------------------------------------
-
-
-def _folder_specs(folder: Path) -> list[Path]:
-    """Every *.yaml / *.yml under `folder`, not looking inside hidden folders such as .git."""
-    found = []
-    for parent, folders, files in os.walk(folder):
-        folders[:] = [name for name in folders if not name.startswith(".")]
-        found += [Path(parent, name) for name in files
-                  if name.endswith(SPEC_SUFFIXES) and not name.startswith(".")]
-    return sorted(found)
 
 
 def expand_arguments(arguments: list[str]) -> list[Path | Problem]:
@@ -50,22 +39,18 @@ def expand_arguments(arguments: list[str]) -> list[Path | Problem]:
     found: list[Path | Problem] = []
     for argument in arguments:
         path = Path(argument)
-        if any(char in argument for char in "*?[") and not path.exists():
-            matches = sorted(glob.glob(argument, recursive=True))
-            if not matches:
-                found.append(Problem(argument, None, None, "", "no file matches this pattern"))
-            for match in matches:
-                match_path = Path(match)
-                found.extend(_folder_specs(match_path) if match_path.is_dir() else [match_path])
+        matches = specs_named(argument)
+        if matches:
+            found.extend(matches)
         elif path.is_dir():
-            inside = _folder_specs(path)
-            if not inside:
-                found.append(Problem(argument, None, None, "",
-                                     "folder holds no .yaml or .yml files"))
-            found.extend(inside)
+            found.append(Problem(argument, None, None, "", "folder holds no .yaml or .yml files"))
+        elif glob.has_magic(argument) and not path.exists():
+            found.append(Problem(argument, None, None, "", "no file matches this pattern"))
         else:
-            found.append(path)
-    return list(dict.fromkeys(found))  # a spec named twice (folder and file) is checked once
+            found.append(path)  # a missing file: the loader says so, located like any problem
+    # A spec named twice (a folder and a file in it) is checked once.
+    problems = [item for item in found if isinstance(item, Problem)]
+    return [*unique(item for item in found if isinstance(item, Path)), *problems]
 
 
 # --- validate ------------------------------------------------------------------------------------
@@ -76,24 +61,29 @@ def _plural(count: int, word: str) -> str:
 
 
 def validate(
-    specs: list[str] = typer.Argument(
-        ..., metavar="SPEC", help="Spec files, folders (their *.yaml, recursively) or globs."
-    ),
+    specs: list[str] | None = typer.Argument(None, metavar="SPEC", show_default=False, hidden=True),
     strict: bool = typer.Option(False, "--strict", help="Treat warnings as errors."),
     as_json: bool = typer.Option(
         False, "--json", help="Print one JSON report instead of lines (for scripts and CI)."
     ),
     brand: Path | None = typer.Option(
-        None, "--brand", "-b", help="Also check this brand file, its colours' contrast "
-        "included (WCAG AA: 4.5:1 for text)."),
+        None, "--brand", "-b", metavar="FILE", help="Also check this brand file, its colours' "
+        "contrast included (WCAG AA: 4.5:1 for text)."),
 ) -> None:
     """Check specs and report every problem in each, as FILE:LINE:COLUMN: message.
+
+    SPEC: spec files, folders (their *.yaml, recursively) or globs; without any, the project
+    file's specs.
 
     Exits 0 when every spec is valid and 2 when any is not.
     """
     from briefgen.errors import FileError, SpecError
     from briefgen.spec.load import load_spec
 
+    if not specs:
+        from briefgen.cli.options import project_specs, resolve_cli_project
+
+        specs = [str(path) for path in project_specs(resolve_cli_project())]
     results: list[tuple[str, bool, list[Problem]]] = []
     if brand is not None:
         from briefgen.brand.load import load_brand
@@ -154,22 +144,24 @@ def _fail(message: str) -> typer.Exit:
 
 def schema(
     out: Path | None = typer.Option(
-        None, "--out", "-o", help="Write the schema to this file instead of printing it."
+        None, "--out", "-o", metavar="DIR", help="Write spec.schema.json into this folder (beside "
+        "the specs, for editors) instead of printing it."
     ),
 ) -> None:
-    """Print the JSON Schema of a spec (for editors' autocomplete and checks)."""
-    from briefgen.spec.schema import schema_text
+    """Print the JSON Schema of a spec: every field, described (the spec reference, offline;
+    editors complete and check specs from it)."""
+    from briefgen.spec.schema import SCHEMA_FILE, schema_text
 
     text = schema_text()
     if out is None:
         typer.echo(text, nl=False)
         return
-    if out.is_dir():
-        raise _fail(f"{out} is a folder; give a file name such as {out / 'spec.schema.json'}")
-    if not out.parent.is_dir():
-        raise _fail(f"{out.parent} does not exist")
-    out.write_text(text, encoding="utf-8")
-    typer.echo(f"wrote {out}")
+    # -o is a folder in every command; a name ending in .json was the old way (a file).
+    target = out if out.suffix == ".json" and not out.is_dir() else out / SCHEMA_FILE
+    if not target.parent.is_dir():
+        raise _fail(f"{target.parent} does not exist")
+    target.write_text(text, encoding="utf-8")
+    typer.echo(f"wrote {target}")
 
 
 # --- new -----------------------------------------------------------------------------------------
@@ -184,7 +176,7 @@ def _schema_line(folder: Path) -> str:
         if candidate.is_file():
             relative = Path(os.path.relpath(candidate, folder.resolve())).as_posix()
             return f"# yaml-language-server: $schema={relative}"
-    return (f"# Editor completion: run `briefgen schema --out {SCHEMA_FILE}` in this folder and\n"
+    return (f"# Editor completion: run `briefgen schema --out .` in this folder and\n"
             f"# start this file with `# yaml-language-server: $schema={SCHEMA_FILE}`.")
 
 
@@ -198,13 +190,13 @@ def starter_text(file_name: str, folder: Path) -> str:
 
 
 def new(
-    name: str = typer.Argument(
-        ..., metavar="NAME", help="Name of the spec, e.g. acme-2025q3 (writes NAME.yaml)."
-    ),
-    out: Path = typer.Option(Path("."), "--out", "-o", help="Folder to write it in."),
+    name: str = typer.Argument(..., metavar="NAME", show_default=False, hidden=True),
+    out: Path = typer.Option(Path("."), "--out", "-o", metavar="DIR",
+                             help="Folder to write it in."),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
 ) -> None:
-    """Write a commented starter spec that validates, to fill in."""
+    """Write NAME.yaml (e.g. acme-2025q3), a commented starter spec that validates, to fill
+    in."""
     stem = name.removesuffix(".yaml").removesuffix(".yml")
     if not stem or Path(stem).name != stem or stem.startswith("."):
         raise _fail(f'"{name}" is not a file name; give a name such as acme-2025q3')

@@ -9,8 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from briefgen.derive import sentences
-from briefgen.derive.figures import QuarterFigures
-from briefgen.derive.quarter import quarter_figures
+from briefgen.derive.quarter import QuarterFigures, quarter_figures
 from briefgen.derive.text import Sentence
 
 if TYPE_CHECKING:

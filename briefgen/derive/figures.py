@@ -12,7 +12,6 @@ import datetime as dt
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from briefgen.derive import formatting as fmt
 from briefgen.spec.model import (
@@ -23,14 +22,9 @@ from briefgen.spec.model import (
     Percent,
     Qualifier,
     Segment,
-    Source,
     Spec,
     Unit,
 )
-
-if TYPE_CHECKING:
-    from briefgen.derive.capex import CapexFigures
-    from briefgen.derive.kpis import KpiFigures
 
 
 @dataclass(frozen=True)
@@ -91,11 +85,29 @@ class SegmentFigures:
     history_sources: tuple[str, ...] = ()
     accelerating_quarters: int = 0  # consecutive quarters of faster y/y growth, to the latest
     note: str | None = None
+    short_name: str | None = None  # the desk's name for sentences (`AWS`), if it gave one
+
+    @property
+    def called(self) -> str:
+        """The name sentences, charts and mail use: the desk's `short_name`, else the name, in
+        the desk's own casing (`AWS`, `Google Cloud`, `AI Cloud`): never re-cased."""
+        return self.short_name or self.name
+
+    @property
+    def leading_gap(self) -> tuple[Figure, Figure] | None:
+        """The gap to consensus a story leads with, and the consensus it is against: points of
+        growth when a growth rate was polled (reported, not implied from a revenue consensus),
+        else percent of the revenue consensus; None without a consensus."""
+        if self.beat_pp and self.consensus_growth and not self.consensus_growth.derived:
+            return self.beat_pp, self.consensus_growth
+        if self.beat_pct and self.consensus_revenue:
+            return self.beat_pct, self.consensus_revenue
+        return None
 
     @property
     def verdict(self) -> str | None:
         """`beat`, `miss` or `in line` against consensus, when there is one."""
-        gap = self.beat_pp or self.beat_pct
+        gap = self.leading_gap[0] if self.leading_gap else None
         if self.within_range:
             return "in line"
         if gap is None:
@@ -115,33 +127,6 @@ class MoveFigures:
     session: str | None
     move: Figure
     basis: str | None = None  # "close", "intraday", "after hours", "pre-market"
-
-
-@dataclass
-class QuarterFigures:
-    """Every figure of one quarter that the note, its charts and its email use (the words made
-    from them are added by `derive.derived`)."""
-
-    headline: SegmentFigures
-    segments: list[SegmentFigures]
-    capex: CapexFigures | None
-    kpis: list[KpiFigures]
-    moves: list[MoveFigures]
-    sites_by_region: dict[str, int]
-    listings_text: str
-    sources: dict[str, Source]
-    illustrative: bool  # invented figures, labelled so in the note
-
-    def source_line(self, ids: tuple[str, ...] | list[str]) -> str:
-        """`Source: TradingKey (via Yahoo Finance), 1 Sep 2025; Alibaba Group, 29 Aug 2025`."""
-        parts = []
-        for source_id in dict.fromkeys(ids):
-            source = self.sources.get(source_id)
-            if source is None:
-                continue
-            via = f" (via {source.via})" if source.via else ""
-            parts.append(f"{source.publisher}{via}, {fmt.loose_date(source.date)}")
-        return "Source: " + "; ".join(parts) if parts else ""
 
 
 def cited(figure: Cited, fallback: str | None) -> tuple[str, ...]:
@@ -251,7 +236,8 @@ def _year_before(points: dict[dt.date, float], end: dt.date) -> tuple[dt.date, f
 def segment_figures(spec: Spec, segment: Segment) -> SegmentFigures:
     fallback = segment.source
     revenue = _money_figure(segment.revenue, fallback)
-    result = SegmentFigures(segment.name, revenue, note=segment.note)
+    result = SegmentFigures(segment.name, revenue, note=segment.note,
+                            short_name=segment.short_name)
     currency = fmt.currency_label(segment.revenue.currency)
     fx = spec.company.fx_to_usd
     usd = ratio(revenue.value, fx.rate) if fx else None
@@ -379,4 +365,4 @@ def _accelerating(history: list[HistoryPoint], quarter_end: dt.date) -> int:
     return count
 
 
-__all__ = ["Figure", "MoveFigures", "Qualifier", "QuarterFigures", "SegmentFigures"]
+__all__ = ["Figure", "MoveFigures", "Qualifier", "SegmentFigures"]

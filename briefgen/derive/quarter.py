@@ -5,18 +5,46 @@ each kind (segments and consensus in `figures`, capex in `capex`, KPIs in `kpis`
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 
 from briefgen.derive import formatting as fmt
-from briefgen.derive.capex import capex_figures
+from briefgen.derive.capex import CapexFigures, capex_figures
 from briefgen.derive.figures import (
     Figure,
     MoveFigures,
-    QuarterFigures,
+    SegmentFigures,
     cited,
     segment_figures,
 )
-from briefgen.derive.kpis import kpi_figures
-from briefgen.spec.model import Spec
+from briefgen.derive.kpis import KpiFigures, kpi_figures
+from briefgen.spec.model import Source, Spec
+
+
+@dataclass
+class QuarterFigures:
+    """Every figure of one quarter that the note, its charts and its email use (the words made
+    from them are added by `derive.derived`)."""
+
+    headline: SegmentFigures
+    segments: list[SegmentFigures]
+    capex: CapexFigures | None
+    kpis: list[KpiFigures]
+    moves: list[MoveFigures]
+    sites_by_region: dict[str, int]
+    listings_text: str
+    sources: dict[str, Source]
+    illustrative: bool  # invented figures, labelled so in the note
+
+    def source_line(self, ids: tuple[str, ...] | list[str]) -> str:
+        """`Source: TradingKey (via Yahoo Finance), 1 Sep 2025; Alibaba Group, 29 Aug 2025`."""
+        parts = []
+        for source_id in dict.fromkeys(ids):
+            source = self.sources.get(source_id)
+            if source is None:
+                continue
+            via = f" (via {source.via})" if source.via else ""
+            parts.append(f"{source.publisher}{via}, {fmt.loose_date(source.date)}")
+        return "Source: " + "; ".join(parts) if parts else ""
 
 
 def quarter_figures(spec: Spec) -> QuarterFigures:

@@ -16,25 +16,12 @@ from briefgen.derive.figures import Figure
 from briefgen.derive.text import Run, Sentence, said, sentence
 
 if TYPE_CHECKING:
-    from briefgen.derive.figures import (
-        HistoryPoint,
-        MoveFigures,
-        QuarterFigures,
-        SegmentFigures,
-    )
+    from briefgen.derive.figures import HistoryPoint, MoveFigures, SegmentFigures
+    from briefgen.derive.quarter import QuarterFigures
     from briefgen.spec.model import Count, Spec
 
 MAX_TAKEAWAYS = 5
 
-
-def segment_name(spec: Spec, figures: SegmentFigures) -> str:
-    """The name sentences use: the desk's `short_name`, else the name, in the desk's own casing
-    (`AWS`, `Google Cloud`, `AI Cloud`): never re-cased."""
-    segment = next(s for s in spec.segments if s.name == figures.name)
-    return segment.short_name or segment.name
-
-
-_segment_name = segment_name
 
 # Names a desk gives the whole company's line in `segments`.
 GROUP_NAMES = frozenset({"group", "total", "group total", "company", "consolidated",
@@ -67,18 +54,17 @@ def consensus_clause(seg: SegmentFigures) -> tuple[Run, ...] | None:
         run = said(expected, expected.text.removeprefix("+"))
         return ("in line with", *((" an unattributed ", run, f"{what}estimate") if unnamed(seg)
                                   else (" the ", run, f"{what}consensus")))
-    if seg.beat_pp and seg.consensus_growth and not seg.consensus_growth.derived:
-        gap_figure, expected = seg.beat_pp, seg.consensus_growth
+    if seg.leading_gap is None:
+        return None
+    gap_figure, expected = seg.leading_gap
+    if expected is seg.consensus_growth:
         gap = fmt.points(abs(gap_figure.value)).lstrip("+")
         expected_run = said(expected, expected.text.removeprefix("+"))
         what = " growth "
-    elif seg.beat_pct and seg.consensus_revenue:
-        gap_figure, expected = seg.beat_pct, seg.consensus_revenue
+    else:
         gap = fmt.percent(abs(gap_figure.value), signed=False, fixed=True)
         expected_run = said(expected)
         what = " "
-    else:
-        return None
     side = _side(gap_figure.value)
     against: tuple[Run, ...] = (
         (" an unattributed ", expected_run, f"{what}estimate") if unnamed(seg)
@@ -101,7 +87,7 @@ def _clause(lead: str, runs: Iterable[Run] | None) -> tuple[Run, ...]:
 def standfirst(spec: Spec, d: QuarterFigures) -> Sentence:
     seg = d.headline
     growth = (" (", said(seg.growth_yoy), " y/y)") if seg.growth_yoy else ()
-    return sentence(f"{fmt.sentence_case(segment_name(spec, seg))} revenue ", said(seg.revenue),
+    return sentence(f"{fmt.sentence_case(seg.called)} revenue ", said(seg.revenue),
                     *growth, *_clause(", ", consensus_clause(seg)))
 
 
@@ -114,7 +100,7 @@ def _history_growth(seg: SegmentFigures, point: HistoryPoint, value: float) -> R
 def _lead(spec: Spec, seg: SegmentFigures) -> Sentence:
     usd = (" (about ", said(seg.revenue_usd), ")") if seg.revenue_usd else ()
     growth = (", ", said(seg.growth_yoy), " y/y") if seg.growth_yoy else ()
-    return sentence(f"{fmt.sentence_case(segment_name(spec, seg))} revenue of ",
+    return sentence(f"{fmt.sentence_case(seg.called)} revenue of ",
                     said(seg.revenue), *usd, *growth, *_clause(", ", consensus_clause(seg)), ".")
 
 
@@ -269,7 +255,7 @@ def _session_order(move: MoveFigures) -> tuple[object, int]:
 
 def _other_segment(spec: Spec, seg: SegmentFigures) -> Sentence:
     growth = (", ", said(seg.growth_yoy), " y/y") if seg.growth_yoy else ()
-    return sentence(f"{fmt.sentence_case(segment_name(spec, seg))} revenue ", said(seg.revenue),
+    return sentence(f"{fmt.sentence_case(seg.called)} revenue ", said(seg.revenue),
                     *growth, *_clause(", ", consensus_clause(seg)), ".")
 
 
@@ -318,14 +304,12 @@ def key_data(spec: Spec, d: QuarterFigures) -> list[tuple[str, Sentence]]:
     rows: list[tuple[str, Sentence]] = [
         ("Period", sentence(spec.period.fiscal_label)),
         ("Results", sentence(fmt.date_short(spec.period.results_date))),
-        (f"{fmt.sentence_case(segment_name(spec, seg))} revenue", sentence(said(seg.revenue))),
+        (f"{fmt.sentence_case(seg.called)} revenue", sentence(said(seg.revenue))),
     ]
     if seg.growth_yoy:
         rows.append(("Growth y/y", sentence(said(seg.growth_yoy))))
-    if seg.beat_pp and seg.consensus_growth and not seg.consensus_growth.derived:
-        rows.append(("vs consensus", sentence(said(seg.beat_pp))))
-    elif seg.beat_pct:
-        rows.append(("vs consensus", sentence(said(seg.beat_pct))))
+    if seg.leading_gap:
+        rows.append(("vs consensus", sentence(said(seg.leading_gap[0]))))
     capex = d.capex
     if capex and capex.guidance is not None:
         label = "Capex guidance" if capex.one_year else "Capex plan"
@@ -351,7 +335,7 @@ def subject(spec: Spec, d: QuarterFigures) -> str:
     company = spec.company.short_name or spec.company.name
     ticker = spec.company.listings[0].ticker
     seg = d.headline
-    text = f"{company} ({ticker}): {_segment_name(spec, seg)}"
+    text = f"{company} ({ticker}): {seg.called}"
     if seg.growth_yoy:
         text += f" {seg.growth_yoy.text} y/y"
     else:
@@ -360,11 +344,10 @@ def subject(spec: Spec, d: QuarterFigures) -> str:
     # value otherwise (an implied growth consensus is shown in the body, marked as derived).
     if seg.within_range:
         text += ", in line with consensus"
-    elif seg.beat_pp and seg.consensus_growth and not seg.consensus_growth.derived:
-        side = "above" if seg.beat_pp.value >= 0 else "below"
-        text += f", {fmt.points(abs(seg.beat_pp.value)).lstrip('+')} {side} consensus"
-    elif seg.beat_pct:
-        side = "above" if seg.beat_pct.value >= 0 else "below"
-        gap = fmt.percent(abs(seg.beat_pct.value), signed=False, fixed=True)
+    elif seg.leading_gap:
+        gap_figure, expected = seg.leading_gap
+        side = "above" if gap_figure.value >= 0 else "below"
+        gap = (fmt.points(abs(gap_figure.value)).lstrip("+") if expected is seg.consensus_growth
+               else fmt.percent(abs(gap_figure.value), signed=False, fixed=True))
         text += f", {gap} {side} consensus"
     return text

@@ -16,6 +16,7 @@ from pydantic_core import ErrorDetails
 
 from briefgen.errors import Problem
 from briefgen.inputs.located import LocatedDocument, Mark, PathKey, dotted, quoted
+from briefgen.words import count
 
 
 def describe(value: Any) -> str:
@@ -143,7 +144,7 @@ def message_for(err: ErrorDetails, path: PathKey, model: type[BaseModel]) -> tup
     if kind == "string_too_long":
         return f"is too long (at most {ctx.get('max_length')} characters)", None
     if kind == "too_short":
-        return f"needs at least {ctx.get('min_length')} item(s)", None
+        return f"needs at least {count(int(ctx.get('min_length') or 0), 'item')}", None
     if kind in {"greater_than", "greater_than_equal", "less_than", "less_than_equal"}:
         words = {
             "greater_than": "greater than",

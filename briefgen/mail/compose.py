@@ -21,11 +21,9 @@ see `smtp.py` and `ledger.py`.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import hashlib
 import io
 import re
-import textwrap
 import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -34,27 +32,23 @@ from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 
-import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
 from briefgen.brand.model import DEFAULT_BRAND, Brand
-from briefgen.charts.draw import chart_alt
+from briefgen.charts.draw import planned_chart
 from briefgen.derive import Derived
 from briefgen.derive import formatting as fmt
 from briefgen.derive.changes import Changes
 from briefgen.derive.text import DERIVED_MARK
 from briefgen.mail.config import DeliveryConfig, Recipients
 from briefgen.note.model import implied_upside, price
+from briefgen.note.templates import cached_environment
 from briefgen.spec.model import Spec
 
 Clock = Callable[[], dt.datetime]
 # Said once under the takeaways when a sentence marks a number; the PDF's notes say how.
 DERIVED_NOTE = (f"{DERIVED_MARK} Derived by arithmetic from reported figures; "
                 "the attached note says how.")
-BUILTIN_TEMPLATES = Path(__file__).resolve().parents[1] / "templates" / "email"
-if not BUILTIN_TEMPLATES.is_dir():  # a source checkout: templates/ sits beside the package
-    BUILTIN_TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "email"
-
 
 def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
@@ -86,35 +80,9 @@ class BriefContent:
 # --- templates -------------------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=8)
-def environment(user_folder: Path | None = None) -> jinja2.Environment:
-    builtin = jinja2.FileSystemLoader(str(BUILTIN_TEMPLATES))
-    loaders: list[jinja2.BaseLoader] = []
-    if user_folder is not None:
-        loaders.append(jinja2.FileSystemLoader(str(user_folder)))
-    loaders.append(builtin)
-    loader = jinja2.ChoiceLoader([*loaders, jinja2.PrefixLoader({"default": builtin})])
-    env = jinja2.Environment(
-        loader=loader,
-        autoescape=jinja2.select_autoescape(["html"], default_for_string=True, default=False),
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    env.filters["wrap"] = wrap
-    return env
-
-
-def wrap(text: str, width: int = 72, indent: str = "", first: str | None = None) -> str:
-    """Plain-text paragraphs for the text/plain part; `first` prefixes the first line."""
-    lead = indent if first is None else first
-    return textwrap.fill(" ".join(str(text).split()), width=width, initial_indent=lead,
-                         subsequent_indent=indent, break_on_hyphens=False)
-
-
 def _render(config: DeliveryConfig, name: str, context: dict[str, Any]) -> str:
-    return environment(config.templates).get_template(name).render(context)
+    folders = (config.templates,) if config.templates is not None else ()
+    return cached_environment(folders, "email").get_template(name).render(context)
 
 
 def render_subject(config: DeliveryConfig, names: dict[str, str]) -> str:
@@ -179,8 +147,8 @@ def brief_context(brief: BriefContent, config: DeliveryConfig, brand: Brand) -> 
             cells.append(("Upside", upside.text,
                           f"from {price(target.price_at_setting, target.currency)}"))
     seg = d.headline
-    short = next((s.short_name for s in spec.segments if s.name == seg.name), None) or seg.name
     url = f"{config.base_url.rstrip('/')}/{brief.slug}/brief.html" if config.base_url else None
+    chart = planned_chart(spec, d, "revenue")
     marked = any(sentence.derived for sentence in [d.standfirst, *d.takeaways])
     since_last = _since_last(brief.changes)
     return {
@@ -213,11 +181,11 @@ def brief_context(brief: BriefContent, config: DeliveryConfig, brand: Brand) -> 
         "key_data": d.key_data,
         "verdict": seg.verdict,
         "chart_cid": f"chart.{brief.slug}@{config.domain}" if brief.chart_png else None,
-        # The chart's own title, as charts.py words it (the PNG carries title and units).
-        "chart_caption": f"{fmt.sentence_case(short)} revenue by quarter and y/y growth",
-        # The chart's data in words, as the note's SVG says it: read out, or shown when the
-        # client blocks images, and printed in the text part.
-        "chart_alt": chart_alt(spec, d, "revenue") if brief.chart_png else None,
+        # The chart's own title (the PNG carries title and units) and its data in words, as the
+        # note's SVG says it: read out, or shown when the client blocks images, and printed in
+        # the text part.
+        "chart_caption": chart.title if chart else None,
+        "chart_alt": chart.alt if chart and brief.chart_png else None,
         "chart_source": d.source_line(seg.history_sources),
         "pdf_name": f"{brief.slug}.pdf",
         "pdf_size": size_text(len(brief.pdf)),
@@ -340,12 +308,11 @@ class DigestFailure:
 def digest_entry(slug: str, spec: Spec, derived: Derived, pdf: Path | None) -> DigestEntry:
     """A digest line from a brief's spec and derived figures (both cheap: no rendering)."""
     seg = derived.headline
-    short = next((s.short_name for s in spec.segments if s.name == seg.name), None) or seg.name
+    short = seg.called
     headline = f"{fmt.sentence_case(short)} revenue {seg.revenue.text}"
     if seg.growth_yoy:
         headline += f", {seg.growth_yoy.text} y/y"
-    gap = seg.beat_pp if seg.beat_pp and seg.consensus_growth and \
-        not seg.consensus_growth.derived else seg.beat_pct
+    gap = seg.leading_gap[0] if seg.leading_gap else None
     target = spec.brief.price_target
     return DigestEntry(
         slug=slug, company=f"{spec.company.name} ({derived.listings_text})",

@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from briefgen.errors import BriefgenError, debugging, escape_text
+
 # Nothing heavy at import time: the config, mail, SMTP and render stack are imported by the
 # functions that use them.
 if TYPE_CHECKING:
@@ -48,12 +50,26 @@ class BriefSend:
     delivery: Delivery | None = None
     eml: Path | None = None  # the message written by --dry-run
     recipients: list[str] = field(default_factory=list)
+    origin: str | None = None  # whether the PDF was on disk and current, or rendered now
 
     @property
     def ok(self) -> bool:
         if self.held is not None:
             return False
         return self.delivery is None or self.delivery.ok
+
+    def to_json(self) -> dict[str, object]:
+        """For `briefgen send --json`."""
+        delivery = self.delivery
+        return {
+            "slug": self.slug, "spec": str(self.spec_path), "ok": self.ok, "origin": self.origin,
+            "held": self.held, "eml": str(self.eml) if self.eml else None,
+            "recipients": self.recipients,
+            "outcomes": ({address: outcome.status
+                          for address, outcome in delivery.report.outcomes.items()}
+                         if delivery else {}),
+            "already_sent": list(delivery.already_sent) if delivery else [],
+        }
 
 
 @dataclass
@@ -75,6 +91,7 @@ class Prepared:
     content_hash: str
     content: BriefContent | None = None
     problem: str | None = None
+    origin: str | None = None  # "on disk, current for these options" or "rendered now (why)"
 
 
 def prepare(spec_paths: Sequence[Path], out_dir: Path, config: DeliveryConfig, brand: Brand,
@@ -86,7 +103,36 @@ def prepare(spec_paths: Sequence[Path], out_dir: Path, config: DeliveryConfig, b
 
     run = build(list(spec_paths), out_dir=out_dir, options=options, progress=Progress(),
                 render=render)
-    return [preflight(brief, out_dir, config, brand) for brief in run.briefs]
+    prepared = [_checked_preflight(brief, out_dir, config, brand) for brief in run.briefs]
+    for brief, ready in zip(run.briefs, prepared, strict=True):
+        ready.origin = _origin(brief)
+    return prepared
+
+
+def _origin(brief: BriefResult) -> str | None:
+    """Which PDF a message carries: the one on disk, or one rendered for this send, and why."""
+    pdf = brief.outputs.get("brief.pdf")
+    if brief.status == "cached":
+        return f"{pdf} is current for these options: sent as it is"
+    if brief.status == "rendered":
+        return f"rendered {pdf} with these options first ({brief.reason or 'not rendered'})"
+    return None
+
+
+def _checked_preflight(brief: BriefResult, out_dir: Path, config: DeliveryConfig,
+                       brand: Brand) -> Prepared:
+    """`preflight`, with anything that goes wrong for this brief held back as its problem: one
+    brief that cannot be prepared never stops the others being sent."""
+    try:
+        return preflight(brief, out_dir, config, brand)
+    except Exception as exc:
+        if debugging():
+            raise
+        from briefgen.spec.load import slug_from_path
+
+        words = str(exc) if isinstance(exc, BriefgenError) else f"internal error: {exc!r}"
+        return Prepared(brief.slug or slug_from_path(brief.spec_path), brief.spec_path,
+                        "unknown", "unknown", problem=escape_text(words))
 
 
 def preflight(brief: BriefResult, out_dir: Path, config: DeliveryConfig,
@@ -199,8 +245,10 @@ def send_specs(
     ledger = _open_ledger(config, out_dir, dry_run)
     try:
         for prepared in prepared_all:
-            result = BriefSend(prepared.slug, prepared.spec_path)
+            result = BriefSend(prepared.slug, prepared.spec_path, origin=prepared.origin)
             results.append(result)
+            if prepared.origin:
+                echo(f"{prepared.slug}: {prepared.origin}")
             recipients = recipients_for(config, prepared.slug, to)
             result.recipients = recipients.envelope()
             key = BriefKey(prepared.slug, prepared.period, prepared.content_hash)

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Literal
 
 from briefgen.mail.config import Smtp
 from briefgen.mail.ledger import BriefKey, Decision, Ledger, Status
+from briefgen.words import count
 
 if TYPE_CHECKING:
     from _typeshed import ReadableBuffer
@@ -212,7 +213,8 @@ def send_message(
         waited = monotonic() - started
         if report.attempts >= retry.attempts or waited + delay > retry.max_total:
             _fail_all(report, outstanding,
-                      f"gave up after {report.attempts} attempt(s) in {waited:.1f}s: {last_error}")
+                      f"gave up after {count(report.attempts, 'attempt')} in {waited:.1f}s: "
+                      f"{last_error}")
             break
         sleep(delay)
         delay *= 2

@@ -3,7 +3,6 @@ hash them without importing what renders them."""
 
 from __future__ import annotations
 
-import importlib.resources
 from pathlib import Path
 
 from briefgen.errors import RenderError
@@ -13,14 +12,10 @@ NOTE_TEMPLATE = "note.html"
 
 def builtin_template_dir() -> Path:
     """The built-in templates: the package's when installed, else the repository's folder."""
-    try:
-        entry = importlib.resources.files("briefgen.templates").joinpath(NOTE_TEMPLATE)
-        packaged = Path(str(entry))
-        if packaged.is_file():
-            return packaged.parent
-    except (ModuleNotFoundError, TypeError, ValueError):
-        pass
-    checkout = Path(__file__).resolve().parents[2] / "templates"
-    if (checkout / NOTE_TEMPLATE).is_file():
-        return checkout
+    # The wheel ships them as briefgen/templates (a data folder, not a package: no
+    # importlib.resources, which reads a folder without __init__.py as a namespace package).
+    for folder in (Path(__file__).resolve().parents[1] / "templates",
+                   Path(__file__).resolve().parents[2] / "templates"):
+        if (folder / NOTE_TEMPLATE).is_file():
+            return folder
     raise RenderError("briefgen's built-in templates are missing: reinstall briefgen")

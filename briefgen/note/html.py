@@ -1,9 +1,8 @@
 """Spec + derived figures + charts -> one self-contained HTML note (Jinja2).
 
-The template search path is the user's folders first, then the built-in templates; the name
-`default:note.html` always means the built-in one, so a user template can extend it and replace a
-single block. Autoescaping is on for every template and undefined names are errors. The spec is
-data, never a template: its strings are only ever values in the context, escaped on output.
+Templates come from the one environment factory (`note.templates`: search order, `default:`,
+autoescaping, the sandbox). The spec is data, never a template: its strings are only ever values
+in the context, escaped on output.
 What is marked safe is briefgen's own: the charts module's SVG, the @font-face rules, the
 stylesheets read by `static()`, and spec strings turned into CSS strings by `css_string`,
 which escapes every character that could end one.
@@ -12,19 +11,16 @@ which escapes every character that could end one.
 from __future__ import annotations
 
 import base64
-import functools
 import html
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import jinja2
 from markupsafe import Markup
 
-from briefgen.derive import formatting
-from briefgen.errors import InputError, RenderError
+from briefgen.errors import RenderError
 from briefgen.note import webfonts
 from briefgen.note.builtin import NOTE_TEMPLATE as NOTE_TEMPLATE
 from briefgen.note.builtin import builtin_template_dir as builtin_template_dir
@@ -61,65 +57,6 @@ class ChartLike(Protocol):
     def width_in(self) -> float: ...
     @property
     def height_in(self) -> float: ...
-
-
-BUILTIN_TEMPLATES = builtin_template_dir()
-
-
-def template_environment(template_dirs: Sequence[Path] = ()) -> jinja2.Environment:
-    """A Jinja environment: user folders, then the built-ins; `default:` names a built-in."""
-    for folder in template_dirs:
-        if not Path(folder).is_dir():
-            raise InputError(f"{folder}: template folder not found")
-    builtin = jinja2.FileSystemLoader(str(BUILTIN_TEMPLATES))
-    loader = jinja2.ChoiceLoader([
-        # First, so that "default:note.html" can never be shadowed by a user's file.
-        jinja2.PrefixLoader({"default": builtin}, delimiter=":"),
-        *(jinja2.FileSystemLoader(str(folder)) for folder in template_dirs),
-        builtin,
-    ])
-    env = jinja2.Environment(
-        loader=loader,
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    env.filters.update(
-        money=formatting.money,
-        percent=formatting.percent,
-        points=formatting.points,
-        date_long=formatting.date_long,
-        date_short=formatting.date_short,
-        css_string=css_string,
-    )
-    env.globals["static"] = functools.partial(_static, env)
-    return env
-
-
-@functools.lru_cache(maxsize=8)
-def cached_environment(template_dirs: tuple[Path, ...]) -> jinja2.Environment:
-    """One environment per search path per process: templates compile once per worker."""
-    return template_environment(template_dirs)
-
-
-def _static(env: jinja2.Environment, name: str) -> Markup:
-    """A file from the template search path, verbatim (CSS is not a Jinja template)."""
-    assert env.loader is not None
-    source, _, _ = env.loader.get_source(env, name)
-    return Markup(source.replace("</", "<\\/"))  # keeps a </style> inside CSS from ending it
-
-
-_CSS_SAFE = re.compile(r"[A-Za-z0-9 .,:;!?()'/+%@_-]")
-
-
-def css_string(value: object) -> Markup:
-    """`value` as a quoted CSS string, every other character escaped: safe in a <style>."""
-    text = str(value)
-    escaped = "".join(ch if _CSS_SAFE.fullmatch(ch) else f"\\{ord(ch):x} "
-                      for ch in text)
-    return Markup(f'"{escaped}"')
 
 
 def chart_url(key: str) -> str:

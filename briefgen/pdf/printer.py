@@ -27,6 +27,7 @@ from typing import Any, Protocol, cast
 
 from briefgen.errors import RenderError
 from briefgen.lifeline import close_inherited, die_with_parent
+from briefgen.pdf.libraries import import_weasyprint
 from briefgen.pdf.weasy import PdfResult, html_to_pdf, release_fonts
 
 
@@ -183,7 +184,7 @@ def _child(conn: Any, parent_pid: int, parent_end: Connection) -> None:
     # the parent's objects, shared copy-on-write, out of any later collection.
     gc.freeze()
     gc.disable()
-    import weasyprint  # noqa: F401
+    import_weasyprint()
     try:
         _serve(conn)
     finally:

@@ -15,6 +15,7 @@ module in a process of its own, in parallel with the charts.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import hashlib
 import logging
 import os
@@ -126,6 +127,37 @@ def _captured_warnings() -> Iterator[list[str]]:
         logger.propagate = propagate
 
 
+# A note states its date as `<meta name="dcterms.created" content="2025-09-01">`.
+_NOTE_DATE = re.compile(r'<meta name="dcterms\.created" content="(\d{4}-\d{2}-\d{2})')
+# For a page that gives no date (the warm-up page): any fixed moment will do.
+_FIXED_EPOCH = 946_684_800  # 2000-01-01T00:00:00Z
+
+
+@contextmanager
+def _pinned_font_clock(html: str) -> Iterator[None]:
+    """Without libharfbuzz-subset, WeasyPrint subsets fonts with fontTools, which stamps each
+    subset's `head.modified` with the current time: every PDF would differ from the last.
+    fontTools takes that time from SOURCE_DATE_EPOCH when it is set (the reproducible-builds
+    convention, its supported hook), so while a PDF is written it is the note's own date, as
+    the PDF's metadata is. A SOURCE_DATE_EPOCH the user set is theirs and is kept."""
+    if "SOURCE_DATE_EPOCH" in os.environ:
+        yield
+        return
+    import datetime as dt
+
+    found = _NOTE_DATE.search(html)
+    epoch = _FIXED_EPOCH
+    if found:
+        with contextlib.suppress(ValueError):
+            day = dt.date.fromisoformat(found.group(1))
+            epoch = int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC).timestamp())
+    os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
+    try:
+        yield
+    finally:
+        os.environ.pop("SOURCE_DATE_EPOCH", None)
+
+
 PdfResult = tuple[bytes, list[str]]
 
 # One WeasyPrint FontConfiguration per set of @font-face rules, kept for the life of the process:
@@ -181,6 +213,9 @@ def html_to_pdf(
     WeasyPrint asks for them only when it paints, after the layout: a callable source may still
     be waiting for the charts to be drawn while the page is laid out.
     """
+    from briefgen.pdf.libraries import import_weasyprint
+
+    import_weasyprint()  # first: its native libraries found without ~40 probes
     import weasyprint
     from weasyprint.urls import FatalURLFetchingError
 
@@ -196,7 +231,7 @@ def html_to_pdf(
         options["pdf_variant"] = variant
     if variant != "none":
         tagging.install()  # table header cells get their Scope
-    with _captured_warnings() as messages:
+    with _captured_warnings() as messages, _pinned_font_clock(html):
         try:
             document = weasyprint.HTML(string=html, base_url=base_dir.resolve().as_uri() + "/",
                                        url_fetcher=fetcher)

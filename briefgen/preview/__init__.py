@@ -1,1 +1,7 @@
-"""Live preview: a localhost server that re-renders the note on every save."""
+"""Live preview: a localhost server that re-renders the note on every save.
+
+Public: `Preview`."""
+
+from briefgen.preview.watch import Preview
+
+__all__ = ["Preview"]

@@ -206,6 +206,6 @@ class PreviewServer:
 def _forget_templates() -> None:
     """Jinja notices an edited template by its mtime, but not a new file that now shadows a
     built-in one: after a file is added or removed, start from a fresh environment."""
-    from briefgen.note import html as render
+    from briefgen.note.templates import cached_environment
 
-    render.cached_environment.cache_clear()
+    cached_environment.cache_clear()

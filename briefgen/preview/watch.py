@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from briefgen.errors import BriefgenError, FileError
+from briefgen.words import count
 
 if TYPE_CHECKING:
     from briefgen.brand.model import Brand
@@ -168,7 +169,7 @@ class Preview:
                     WatchSet(frozenset(files), frozenset(folders)))
         except FileError as exc:
             lines = [str(p) for p in exc.problems]
-            summary = f"{len(lines)} problem(s):\n  " + "\n  ".join(lines)
+            summary = f"{count(len(lines), 'problem')}:\n  " + "\n  ".join(lines)
             named = sorted({p.file for p in exc.problems})  # the spec, a CSV, the brand file
             body = error_page(", ".join(named), "has problems" if len(named) == 1
                               else "have problems", lines)

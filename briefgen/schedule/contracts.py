@@ -11,9 +11,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Protocol
 
 from briefgen.schedule.slots import utc_text
+from briefgen.words import count
 
 if TYPE_CHECKING:
     from briefgen.brand.load import LoadedBrand
+    from briefgen.build.options import RenderOptions
 
 
 @dataclass(frozen=True)
@@ -29,7 +31,8 @@ class BriefOutcome:
 
 class BuildStep(Protocol):
     def __call__(self, specs: Sequence[Path], out_dir: Path, formats: Sequence[str], *,
-                 brand: LoadedBrand | None = None) -> Sequence[BriefOutcome]: ...
+                 brand: LoadedBrand | None = None,
+                 options: RenderOptions | None = None) -> Sequence[BriefOutcome]: ...
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,7 @@ class DeliveryRequest:
     out_dir: Path
     formats: tuple[str, ...] = ("html", "pdf")  # what the build rendered (its cache key)
     brand: LoadedBrand | None = None  # the schedules file's brand: the notes' and the emails'
+    options: RenderOptions | None = None  # the project's render options, when there is one
 
     @property
     def rendered(self) -> tuple[BriefOutcome, ...]:
@@ -88,9 +92,9 @@ class FailureNotice:
     def body(self) -> str:
         return (f"The scheduled job {self.job} failed for its slot at "
                 f"{self.slot:%Y-%m-%d %H:%M %Z} ({utc_text(self.slot)}) after "
-                f"{self.attempts} attempt(s).\n\nWhat failed:\n{self.error}\n\n"
+                f"{count(self.attempts, 'attempt')}.\n\nWhat failed:\n{self.error}\n\n"
                 f"The log of every attempt: {self.log}\n"
-                f"History: briefgen runs --file {self.schedules} --job {self.job}\n")
+                f"History: briefgen runs --schedules {self.schedules} --job {self.job}\n")
 
 
 class NotifyStep(Protocol):

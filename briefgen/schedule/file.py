@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import difflib
 import functools
-import glob
 import os
 import re
 from dataclasses import dataclass
@@ -28,10 +27,12 @@ from briefgen.errors import FileError, InputError, Problem, SchedulesError
 from briefgen.inputs.loader import FileKind, load_model
 from briefgen.inputs.located import LocatedDocument, PathKey, dotted
 from briefgen.inputs.worded import describe
+from briefgen.spec.find import specs_named, unique
 from briefgen.spec.model import StrictModel
 
 if TYPE_CHECKING:
     from briefgen.brand.load import LoadedBrand
+    from briefgen.build.options import RenderOptions
 
 DEFAULT_FILE = Path("schedules.yaml")
 CRON_HINT = 'five fields: minute hour day-of-month month day-of-week, e.g. "0 7 * * MON"'
@@ -249,6 +250,9 @@ class Schedules:
     path: Path
     model: SchedulesFile
     brand: LoadedBrand | None = None  # the file's `brand:`, loaded with the schedules
+    # The project's render options (briefgen.yaml, with this brand): every job renders with
+    # them, so a scheduled note is the note `briefgen render` makes. None: no project file.
+    options: RenderOptions | None = None
 
     @property
     def base_dir(self) -> Path:
@@ -282,19 +286,15 @@ class Schedules:
         return job.retention or self.model.history.retention
 
     def spec_paths(self, job: Job) -> list[Path]:
-        """The job's spec files: globs and folders expanded, in a stable order."""
-        found: dict[Path, None] = {}
+        """The job's spec files, found as `briefgen render` finds them (`spec.find`)."""
+        found: list[Path] = []
         for pattern in job.specs:
-            target = self.resolve(pattern)
-            if target.is_dir():
-                matches = sorted([*target.glob("*.yaml"), *target.glob("*.yml")])
-            else:
-                matches = sorted(Path(p) for p in glob.glob(str(target), recursive=True))
+            matches = specs_named(self.resolve(pattern))
             if not matches:
                 raise InputError(f'{self.path}: job "{job.name}": "{pattern}" matches no spec '
                                  f"(looked in {self.base_dir})")
-            found.update(dict.fromkeys(m for m in matches if m.is_file()))
-        return list(found)
+            found += matches
+        return unique(found)
 
 
 SCHEDULES = FileKind(SchedulesFile, SchedulesError, "a mapping with a `jobs` list")

@@ -36,6 +36,7 @@ from briefgen.schedule.contracts import (
 from briefgen.schedule.file import Job, Schedules, format_duration
 from briefgen.schedule.history import History, Status
 from briefgen.schedule.slots import plan, utc_text
+from briefgen.words import count
 
 if TYPE_CHECKING:
     pass
@@ -203,7 +204,8 @@ class _Runner:
                        error=result.error, next_attempt=next_attempt)
         if result.error and next_attempt is None:
             self.tell_owner(job, slot, attempt, result.error)
-        detail = result.error or f"{result.briefs} brief(s), {result.messages} message(s)"
+        detail = result.error or (f"{count(result.briefs, 'brief')}, "
+                                  f"{count(result.messages, 'message')}")
         if next_attempt is not None:
             detail += f" (retry after {utc_text(next_attempt)})"
         return Handled(job.name, slot, status, attempt, detail)
@@ -217,18 +219,19 @@ class _Runner:
             return _Result(error=str(exc), retryable=False)
         try:
             outcomes = tuple(self.steps.build(specs, self.schedules.output_dir, job.formats,
-                                              brand=self.schedules.brand))
+                                              brand=self.schedules.brand,
+                                              options=self.schedules.options))
             request = DeliveryRequest(job.name, slot, job.delivery.mode,
                                       self.schedules.resolve(job.delivery.config),
                                       tuple(job.delivery.lists), outcomes,
                                       self.schedules.output_dir, tuple(job.formats),
-                                      self.schedules.brand)
+                                      self.schedules.brand, self.schedules.options)
             result.briefs, result.held_back = len(request.rendered), len(request.held_back)
             for brief in request.held_back:
                 log.error("held back %s (%s): %s", brief.slug, brief.spec_path, brief.error)
             if request.rendered:
                 result.messages = self.steps.deliver(request)
-                log.info("delivered %d message(s)", result.messages)
+                log.info("delivered %s", count(result.messages, "message"))
         except Exception as exc:  # any failure of a step is this attempt's failure
             log.exception("attempt failed")
             result.error = str(exc) if isinstance(exc, BriefgenError) else f"{exc!r}"
@@ -238,8 +241,8 @@ class _Runner:
             result.error, result.retryable = "no briefs were built", False
         elif request.held_back:
             result.retryable = False
-            result.error = (f"{len(request.held_back)} of {len(outcomes)} brief(s) failed to "
-                            "render and were held back: "
+            result.error = (f"{len(request.held_back)} of {count(len(outcomes), 'brief')} "
+                            "failed to render and were held back: "
                             + "; ".join(f"{b.slug}: {b.error}" for b in request.held_back))
         return result
 

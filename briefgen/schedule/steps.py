@@ -14,6 +14,7 @@ it; the per-brief send renders with the same options, so it finds the build's ou
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Sequence
 from email.message import EmailMessage
@@ -23,6 +24,7 @@ from typing import TYPE_CHECKING
 
 from briefgen.errors import DeliveryError, InputError
 from briefgen.schedule.contracts import BriefOutcome, DeliveryRequest, FailureNotice
+from briefgen.words import count
 
 if TYPE_CHECKING:
     from briefgen.brand.load import LoadedBrand
@@ -32,21 +34,26 @@ if TYPE_CHECKING:
 log = logging.getLogger("briefgen.schedule.jobs")
 
 
-def render_options(formats: Sequence[str], brand: LoadedBrand | None) -> RenderOptions:
-    """The `RenderOptions` of a job: its formats, and the brand with its templates folder."""
-    from briefgen.build.pipeline import RenderOptions
+def render_options(formats: Sequence[str], brand: LoadedBrand | None,
+                   project: RenderOptions | None = None) -> RenderOptions:
+    """The `RenderOptions` of a job: the project's (brand included) with the job's formats;
+    without a project file, the job's formats and the schedules file's brand and templates."""
+    from briefgen.build.options import RenderOptions
 
+    if project is not None:
+        return dataclasses.replace(project, formats=tuple(formats))
     return RenderOptions(formats=tuple(formats), brand=brand.brand if brand else None,
                          template_dirs=brand.template_dirs if brand else ())
 
 
 def build(specs: Sequence[Path], out_dir: Path, formats: Sequence[str], *,
-          brand: LoadedBrand | None = None) -> list[BriefOutcome]:
+          brand: LoadedBrand | None = None,
+          options: RenderOptions | None = None) -> list[BriefOutcome]:
     """Render the specs with `batch.build` (cached outputs are reused)."""
     from briefgen.build.batch import build as batch_build
     from briefgen.spec.load import slug_from_path
 
-    run = batch_build(list(specs), out_dir=out_dir, options=render_options(formats, brand))
+    run = batch_build(list(specs), out_dir=out_dir, options=render_options(formats, brand, options))
     outcomes = []
     for brief in run.briefs:
         outputs = {Path(name).suffix.lstrip("."): path for name, path in brief.outputs.items()}
@@ -82,13 +89,13 @@ def _send_each(request: DeliveryRequest, config: DeliveryConfig) -> int:
     summary = send_specs([b.spec_path for b in request.rendered], audience,
                          out_dir=request.out_dir, echo=log.info,
                          brand=request.brand.brand if request.brand else None,
-                         options=render_options(request.formats, request.brand))
+                         options=render_options(request.formats, request.brand, request.options))
     failed = [b for b in summary.briefs if not b.ok]
     sent = sum(1 for b in summary.briefs if b.delivery is not None
                and any(o.status == "sent" for o in b.delivery.report.outcomes.values()))
     if failed:
         raise DeliveryError("; ".join(f"{b.slug}: {b.held or 'not delivered to every reader'}"
-                                      for b in failed) + f" ({sent} message(s) sent)")
+                                      for b in failed) + f" ({count(sent, 'message')} sent)")
     return sent
 
 
@@ -104,7 +111,8 @@ def _send_digest(request: DeliveryRequest, config: DeliveryConfig) -> int:
     entries, failures = [], [DigestFailure(b.slug, f"render failed: {b.error}")
                              for b in request.held_back]
     for prepared in prepare(list(rendered), request.out_dir, config, brand,
-                            options=render_options(request.formats, request.brand)):
+                            options=render_options(request.formats, request.brand,
+                                                   request.options)):
         if prepared.content is None:  # held back by the preflight gate
             failures.append(DigestFailure(prepared.slug, prepared.problem or "held back"))
             continue

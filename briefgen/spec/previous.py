@@ -82,7 +82,7 @@ def identity_of(data: Any, folder: Path) -> Identity | None:
     if end is None or not isinstance(exchange, str | int) or not isinstance(ticker, str | int):
         return None
     csvs = []
-    segments = data.get("segments")
+    segments = data.get("segments")  # a sibling spec read here may be invalid in any way
     for segment in segments if isinstance(segments, list) else []:
         history = segment.get("history") if isinstance(segment, dict) else None
         if isinstance(history, dict) and isinstance(history.get("csv"), str):

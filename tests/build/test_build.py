@@ -102,7 +102,8 @@ def test_the_render_help_states_the_default_timeout() -> None:
     from briefgen.build import batch
     from briefgen.cli.main import app
 
-    output = CliRunner().invoke(app, ["render", "--help"], env={"COLUMNS": "300"}).output
+    # CliRunner forces click's help to 80 columns; a wide terminal is asked for explicitly.
+    output = CliRunner().invoke(app, ["render", "--help"], terminal_width=300).output
     lines = {flag: next(line for line in output.splitlines() if flag in line)
              for flag in ("--timeout", "--jobs")}
     assert f"[default: {batch.DEFAULT_TIMEOUT_SECONDS:g}]" in lines["--timeout"]

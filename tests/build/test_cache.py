@@ -93,7 +93,7 @@ def test_a_miss_says_what_changed(tmp_path: Path) -> None:
     after = Inputs.of(environment_parts(options), b"spec 2", tmp_path, [])
     assert after.changes_since(dataclasses.asdict(before)) == ["the spec", "the templates"]
     assert set(environment_parts(options)) == {
-        "format", "briefgen", "code", "libraries", "options", "templates", "fonts"}
+        "format", "briefgen", "code", "libraries", "options", "templates", "fonts", "subsetter"}
 
 
 def _imports_followed(*roots: str) -> set[str]:

@@ -34,7 +34,7 @@ def test_a_dry_run_says_what_would_render_and_why_and_writes_nothing(tmp_path: P
     specs, out = rendered_workspace(tmp_path)
     before = snapshot(tmp_path)
     result = CliRunner().invoke(app, ["render", str(specs), "--out", str(out), "--dry-run"])
-    assert result.exit_code == 1  # a spec that does not load fails the run it plans
+    assert result.exit_code == 2  # a spec that does not load: bad input, as it is alone
     lines = result.output.splitlines()
     assert lines[0] == f"cached  {specs / 'a.yaml'} -> {out / 'a'}/ (unchanged)"
     assert lines[1] == f"render  {specs / 'b.yaml'} -> {out / 'b'}/ (the spec changed)"
@@ -77,4 +77,4 @@ def test_a_dry_run_imports_no_renderer(tmp_path: Path) -> None:
             "assert not heavy, heavy\nprint('exit', code)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines()[-1] == "exit 1"
+    assert done.stdout.splitlines()[-1] == "exit 2"  # a spec that does not load: bad input

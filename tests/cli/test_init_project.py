@@ -35,7 +35,8 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert code == 0, output
     assert output.splitlines()[: len(PROJECT_FILES)] == [
         f"wrote {folder / name}" for name in PROJECT_FILES]
-    assert "briefgen preview specs/example-2025q2.yaml --brand brand.yaml" in output
+    # The project file names the brand: no --brand needed in the project's own commands.
+    assert output.endswith(f"next: cd {folder} && briefgen preview specs/example-2025q2.yaml\n")
     return folder
 
 
@@ -69,7 +70,8 @@ def test_renders_without_the_brand_too(project: Path, tmp_path: Path,
     assert code == 0, output
 
 
-def test_the_spec_and_configs_are_valid(project: Path) -> None:
+def test_the_spec_and_configs_are_valid(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from briefgen.cli.schedule import project_schedules
     from briefgen.mail.config import load_delivery
     from briefgen.schedule.file import load_schedules
 
@@ -82,18 +84,26 @@ def test_the_spec_and_configs_are_valid(project: Path) -> None:
     config = load_delivery(project / job.delivery.config)
     assert set(job.delivery.lists) <= set(config.lists)
     assert "password" not in (project / "delivery.yaml").read_text().replace("password_env", "")
-    # The schedules file styles its jobs with the brand the project was written with.
-    assert schedules.model.brand == "brand.yaml"
-    assert schedules.brand is not None and schedules.brand.path == project / "brand.yaml"
-    assert schedules.brand.brand.firm_name == "Example Research"
+    # The project file's brand styles the jobs: the schedules file names none of its own.
+    assert schedules.model.brand is None
+    monkeypatch.chdir(project / "specs")  # briefgen.yaml is found from a folder below it too
+    in_project = project_schedules(None)
+    assert in_project.path.resolve() == (project / "schedules.yaml").resolve()
+    assert in_project.brand is not None
+    assert in_project.brand.path.resolve() == (project / "brand.yaml").resolve()
+    assert in_project.options is not None
+    assert in_project.options.brand == in_project.brand.brand
+    assert in_project.options.brand.firm_name == "Example Research"
 
 
-def test_the_scheduled_job_renders_with_the_brand(project: Path, tmp_path: Path) -> None:
-    from briefgen.schedule.file import load_schedules
+def test_the_scheduled_job_renders_with_the_brand(project: Path, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from briefgen.cli.schedule import project_schedules
 
     desk = tmp_path / "desk"
     shutil.copytree(project, desk)  # the job writes output/ and .briefgen/ beside its file
-    schedules = load_schedules(desk / "schedules.yaml")
+    monkeypatch.chdir(desk)
+    schedules = project_schedules(None)
     fakes = FakeSteps()  # the real build; delivery and the owner's notice are recorded only
     steps = Steps(job_steps.build, fakes.deliver, fakes.notify)
     clock = Clock(utc(2026, 3, 1, 12))  # a Sunday: the job is first seen

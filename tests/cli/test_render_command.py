@@ -89,7 +89,7 @@ def test_a_bad_spec_exits_2_with_the_place_and_no_traceback(tmp_path: Path) -> N
     (["--paper", "a5"], "unknown paper"),
     (["--format", "docx"], "unknown output format"),
     (["--pdf-variant", "pdf/x-9"], "unknown PDF variant"),
-    (["--templates", "no-such-folder"], "template folder not found"),
+    (["--templates", "no-such-folder"], "--templates no-such-folder: no such folder"),
 ])
 def test_bad_flags_exit_2(tmp_path: Path, flags: list[str], message: str) -> None:
     code, _, err = run(["render", str(SAMPLES["baba"]), "--out", str(tmp_path), *flags])

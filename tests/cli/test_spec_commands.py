@@ -192,6 +192,9 @@ def test_schema_out_writes_a_file(tmp_path: Path) -> None:
     missing = run("schema", "--out", str(tmp_path / "no" / "s.json"))
     assert missing.exit_code == 2
     assert missing.stderr == f"briefgen: {tmp_path / 'no'} does not exist\n"
+    beside = run("schema", "-o", str(tmp_path))  # a folder: the schema goes in it, by its name
+    assert beside.exit_code == 0
+    assert json.loads((tmp_path / "spec.schema.json").read_text()) == spec_json_schema()
 
 
 # --- the console entry point, as a process -------------------------------------------------------

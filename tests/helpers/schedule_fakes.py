@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from briefgen.brand.load import LoadedBrand
+from briefgen.build.options import RenderOptions
 from briefgen.schedule.contracts import BriefOutcome, DeliveryRequest, FailureNotice, Steps
 from briefgen.schedule.file import Schedules, load_schedules
 from briefgen.schedule.history import History
@@ -48,7 +49,8 @@ class FakeSteps:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def build(self, specs: Sequence[Path], out_dir: Path, formats: Sequence[str], *,
-              brand: LoadedBrand | None = None) -> list[BriefOutcome]:
+              brand: LoadedBrand | None = None,
+              options: RenderOptions | None = None) -> list[BriefOutcome]:
         if self.build_seconds:
             time.sleep(self.build_seconds)
         with self.lock:

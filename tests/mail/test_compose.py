@@ -246,3 +246,18 @@ def test_no_derived_note_when_no_sentence_marks_a_number() -> None:
     for part in ("plain", "html"):
         body = msg.get_body((part,)).get_content()
         assert "†" not in body and "Derived by arithmetic" not in body
+
+
+def test_a_users_email_template_extends_the_built_in_one(tmp_path: Path) -> None:
+    (tmp_path / "brief.txt").write_text(
+        '{% extends "default:brief.txt" %}', encoding="utf-8")
+    (tmp_path / "brief.html").write_text(
+        '{% extends "default:brief.html" %}', encoding="utf-8")
+    own = parsed(compose(content(), PEOPLE, config(templates=str(tmp_path)), clock=lambda: CLOCK))
+    built_in = parsed(compose(content(), PEOPLE, config(), clock=lambda: CLOCK))
+    def bodies(msg: EmailMessage) -> list[str]:
+        return [part.get_content() for part in msg.walk()
+                if part.get_content_type() in ("text/plain", "text/html")]
+
+    assert bodies(own) == bodies(built_in)
+    assert "Alibaba" in bodies(own)[0]

@@ -78,8 +78,8 @@ def test_the_text_part_says_what_the_html_part_says() -> None:
                   base_url="https://research.example/notes")
     text = words(msg.get_body(("plain",)).get_content())
     html = html_of(msg)
-    missing = []
-    pieces = 0
+    missing, out_of_order = [], []
+    pieces, at = 0, 0
     for string in html.body.find_all(string=True):
         if string.find_parent(style=re.compile("display:none")):
             continue  # the inbox preview line: the standfirst again
@@ -89,14 +89,20 @@ def test_the_text_part_says_what_the_html_part_says() -> None:
                 missing.append(link["href"])
             continue
         for piece in re.split(r"\s*·\s*", str(string)):
-            if words(piece).strip(" .,:"):
+            said = words(piece).strip(" .,:")
+            if said:
                 pieces += 1
-                if words(piece).strip(" .,:") not in text:
+                if said not in text:
                     missing.append(piece)
+                elif text.find(said, at) < 0:  # said, but before what the HTML says first
+                    out_of_order.append(piece)
+                else:
+                    at = text.find(said, at)
     alt = html.find("img")["alt"]
     if words(alt.removeprefix("Chart: ")) not in text:
         missing.append(alt)
     assert pieces > 30
+    assert out_of_order == [], out_of_order  # and in the same order
     assert missing == [], missing
     assert "https://research.example/unsubscribe" in text
     assert "https://research.example/notes/baba/brief.html" in text

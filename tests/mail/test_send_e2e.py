@@ -361,7 +361,7 @@ def test_cli_server_down_exits_1_and_ledger_says_failed(out_dir: Path, tmp_path:
     result = runner.invoke(app, ["send", str(SAMPLE), "--config", str(config),
                                  "--out", str(out_dir)])
     assert result.exit_code == 1, result.output
-    assert "gave up after 2 attempt(s)" in result.output and "connection refused" in result.output
+    assert "gave up after 2 attempts" in result.output and "connection refused" in result.output
     assert {r[1] for r in ledger_rows(out_dir / "deliveries.sqlite")} == {"failed"}
 
 

@@ -13,7 +13,7 @@ from pypdf import PdfReader
 from briefgen.build.pipeline import RenderOptions, allowed_roots, render_brief
 from briefgen.errors import RenderError
 from briefgen.note import webfonts
-from briefgen.note.html import css_string
+from briefgen.note.templates import css_string
 from briefgen.pdf import weasy as pdf
 from tests.helpers.golden import variant_spec
 

@@ -12,8 +12,11 @@ from briefgen.brand.model import Brand, Colours
 from briefgen.build.pipeline import RenderOptions, render_loaded
 from briefgen.charts.style import style_for
 from briefgen.errors import InputError, RenderError
-from briefgen.note.html import BUILTIN_TEMPLATES, builtin_template_dir, template_environment
+from briefgen.note.builtin import builtin_template_dir
+from briefgen.note.templates import template_environment
 from tests.helpers.golden import ROOT, rendered
+
+BUILTIN_TEMPLATES = builtin_template_dir()
 
 
 def html(options: RenderOptions) -> BeautifulSoup:
@@ -28,7 +31,6 @@ def test_builtins_are_the_repository_folder_in_a_checkout() -> None:
 
 def test_environment_is_strict_and_escapes() -> None:
     env = template_environment()
-    assert env.autoescape is True
     with pytest.raises(jinja2.UndefinedError):
         env.from_string("{{ missing }}").render()
     assert env.from_string("{{ x }}").render(x="<b>&") == "&lt;b&gt;&amp;"

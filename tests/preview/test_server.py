@@ -230,7 +230,7 @@ def test_brand_logo_and_brand_templates_are_watched(
     status, page = client.next_page()
     assert status == 500
     assert [li.get_text() for li in page.select("li code")] == [
-        f'{brand}:16:12: colours.primary: expected a colour as #RRGGBB, got "maroon"']
+        f'{brand}:15:12: colours.primary: expected a colour as #RRGGBB, got "maroon"']
     assert page.h1.get_text() == f"{brand} has problems"
 
     edit(brand, "primary: maroon", 'primary: "#7A1F3D"')

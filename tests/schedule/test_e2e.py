@@ -105,7 +105,7 @@ jobs:
 
     clock.now = utc(2026, 3, 2, 0, 5)  # 08:05 HKT: the per-brief job, from the cached render
     [done] = run_due(schedules, now=clock).handled
-    assert (done.job, done.status, done.detail) == ("each-brief", "ok", "1 brief(s), 1 message(s)")
+    assert (done.job, done.status, done.detail) == ("each-brief", "ok", "1 brief, 1 message")
     envelope, note = mail.messages[1]
     assert sorted(envelope) == ["bob@fund.example", "jane@fund.example"]
     assert note["To"] == "undisclosed-recipients:;"

@@ -110,10 +110,10 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
         'schedules.yaml:10:20: jobs[0].formats[1]: expected one of html, pdf; got "docx"',
         "schedules.yaml:11:11: jobs[1].name: expected a name of letters, digits, '.', '_' and "
         '\'-\', got "bad name!"',
-        "schedules.yaml:12:12: jobs[1].specs: needs at least 1 item(s)",
+        "schedules.yaml:12:12: jobs[1].specs: needs at least 1 item",
         "schedules.yaml:14:22: jobs[1].delivery.mode: expected one of digest, per-brief; got "
         '"digests" (did you mean "digest"?)',
-        "schedules.yaml:14:54: jobs[1].delivery.lists: needs at least 1 item(s)",
+        "schedules.yaml:14:54: jobs[1].delivery.lists: needs at least 1 item",
         'schedules.yaml:15:12: jobs[1].owner: expected an email address, got "nobody"',
     ]
 

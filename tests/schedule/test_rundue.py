@@ -122,7 +122,7 @@ def test_failed_renders_are_held_back_and_reported(tmp_path: Path) -> None:
     assert [b.slug for b in request.rendered] == ["aapl", "tcehy"]
     assert [b.slug for b in request.held_back] == ["baba"]
     assert report.handled[0].status == "failed"
-    assert report.handled[0].detail == ("1 of 3 brief(s) failed to render and were held back: "
+    assert report.handled[0].detail == ("1 of 3 briefs failed to render and were held back: "
                                         "baba: segments[0]: bad")
     assert len(fake.notices) == 1  # no retry: the spec needs a person, the digest has gone
     with History(schedules.history_path) as history:

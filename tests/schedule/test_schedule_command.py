@@ -24,7 +24,7 @@ def test_list_shows_next_runs_in_local_time_and_utc(tmp_path: Path) -> None:
                                  "--count", "3", "--from", "2026-10-20T00:00Z"])
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == [
-        "Next 3 run(s) per job after 2026-10-20 00:00Z",
+        "Next 3 runs per job after 2026-10-20 00:00Z",
         "Job     Cron              Time zone       Local time                UTC                "
         "Delivery",
         "london  0 7 * * MON       Europe/London   Mon 2026-10-26 07:00 GMT  2026-10-26 07:00Z  "
@@ -54,13 +54,13 @@ def test_run_due_while_another_runs_says_so_and_does_nothing(tmp_path: Path) -> 
     schedules = make_schedules(tmp_path)
     with History(schedules.history_path) as history, history.lock() as lock:
         assert lock.acquired
-        result = runner.invoke(app, ["schedule", "run-due", "-f", str(schedules.path)])
+        result = runner.invoke(app, ["schedule", "run-due", "--schedules", str(schedules.path)])
     assert (result.exit_code, result.output) == (0, "another run-due is in progress\n")
 
 
 def test_run_due_is_quiet_when_nothing_is_due(tmp_path: Path) -> None:
     schedules = make_schedules(tmp_path)
-    result = runner.invoke(app, ["schedule", "run-due", "-f", str(schedules.path)])
+    result = runner.invoke(app, ["schedule", "run-due", "--schedules", str(schedules.path)])
     assert (result.exit_code, result.output) == (0, "")
     with History(schedules.history_path) as history:  # the job is now known, from now on
         assert history.job_state("weekly", utc(2030, 1, 1)).last_slot is None
@@ -72,7 +72,7 @@ def test_runs_shows_the_history(tmp_path: Path) -> None:
     run_due(schedules, now=clock, steps=fake.steps)
     clock.now = utc(2026, 3, 1, 23, 2)
     run_due(schedules, now=clock, steps=fake.steps)
-    result = runner.invoke(app, ["runs", "-f", str(schedules.path)])
+    result = runner.invoke(app, ["runs", "--schedules", str(schedules.path)])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0] == f"Runs ({schedules.history_path})"
@@ -83,7 +83,7 @@ def test_runs_shows_the_history(tmp_path: Path) -> None:
                                 "ConnectionRefusedError('SMTP", "server", "down')"]
     clock.advance(timedelta(minutes=15))
     run_due(schedules, now=clock, steps=fake.steps)
-    result = runner.invoke(app, ["runs", "-f", str(schedules.path), "--job", "weekly"])
+    result = runner.invoke(app, ["runs", "--schedules", str(schedules.path), "--job", "weekly"])
     assert result.output.splitlines()[2].split()[:6] == ["weekly", "2026-03-02", "07:00", "HKT",
                                                          "ok", "2"]
 
@@ -92,10 +92,10 @@ def test_runs_before_any_run_and_for_an_unknown_job(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     schedules = make_schedules(tmp_path)
-    result = runner.invoke(app, ["runs", "-f", str(schedules.path)])
+    result = runner.invoke(app, ["runs", "--schedules", str(schedules.path)])
     assert result.output == f"no runs recorded yet (history: {schedules.history_path})\n"
     with pytest.raises(SystemExit) as caught:
-        main(["runs", "-f", str(schedules.path), "--job", "weekyl"])
+        main(["runs", "--schedules", str(schedules.path), "--job", "weekyl"])
     assert caught.value.code == 2
     assert 'no job named "weekyl"' in capsys.readouterr().err
 
@@ -108,7 +108,7 @@ def test_install_prints_cron_and_systemd_units_with_absolute_paths(
     result = runner.invoke(app, ["schedule", "install", "--every", "10"])
     assert result.exit_code == 0, result.output
     briefgen = Path(sys.executable).parent / "briefgen"
-    command = f"{briefgen} schedule run-due --file {tmp_path / 'schedules.yaml'}"
+    command = f"{briefgen} schedule run-due --schedules {tmp_path / 'schedules.yaml'}"
     lines = result.output.splitlines()
     assert f"*/10 * * * * cd {tmp_path} && {command}" in lines
     assert f"ExecStart={command}" in lines

@@ -84,7 +84,7 @@ CASES = [
     Bad("list-is-empty", edit=("  listings:\n    - {exchange: NYSE, ticker: BABA, currency: USD}\n"
                                '    - {exchange: HKEX, ticker: "9988", currency: HKD}\n',
                                "  listings: []\n"),
-        expected=(f"{SPEC}:20:13: company.listings: needs at least 1 item(s)",)),
+        expected=(f"{SPEC}:20:13: company.listings: needs at least 1 item",)),
     Bad("no-read-as-false", edit=("short_name: Alibaba", "short_name: no"),
         expected=(f"{SPEC}:18:15: company.short_name: expected text, got false "
                   '(YAML reads yes/no/on/off as true/false; quote the text, e.g. "NO")',)),

@@ -1,0 +1,246 @@
+"""Every performance target of briefgen as a ratio measured in one run, with PASS or FAIL.
+
+`make bench` runs this. Absolute times differ ~1.8x between machines and with load, so each
+target compares two things timed in the same run, alternating, and prints the median ratio, the
+spread of the per-pair ratios (min-max) and the load average before and after. Run it twice.
+
+    python bench/targets.py [--runs 5] [--batch-count 40] [--cached-count 100] [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+
+import batch_bench  # noqa: E402
+import preview_bench  # noqa: E402
+import render_bench  # noqa: E402
+
+FIXTURE = ROOT / "bench" / "fixtures" / "note-2026-12-03"
+SPEC = ROOT / "specs" / "baba.yaml"
+
+
+@dataclass
+class Target:
+    name: str
+    ratios: list[float]  # one per pair, in run order
+    limit: float
+    detail: str = ""
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.ratios)
+
+    def line(self) -> str:
+        verdict = "PASS" if self.median <= self.limit else "FAIL"
+        spread = f"{min(self.ratios):.2f}-{max(self.ratios):.2f}"
+        return (f"{verdict}  {self.name:<46} {self.median:6.2f}  (<= {self.limit:.2f}; spread "
+                f"{spread}, n={len(self.ratios)}){'  ' + self.detail if self.detail else ''}")
+
+
+def load() -> str:
+    return ", ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def env() -> dict[str, str]:
+    return {**os.environ, "TZ": "UTC", "MPLBACKEND": "Agg",
+            "SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH", "1756684800")}
+
+
+def single_renders(work: Path, runs: int) -> list[Target]:
+    """Cold `briefgen render SPEC` against the naive pipeline (wall, CPU); a cache hit (the same
+    command again) against that cold render."""
+    environment = env()
+    render_bench.run(render_bench.briefgen_command(SPEC, work / "warm-a"), environment)
+    render_bench.run(render_bench.naive_command(SPEC, work / "warm-b", "svg"), environment)
+    cold_wall, cold_cpu, hit = [], [], []
+    for index in range(runs):
+        ours = render_bench.briefgen_command(SPEC, work / f"a{index}")
+        naive = render_bench.naive_command(SPEC, work / f"b{index}", "svg")
+        if index % 2:
+            b_wall, b_cpu = render_bench.run(naive, environment)
+            a_wall, a_cpu = render_bench.run(ours, environment)
+        else:
+            a_wall, a_cpu = render_bench.run(ours, environment)
+            b_wall, b_cpu = render_bench.run(naive, environment)
+        h_wall, _ = render_bench.run(ours, environment)  # the same command: all cached
+        cold_wall.append(a_wall / b_wall)
+        cold_cpu.append(a_cpu / b_cpu)
+        hit.append(h_wall / a_wall)
+    return [
+        Target("cold single render / naive, wall", cold_wall, 0.60),
+        Target("cold single render / naive, CPU", cold_cpu, 0.85),
+        Target("cache hit / cold single render, wall", hit, 0.15),
+    ]
+
+
+def fully_cached(work: Path, count: int) -> Target:
+    """`briefgen render DIR` of `count` specs, every one cached: seconds (target < 1 s)."""
+    specs = batch_bench.make_variants(work / "cached-specs", count)
+    command = [*preview_bench.briefgen(), "render", str(specs[0].parent), "--out",
+               str(work / "cached-out"), "--format", "html"]  # HTML only: quicker to set up
+    subprocess.run(command, env=env(), capture_output=True, check=True)
+    seconds = []
+    for _ in range(3):
+        start = time.perf_counter()
+        done = subprocess.run(command, env=env(), capture_output=True, text=True, check=True)
+        seconds.append(time.perf_counter() - start)
+        if f"0 rendered, {count} cached" not in done.stderr:
+            sys.exit(f"not all cached: {done.stderr[-500:]}")
+    return Target(f"fully cached render of {count} specs, seconds", seconds, 1.0)
+
+
+def note_cost(runs: int) -> Target:
+    """WeasyPrint's time on today's sample note against the fixture of 2026-12-03, in one
+    process, alternating, same PDF variant; the pages compared pixel by pixel."""
+    code = f"import sys; sys.path.insert(0, {str(ROOT / 'bench')!r}); import targets; " \
+           f"targets.note_cost_driver({runs})"
+    done = subprocess.run([sys.executable, "-c", code], env=env(), capture_output=True,
+                          text=True, check=True)
+    data = json.loads(done.stdout.splitlines()[-1])
+    detail = (f"{statistics.median(data['now']):.3f} s now vs "
+              f"{statistics.median(data['fixture']):.3f} s (CPU); pages differ in "
+              f"{data['pixels_differ']:.4%} of pixels (limit 0.5%)")
+    return Target("WeasyPrint on the note / on the 12-03 note", data["ratios"], 0.75, detail)
+
+
+def note_cost_driver(runs: int) -> None:
+    from make_note_fixture import current_note
+
+    from briefgen.build.pipeline import RenderOptions, allowed_roots
+    from briefgen.pdf.weasy import html_to_pdf
+
+    now = current_note()
+    fixture = {"html": FIXTURE.with_suffix(".html").read_text(encoding="utf-8"),
+               "charts": json.loads(FIXTURE.with_suffix(".charts.json").read_text("utf-8")),
+               "variant": now["variant"]}
+    roots = allowed_roots(RenderOptions())
+
+    def pdf(note: dict[str, object]) -> tuple[float, bytes]:
+        start = time.process_time()
+        data, _ = html_to_pdf(str(note["html"]), base_dir=SPEC.parent, allowed_roots=roots,
+                              variant=note["variant"], charts=note["charts"])  # type: ignore
+        return time.process_time() - start, data
+
+    pdf(now), pdf(fixture)  # warm
+    times_now, times_fixture, ratios = [], [], []
+    for _ in range(runs):
+        a, now_pdf = pdf(now)
+        b, fixture_pdf = pdf(fixture)
+        times_now.append(a)
+        times_fixture.append(b)
+        ratios.append(a / b)
+    print(json.dumps({"now": times_now, "fixture": times_fixture, "ratios": ratios,
+                      "pixels_differ": pixels_differ(now_pdf, fixture_pdf)}))
+
+
+def pixels_differ(first: bytes, second: bytes) -> float:
+    """The share of pixels (all pages, 60 dpi, grey) that differ by more than 32 of 255."""
+    from PIL import Image, ImageChops
+
+    pages = []
+    with tempfile.TemporaryDirectory() as temp:
+        for name, data in (("a", first), ("b", second)):
+            (Path(temp) / f"{name}.pdf").write_bytes(data)
+            subprocess.run(["pdftoppm", "-r", "60", "-gray", "-png", f"{temp}/{name}.pdf",
+                            f"{temp}/{name}"], check=True)
+            pages.append(sorted(Path(temp).glob(f"{name}-*.png")))
+        if len(pages[0]) != len(pages[1]):
+            return 1.0
+        differ = total = 0
+        for a, b in zip(*pages, strict=True):
+            left, right = Image.open(a).convert("L"), Image.open(b).convert("L")
+            if left.size != right.size:
+                return 1.0
+            histogram = ImageChops.difference(left, right).histogram()
+            differ += sum(histogram[33:])  # pixels more than 32 grey levels apart
+            total += left.size[0] * left.size[1]
+    return differ / total
+
+
+def batch_and_memory(work: Path, count: int, floor_runs: int) -> list[Target]:
+    """Warm batch per brief at 1 and 2 workers against WeasyPrint alone on the same note in as
+    many processes; each worker's peak RSS at brief 100 and at the last."""
+    specs = batch_bench.make_variants(work / "batch-specs", count)
+    found = []
+    for jobs in (1, 2):
+        seconds, data = batch_bench.run_build(jobs, work / f"batch-{jobs}", specs[0].parent,
+                                              force=True)
+        floor = batch_bench.weasyprint_floor(specs[0], floor_runs, jobs)
+        per = seconds / count
+        rss = max(data["peak_rss_at_100"] or 0, data["peak_rss_at_end"] or 0) / 2**20
+        found.append(Target(f"warm batch, {jobs} worker(s) / WeasyPrint alone", [per / floor],
+                            1.20, f"{per:.3f} vs {floor:.3f} s/brief; peak RSS {rss:.0f} MiB"))
+    return found
+
+
+def preview(work: Path, edits: int) -> Target:
+    """Save-to-served in a warm `briefgen preview` against a cold render, alternating."""
+    environment = env()
+    folder = work / "preview"
+    shutil.copytree(SPEC.parent, folder)
+    spec = folder / SPEC.name
+    text = spec.read_text(encoding="utf-8")
+    old = text.split("title:", 1)[1].split("\n", 1)[0].strip().strip('"')
+    process, base = preview_bench.start_preview(spec, environment)
+    ratios = []
+    try:
+        preview_bench.version(base)
+        preview_bench.timed_edit(spec, base, text, old, f"{old} (warm-up)")
+        for index in range(edits):
+            warm = preview_bench.timed_edit(spec, base, text, old, f"{old} (edit {index})")
+            cold = preview_bench.cold_render(SPEC, work / "preview-out", environment)
+            ratios.append(warm / cold)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    return Target("preview save-to-served / cold render", ratios, 0.15)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--batch-count", type=int, default=40)
+    parser.add_argument("--floor-runs", type=int, default=10)
+    parser.add_argument("--cached-count", type=int, default=100)
+    parser.add_argument("--quick", action="store_true", help="skip the batch and preview")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="briefgen-targets-"))
+    print(f"briefgen targets, {os.cpu_count()} CPUs, load average at start: {load()}",
+          flush=True)
+    steps: list[Callable[[], list[Target]]] = [
+        lambda: single_renders(work, args.runs),
+        lambda: [fully_cached(work, args.cached_count)],
+        lambda: [note_cost(args.runs)],
+    ]
+    if not args.quick:
+        steps += [lambda: batch_and_memory(work, args.batch_count, args.floor_runs),
+                  lambda: [preview(work, args.runs)]]
+    found: list[Target] = []
+    try:
+        for step in steps:
+            for target in step():
+                found.append(target)
+                print(target.line(), flush=True)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print(f"load average at end: {load()}; {sum(t.median <= t.limit for t in found)} of "
+          f"{len(found)} targets met")
+    return 0 if all(t.median <= t.limit for t in found) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
