@@ -7,6 +7,7 @@ matplotlib clip it."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -187,7 +188,11 @@ def _fitted(row: BarRow, style: ChartStyle, width_pt: float) -> BarRow:
         return "\n".join(fit_line(line, style, small, width_pt * share)
                          for line in text.split("\n"))
 
-    return replace(row, label=fit(row.label, LABEL_SHARE), note=fit(row.note, NOTE_SHARE))
+    # A figure with no single value (a range's is NaN) draws no bar, only its text: an axis
+    # cannot reach NaN or infinity.
+    value = row.value if math.isfinite(row.value) else 0.0
+    return replace(row, value=value, label=fit(row.label, LABEL_SHARE),
+                   note=fit(row.note, NOTE_SHARE))
 
 
 def _side_column(ax: Axes, style: ChartStyle, rows: list[BarRow], ys: list[float],

@@ -188,7 +188,10 @@ def _revenue(spec: Spec, d: Derived) -> ChartPlan | None:
         # Long histories: label every k-th quarter, counting back from this one, so none touch.
         slot = (width - left - right) * 72 / len(xs)
         anchor = len(xs) - 1 if current is None else current
-        value_texts = ["" if math.isnan(v) else fmt.significant(v) for v in values]
+        # Bars in the history's own unit print its figures as given (29.88, not 29.9).
+        value_texts = ["" if math.isnan(v) else
+                       fmt.given(v) if unit is history.unit else fmt.significant(v)
+                       for v in values]
         every = _every(slot, [text_width_pt(t, style, small, bold)
                               for t in [*value_texts, *filter(None, growth_text)]])
         labelled = {i for i in xs if (anchor - i) % every == 0}

@@ -85,8 +85,10 @@ def validate(
 
         specs = [str(path) for path in project_specs(resolve_cli_project())]
     results: list[tuple[str, bool, list[Problem]]] = []
+    fonts: frozenset[int] | None = None  # what the note's fonts draw: bundled, plus the brand's
     if brand is not None:
         from briefgen.brand.load import load_brand
+        from briefgen.spec import glyphs
 
         try:
             loaded_brand = load_brand(brand, str(brand), strict=strict)
@@ -94,12 +96,14 @@ def validate(
             results.append((str(brand), False, exc.problems))
         else:
             results.append((str(brand), True, list(loaded_brand.warnings)))
+            fonts = glyphs.bundled_coverage().union(
+                *(glyphs.coverage(face.data) for face in loaded_brand.brand.font_files))
     for path in expand_arguments(specs):
         if isinstance(path, Problem):
             results.append((path.file, False, [path]))
             continue
         try:
-            loaded = load_spec(path, strict=strict, display=str(path))
+            loaded = load_spec(path, strict=strict, display=str(path), fonts=fonts)
         except SpecError as exc:
             results.append((str(path), False, exc.problems))
         else:

@@ -151,6 +151,9 @@ def computed(value: float, text: str, inputs: tuple[Figure, ...], expression: st
     return Figure(value, text, sources, derivation)
 
 
+MAX_RATIO = 1e12
+
+
 def ratio(numerator: float, denominator: float) -> float | None:
     """`numerator / denominator`, or None where no figure can be derived: a zero denominator
     (a plan or a consensus of 0) or a quotient beyond floats (1e15 / 1e-300). A figure that
@@ -158,7 +161,9 @@ def ratio(numerator: float, denominator: float) -> float | None:
     if denominator == 0:
         return None
     quotient = numerator / denominator
-    return quotient if math.isfinite(quotient) else None
+    # Beyond a trillion times (1e15 / 1e-300 is finite but 1e315-ish once scaled) no figure is
+    # meant, and a chart's axis around it would overflow: derived like a division by zero.
+    return quotient if math.isfinite(quotient) and abs(quotient) <= MAX_RATIO else None
 
 
 def change(newer: Figure, older: Figure, gloss: str | None = None) -> Figure | None:
@@ -301,6 +306,7 @@ def _against_consensus(result: SegmentFigures, consensus: Consensus, fallback: s
     estimates) is compared end by end: above its top is a beat, below its bottom a miss, inside
     it neither; its midpoint is never used."""
     result.consensus_provider = consensus.provider
+    fallback = consensus.source or fallback
     growth = _percent_figure(consensus.growth_yoy, fallback) if consensus.growth_yoy else None
     value = _money_figure(consensus.revenue, fallback) if consensus.revenue else None
     if consensus.estimates:

@@ -4,7 +4,7 @@ its own consensus by the same rules as revenue (derive.figures)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from briefgen.derive.figures import Figure, change, gap_points, money_figure, percent_figure
 from briefgen.spec.model import Kpi, Spec
@@ -39,10 +39,13 @@ def _one(kpi: Kpi) -> KpiFigures:
     source = kpi.source
     amount = money_figure(kpi.amount, source) if kpi.amount else None
     margin = percent_figure(kpi.margin, source) if kpi.margin else None
+    if margin is not None:  # a margin is a level, not a change: `14.5%`, never `+14.5%`
+        margin = replace(margin, text=margin.text.replace("+", "", 1))
     growth = percent_figure(kpi.growth_yoy, source) if kpi.growth_yoy else None
     expected = gap = None
     consensus = kpi.consensus
     if consensus is not None:
+        source = consensus.source or source
         if amount is not None and consensus.revenue is not None:
             expected = money_figure(consensus.revenue, source)
             if not (amount.is_range or expected.is_range):

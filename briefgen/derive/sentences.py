@@ -53,7 +53,7 @@ def consensus_clause(seg: SegmentFigures) -> tuple[Run, ...] | None:
         what = " growth " if expected is seg.consensus_growth else " "
         run = said(expected, expected.text.removeprefix("+"))
         return ("in line with", *((" an unattributed ", run, f"{what}estimate") if unnamed(seg)
-                                  else (" the ", run, f"{what}consensus")))
+                                  else (" the ", run, f"{what}consensus")), " range")
     if seg.leading_gap is None:
         return None
     gap_figure, expected = seg.leading_gap
@@ -71,7 +71,8 @@ def consensus_clause(seg: SegmentFigures) -> tuple[Run, ...] | None:
         else (" the ", expected_run, f"{what}consensus"))
     if side == "in line with":
         return ("in line with", *against)
-    return (said(gap_figure, gap), f" {side}", *against)
+    return (said(gap_figure, gap), f" {side}", *against,
+            *((" range",) if expected.is_range else ()))
 
 
 def _side(gap: float) -> str:
@@ -253,6 +254,21 @@ def _session_order(move: MoveFigures) -> tuple[object, int]:
     return (move.date, _BASIS_ORDER.get(move.basis or "", 2))
 
 
+def _kpis(d: QuarterFigures) -> Sentence | None:
+    """Up to three KPIs in one sentence: `Data platform growth +40% y/y; RPO USD 368bn`."""
+    if not d.kpis:
+        return None
+    runs: list[Run] = []
+    for i, kpi in enumerate(d.kpis[:3]):
+        runs += ["; " if i else "", f"{kpi.name} " if i else f"{fmt.sentence_case(kpi.name)} ",
+                 said(kpi.main)]
+        if kpi.main is kpi.growth_yoy:
+            runs.append(f" {kpi.growth_label}")
+        elif kpi.growth_yoy is not None:
+            runs += [" (", said(kpi.growth_yoy), f" {kpi.growth_label})"]
+    return sentence(*runs, ".")
+
+
 def _other_segment(spec: Spec, seg: SegmentFigures) -> Sentence:
     growth = (", ", said(seg.growth_yoy), " y/y") if seg.growth_yoy else ()
     return sentence(f"{fmt.sentence_case(seg.called)} revenue ", said(seg.revenue),
@@ -268,8 +284,9 @@ RANK_TREND_DOWN = 85
 RANK_GROUP = 70
 RANK_TREND = 65
 RANK_GUIDANCE = 60
+RANK_MOVES = 55  # the market's verdict outranks another segment's unremarkable quarter
+RANK_KPIS = 52
 RANK_SEGMENT = 50
-RANK_MOVES = 40
 RANK_FOOTPRINT = 20
 
 
@@ -290,6 +307,7 @@ def takeaways(spec: Spec, d: QuarterFigures) -> list[Sentence]:
                 else RANK_GROUP if is_group(spec, other) else RANK_SEGMENT)
         ranked.append((rank, len(ranked), _other_segment(spec, other)))
     for rank, extra in ((RANK_GUIDANCE, _capex(d)), (RANK_MOVES, _moves(d)),
+                        (RANK_KPIS, _kpis(d)),
                         (RANK_FOOTPRINT, _infrastructure(spec, d))):
         if extra is not None:
             ranked.append((rank, len(ranked), extra))

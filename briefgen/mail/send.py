@@ -190,10 +190,14 @@ def content_hash(spec: Spec) -> str:
 
 
 def _chart(spec: Spec, derived: Derived, brand: Brand) -> bytes | None:
+    from briefgen.build.pipeline import captured_library_warnings
     from briefgen.charts.draw import chart_png, style_for
 
     try:
-        return chart_png(spec, derived, "revenue", style_for(brand))
+        # matplotlib's warnings were reported with the render; here they would only be printed
+        # raw on stderr, so they are captured and left.
+        with captured_library_warnings("charts", "matplotlib"):
+            return chart_png(spec, derived, "revenue", style_for(brand))
     except KeyError:  # no history: the message goes without a chart
         return None
 

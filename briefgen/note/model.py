@@ -147,8 +147,9 @@ def implied_upside(target: PriceTarget) -> Figure | None:
     if target.price_at_setting is None or quotient is None:
         return None
     upside = (quotient - 1) * 100
-    how = (f"target {price(target.value, target.currency)} / price when set "
-           f"{price(target.price_at_setting, target.currency)} − 1")
+    how = (f"{price(target.value, target.currency)} / "
+           f"{price(target.price_at_setting, target.currency)} − 1; the target against the "
+           "price when it was set")
     return Figure(upside, fmt.percent(upside, fixed=True), (), how)
 
 

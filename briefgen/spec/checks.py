@@ -136,7 +136,7 @@ def cross_field_problems(spec: Spec, doc: LocatedDocument) -> list[Problem]:
 
     for index, segment in enumerate(spec.segments):
         base: PathKey = ("segments", index)
-        if segment.consensus and not segment.consensus.provider:
+        if segment.consensus and not (segment.consensus.provider or segment.consensus.estimates):
             # Valid before providers were asked for; a note must not call it "the consensus".
             report((*base, "consensus"), "consensus names no provider",
                    "add `provider: NAME` (e.g. LSEG), or `provider: unnamed` when the source "

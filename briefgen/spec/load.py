@@ -26,7 +26,7 @@ from briefgen.inputs.located import (
     quoted,
     read_text,
 )
-from briefgen.spec import checks
+from briefgen.spec import checks, glyphs
 from briefgen.spec.model import Spec
 from briefgen.spec.previous import PreviousNote
 from briefgen.spec.previous import data_files as previous_files
@@ -57,15 +57,17 @@ SPEC = FileKind(Spec, SpecError, "a mapping of sections (brief, company, …)",
 
 
 def load_spec(path: Path | str, *, strict: bool = False, display: str | None = None,
-              find_previous: bool = True) -> LoadedSpec:
+              find_previous: bool = True, fonts: frozenset[int] | None = None) -> LoadedSpec:
     """Load and validate one spec; raise `SpecError` with every problem in it.
 
     With `strict`, warnings (figures without a source, growth that disagrees with the history)
-    count as errors. With `find_previous`, the company's previous note is found too.
+    count as errors. With `find_previous`, the company's previous note is found too. `fonts`:
+    the code points the note's fonts draw (default: the bundled fonts); text outside them warns.
     """
     path = Path(path)
     try:
-        return _load_spec(path, strict=strict, display=display, find_previous=find_previous)
+        return _load_spec(path, strict=strict, display=display, find_previous=find_previous,
+                          fonts=fonts)
     except SpecError:
         raise
     except Exception as exc:
@@ -81,7 +83,7 @@ def load_spec(path: Path | str, *, strict: bool = False, display: str | None = N
 
 
 def _load_spec(path: Path, *, strict: bool, display: str | None,
-               find_previous: bool) -> LoadedSpec:
+               find_previous: bool, fonts: frozenset[int] | None) -> LoadedSpec:
     data_files: list[Path] = []
 
     def inline_csv(doc: LocatedDocument, data: dict[str, Any]) -> list[Problem]:
@@ -90,7 +92,8 @@ def _load_spec(path: Path, *, strict: bool, display: str | None,
         return problems
 
     def cross_checks(doc: LocatedDocument, spec: Spec | None) -> list[Problem]:
-        problems = [*checks.citation_problems(doc), *checks.currency_problems(doc)]
+        problems = [*checks.citation_problems(doc), *checks.currency_problems(doc),
+                    *glyphs.undrawable_problems(doc, fonts)]
         if spec is not None:
             problems += checks.cross_field_problems(spec, doc)
         return problems

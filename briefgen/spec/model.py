@@ -280,6 +280,7 @@ class Consensus(StrictModel):
     estimates: list[Estimate] = Field(
         default_factory=list, description="Several providers' estimates, when they differ."
     )
+    source: SourceId | None = Field(None, description="Where the consensus was reported.")
 
 
 class Segment(StrictModel):

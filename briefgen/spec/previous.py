@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from briefgen.errors import BriefgenError, Problem
+from briefgen.errors import Problem
 from briefgen.inputs.located import LocatedDocument, load_located
 
 SPEC_SUFFIXES = (".yaml", ".yml")
@@ -61,10 +61,9 @@ def identity(path: Path) -> Identity | None:
 
 def _read_identity(path: Path) -> Identity | None:
     try:
-        data = load_located(path, str(path)).data
-    except (BriefgenError, OSError):
+        return identity_of(load_located(path, str(path)).data, path.parent)
+    except Exception:  # whatever a sibling file holds, it is just not this spec's previous note
         return None
-    return identity_of(data, path.parent)
 
 
 def identity_of(data: Any, folder: Path) -> Identity | None:

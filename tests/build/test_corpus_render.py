@@ -72,6 +72,7 @@ def test_odd_specs_render(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> 
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1800)
 def test_odd_corpus_renders(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
     """500 notes as HTML (charts and page: where the internal errors were), 50 also as PDF."""
     run = _render(tmp_path, capfd, 500, seed=1414, formats=("html",))

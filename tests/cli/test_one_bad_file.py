@@ -133,3 +133,21 @@ def test_a_brief_that_cannot_be_prepared_is_held_back_alone(
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output
     assert (out / "baba" / "email.eml").is_file()
     assert "internal error: ValueError('chr() arg not in range(0x110000)')" in result.output
+
+
+def test_an_uncaptured_library_warning_is_one_escaped_briefgen_line() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", "import warnings, briefgen.cli.main\n"
+         "warnings.warn('Glyph missing from \\x1b[31mred')"],
+        capture_output=True, text=True, timeout=60, check=False)
+    assert done.stderr == "briefgen: warning: Glyph missing from \\u001b[31mred\n"
+
+
+def test_a_bad_sibling_does_not_break_a_good_spec(folder: Path) -> None:
+    """Looking for a spec's previous note reads its siblings; whatever one holds (here a
+    company and quarter, but `segments: 5`), the good spec is still judged on its own."""
+    text = (SPECS / "baba.yaml").read_text(encoding="utf-8")
+    start = text.index("segments:")
+    (folder / "sibling.yaml").write_text(text[:start] + "segments: 5\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["validate", str(folder / "baba.yaml")])
+    assert result.exit_code == 0, result.output

@@ -24,7 +24,7 @@ def test_a_range_is_never_reduced_to_its_midpoint() -> None:
     seg = d.headline
     assert seg.consensus_revenue is not None and seg.consensus_revenue.text == "USD 10–10.6bn"
     assert seg.beat_pct is None and seg.verdict == "in line"  # 10.4 is inside the range
-    assert "in line with the USD 10–10.6bn consensus" in d.standfirst.text
+    assert "in line with the USD 10–10.6bn consensus range" in d.standfirst.text
 
 
 def test_a_result_above_a_range_beats_its_top() -> None:

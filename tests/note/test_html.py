@@ -302,8 +302,8 @@ def test_rating_box_with_target_and_implied_upside(tmp_path: Path) -> None:
     assert rows == {"Rating": "Buy", "Price target (NYSE: BABA)": "USD 150.00",
                     "Horizon": "12 months", "Price when set": "USD 120.00",
                     "Implied upside": "+25.0% " + box.select_one(".derived-mark").get_text()}
-    assert ("Derived: target USD 150.00 / price when set USD 120.00 − 1."
-            in box.select_one(".notes").get_text())
+    assert ("Derived: USD 150.00 / USD 120.00 − 1; the target against the price when it was "
+            "set." in box.select_one(".notes").get_text())
 
 
 def test_figure_columns_are_right_aligned_text_columns_left(soup: BeautifulSoup) -> None:

@@ -76,6 +76,7 @@ def test_small_corpus(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1800)  # a minute alone; shared cores can make it ten
 def test_full_corpus(tmp_path: Path) -> None:
     cases = write_corpus(tmp_path / "corpus", FULL, seed=1414)
     counts = _check(tmp_path / "corpus", cases)
