@@ -19,6 +19,7 @@ title is the tooltip a reader sees on hover, the id its record in the JSON file.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import html
@@ -55,7 +56,7 @@ _MONTHS = ("January|February|March|April|May|June|July|August|September|October|
 # One number as the note prints it. Alternatives are tried left to right, longest forms first:
 # a date, a mark, money with its currency and scale, points, a percentage, then a bare number.
 NUMBER = re.compile(
-    rf"(?P<date>\b\d{{1,2}} (?:{_MONTHS}) \d{{4}}(?!\d)|\b\d{{4}}-\d{{2}}-\d{{2}}(?!\d)"
+    rf"(?P<date>\b\d{{1,2}} (?:{_MONTHS})(?: \d{{4}}(?!\d)|\b)|\b\d{{4}}-\d{{2}}-\d{{2}}(?!\d)"
     rf"|\b(?:{_MONTHS})-\d{{2}}\b)"
     r"|(?P<mark>†\d+)"
     r"|(?P<money>[+−-]?\b[A-Z]{3} [+−-]?\d(?:\d|,(?=\d{3}))*(?:\.\d+)?(?:bn|tn|m|k)?\b)"
@@ -191,12 +192,19 @@ class SpecIndex:
                 scaled = (value * factor,) if factor else ()
                 self.numbers.append(_Leaf(place, float(value), scaled))
             elif isinstance(value, dt.date):
-                for text in (fmt.date_long(value), fmt.date_short(value), value.isoformat(),
-                             fmt.quarter_label(value)):
-                    self.dates.setdefault(text, []).append(place)
+                self._add_date(value, place)
             elif isinstance(value, str) and path[-1] not in _IDENTIFIERS:
                 for match in NUMBER.finditer(value):
                     self.texts.setdefault(match.group(), []).append(place)
+                    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", match.group()):  # "about 2025-08-01"
+                        with contextlib.suppress(ValueError):
+                            self._add_date(dt.date.fromisoformat(match.group()), place)
+
+    def _add_date(self, value: dt.date, place: Place) -> None:
+        for text in (fmt.date_long(value), fmt.date_short(value), value.isoformat(),
+                     fmt.quarter_label(value), f"{value.day} {value:%b}",
+                     f"{value.day} {value:%B}"):
+            self.dates.setdefault(text, []).append(place)
 
     def place_of(self, path: PathKey) -> Place:
         """A node's path and `file:line:col`, the file named relative to the spec's folder, so
@@ -532,7 +540,8 @@ def _scale_ticks(tokens: list[str]) -> set[str]:
                 ticks.update(token for token, _ in run)
 
         for token in tokens:
-            parsed = _parse(token) if token[:1].isdigit() else None
+            # Unsigned, or a matplotlib minus (a data label is signed + or −, as briefgen writes)
+            parsed = _parse(token) if token[:1].isdigit() or token[:1] == "-" else None
             if parsed is None or parsed[0] != kind:
                 close(run)
                 run = []
