@@ -19,6 +19,17 @@ SAMPLE = SPECS / "baba.yaml"
 SAMPLE_Q3 = SPECS / "baba-2025q3.yaml"
 
 
+from tests.helpers import provenance_guard  # noqa: E402
+
+provenance_guard.install()
+
+
+@pytest.fixture(autouse=True)
+def _every_number_explained(request: pytest.FixtureRequest) -> None:
+    """See tests/helpers/provenance_guard.py."""
+    provenance_guard.allowed = request.node.get_closest_marker("unexplained_numbers") is not None
+
+
 @pytest.fixture
 def spec_dir(tmp_path: Path) -> Path:
     """A throwaway copy of specs/ that a test may edit freely."""

@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 
 FORMATS = ("html", "pdf")
 FILE_NAMES = {"html": "brief.html", "pdf": "brief.pdf"}
+# Written beside them: every printed number and where it came from (note/provenance.py).
+PROVENANCE_FILE = "brief.provenance.json"
 Paper = Literal["a4", "letter"]
 
 

@@ -19,6 +19,7 @@ from briefgen.brand.model import DEFAULT_BRAND, Brand
 # Re-exported: `RenderOptions` has long been imported from here.
 from briefgen.build.options import FILE_NAMES as FILE_NAMES
 from briefgen.build.options import FORMATS as FORMATS
+from briefgen.build.options import PROVENANCE_FILE
 from briefgen.build.options import RenderOptions as RenderOptions
 from briefgen.errors import RenderError, library_warnings
 
@@ -121,6 +122,10 @@ def render_loaded(
             files[FILE_NAMES["pdf"]], pdf_warnings = job.result()
         warnings.extend(pdf_warnings)
     files = {FILE_NAMES[f]: files[FILE_NAMES[f]] for f in options.formats}
+    if page.provenance is not None:
+        with timer.stage("html"):
+            page.provenance.add_charts([(chart.key, chart.svg) for chart in charts])
+            files[PROVENANCE_FILE] = page.provenance.to_bytes()
     return RenderedBrief(loaded.slug, loaded.path, files, dict(timer.timings), warnings,
                          derived, loaded, list(charts))
 

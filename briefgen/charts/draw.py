@@ -391,7 +391,7 @@ def _capex(spec: Spec, d: Derived) -> ChartPlan | None:
     if invested and not invested.is_range:
         share = capex.trailing_vs_pace
         note = f"{share.text} of the annual pace" if share else ""
-        rows.append(BarRow("Invested, last 4 quarters", invested.value / scale, invested.text,
+        rows.append(BarRow("Invested, past four quarters", invested.value / scale, invested.text,
                            "primary", note=note, bold=True))
         words.append(f"invested over the last four quarters {invested.text}"
                      + (f", {note}" if note else ""))

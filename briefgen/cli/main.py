@@ -64,9 +64,9 @@ def _root(
 
 def _register() -> None:
     # Each module adds its commands to `app`; registered in this order so --help is stable.
-    from briefgen.cli import author, changes, project, render, schedule, send, spec
+    from briefgen.cli import author, changes, project, provenance, render, schedule, send, spec
 
-    for module in (spec, render, send, schedule, author, changes, project):
+    for module in (spec, render, send, schedule, author, changes, project, provenance):
         module.register(app)
 
 

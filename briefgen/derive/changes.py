@@ -112,6 +112,7 @@ class Changes:
     new_period: str
     old_path: str
     items: list[Change] = field(default_factory=list)
+    previous: LoadedSpec | None = None  # the previous note's spec, for provenance
 
     def ranked(self) -> list[Change]:
         order = {id(c): i for i, c in enumerate(self.items)}
@@ -422,4 +423,6 @@ def since_previous(loaded: LoadedSpec) -> Changes | None:
         pass
     # The previous note's own previous note is not needed: load it without looking for one.
     old = load_spec(previous.path, display=display, find_previous=False)
-    return compare(old.spec, derive(old.spec), loaded.spec, derive(loaded.spec), display)
+    changes = compare(old.spec, derive(old.spec), loaded.spec, derive(loaded.spec), display)
+    changes.previous = old
+    return changes

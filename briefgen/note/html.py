@@ -25,6 +25,7 @@ from briefgen.note import webfonts
 from briefgen.note.builtin import NOTE_TEMPLATE as NOTE_TEMPLATE
 from briefgen.note.builtin import builtin_template_dir as builtin_template_dir
 from briefgen.note.model import build_note
+from briefgen.note.provenance import Catalogue, Provenance, annotate
 from briefgen.version import __version__
 
 if TYPE_CHECKING:
@@ -140,6 +141,7 @@ class Page:
 
     html: str
     charts: tuple[ChartView, ...]
+    provenance: Provenance | None = None  # every number of `html`, traced to its origin
 
     def finish(self, target: Target, charts: Sequence[Chart] = ()) -> str:
         """The note as one HTML document for `target`.
@@ -195,4 +197,6 @@ def render_page(
         raise RenderError(f"{exc.filename or exc.name}:{exc.lineno}: {exc.message}") from exc
     except jinja2.UndefinedError as exc:
         raise RenderError(f"template {template}: {exc.message}") from exc
-    return Page(text, views)
+    catalogue = Catalogue(loaded, derived, changes)
+    annotated = annotate(text, catalogue)
+    return Page(annotated.html, views, Provenance(catalogue, annotated.records))

@@ -51,7 +51,7 @@ def identity(path: Path) -> Identity | None:
         stat = path.stat()
     except OSError:
         return None
-    key = (path.resolve(), stat.st_mtime_ns, stat.st_size)
+    key = (path.absolute(), stat.st_mtime_ns, stat.st_size)
     if key not in _cache:
         if len(_cache) > 10_000:  # a long-lived preview or scheduler: keep the memory bounded
             _cache.clear()
@@ -77,7 +77,8 @@ def identity_of(data: Any, folder: Path) -> Identity | None:
     if not isinstance(first, dict):
         return None
     end = _date(period.get("quarter_end"))
-    if end is None or not first.get("exchange") or not first.get("ticker"):
+    exchange, ticker = first.get("exchange"), first.get("ticker")
+    if end is None or not isinstance(exchange, str | int) or not isinstance(ticker, str | int):
         return None
     csvs = []
     segments = data.get("segments")  # a sibling spec read here may be invalid in any way
@@ -85,7 +86,7 @@ def identity_of(data: Any, folder: Path) -> Identity | None:
         history = segment.get("history") if isinstance(segment, dict) else None
         if isinstance(history, dict) and isinstance(history.get("csv"), str):
             csvs.append(folder / history["csv"])
-    return Identity(f"{first['exchange']}: {first['ticker']}", end, tuple(csvs))
+    return Identity(f"{exchange}: {ticker}", end, tuple(csvs))
 
 
 def _date(value: Any) -> dt.date | None:
@@ -141,11 +142,27 @@ def _named(path: Path, doc: LocatedDocument, own: Identity, named: Path) -> Prev
     return PreviousNote(target, f"named by `previous:` ({named})")
 
 
+def _specs_in(folder: Path) -> list[Path]:
+    """The spec files of a folder, listed again only when the folder changes."""
+    try:
+        key = (folder.absolute(), folder.stat().st_mtime_ns)
+    except OSError:
+        return []
+    if key not in _listings:
+        if len(_listings) > 1000:
+            _listings.clear()
+        _listings[key] = sorted(p for p in key[0].iterdir() if p.suffix in SPEC_SUFFIXES)
+    return _listings[key]
+
+
+_listings: dict[tuple[Path, int], list[Path]] = {}
+
+
 def _search(path: Path, display: str, own: Identity) -> PreviousNote:
-    me = path.resolve()
+    me = path.absolute()
     earlier: list[tuple[dt.date, Path]] = []
-    for sibling in sorted(path.parent.iterdir()):
-        if sibling.suffix not in SPEC_SUFFIXES or sibling.resolve() == me:
+    for sibling in _specs_in(path.parent):
+        if sibling == me:
             continue
         other = identity(sibling)
         if other and other.listing == own.listing and other.quarter_end < own.quarter_end:

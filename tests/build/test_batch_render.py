@@ -127,7 +127,7 @@ def test_failures_are_reported_and_the_good_specs_rendered(first: tuple[Path, Ru
     for slug in GOOD:
         entry = briefs[slug]
         assert entry["error"] is None and entry["cache_key"]
-        assert set(entry["outputs"]) == {"brief.html", "brief.pdf"}
+        assert set(entry["outputs"]) == {"brief.html", "brief.pdf", "brief.provenance.json"}
         for name, meta in entry["outputs"].items():
             path = root / "output" / meta["path"]
             assert meta["path"] == f"{slug}/{name}"

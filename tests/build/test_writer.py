@@ -71,7 +71,8 @@ def test_a_failed_write_leaves_the_old_file_and_no_temp_file(
 def test_write_brief_writes_each_rendered_file(tmp_path: Path) -> None:
     brief = rendered("baba")
     written = OutputWriter(tmp_path).write_brief(brief)
-    assert written == [tmp_path / "baba" / "brief.html", tmp_path / "baba" / "brief.pdf"]
+    assert written == [tmp_path / "baba" / name
+                       for name in ("brief.html", "brief.pdf", "brief.provenance.json")]
     assert [p.read_bytes() for p in written] == list(brief.files.values())
     assert all(oct(p.stat().st_mode)[-3:] == "644" for p in written)
 

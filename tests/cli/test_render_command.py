@@ -40,7 +40,7 @@ def test_render_as_a_process_writes_both_files_reproducibly(tmp_path: Path) -> N
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert [re.sub(r"\(\d+ KB\)", "(N KB)", line) for line in lines] == [
-        f"wrote {tmp_path}/baba/brief.{kind} (N KB)" for kind in ("html", "pdf")]
+        f"wrote {tmp_path}/baba/brief.{kind} (N KB)" for kind in ("html", "pdf", "provenance.json")]
     assert "1 rendered, 0 cached, 0 failed of 1" in done.stderr
     manifest = json.loads((tmp_path / "manifest.json").read_text())
     assert [b["slug"] for b in manifest["briefs"]] == ["baba"]
@@ -49,7 +49,8 @@ def test_render_as_a_process_writes_both_files_reproducibly(tmp_path: Path) -> N
     done = render(SAMPLES["baba"])
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == [
-        f"cached {tmp_path}/baba/brief.{kind} (unchanged)" for kind in ("html", "pdf")]
+        f"cached {tmp_path}/baba/brief.{kind} (unchanged)"
+        for kind in ("html", "pdf", "provenance.json")]
     manifest = json.loads((tmp_path / "manifest.json").read_text())
     assert manifest["briefs"][0]["status"] == "cached"
     # Two specs: a pool (baba is cached from the first run).
@@ -69,7 +70,7 @@ def test_format_paper_and_variant_flags(tmp_path: Path) -> None:
                         "--format", "html"])
     assert code == 0
     written = sorted(p.name for p in (tmp_path / "baba-2025q3").iterdir())
-    assert written == [".briefgen-cache.json", "brief.html"]
+    assert written == [".briefgen-cache.json", "brief.html", "brief.provenance.json"]
     assert "brief.html" in out and "brief.pdf" not in out
 
 

@@ -92,6 +92,17 @@ def html_of(name: str) -> str:
     return rendered(name).files["brief.html"].decode("utf-8")
 
 
+def soup_of(name: str, *, provenance: bool = False) -> BeautifulSoup:
+    """The note parsed; without `provenance`, each number's provenance span is unwrapped, so
+    text reads as the note prints it (get_text(" ") would otherwise space `(+26%`)."""
+    soup = BeautifulSoup(html_of(name), "html.parser")
+    if not provenance:
+        for span in soup.select("span.src"):
+            span.unwrap()
+        soup.smooth()  # the unwrapped number and the words around it: one string again
+    return soup
+
+
 def difference(name: str) -> str | None:
     """None when the render matches its golden file, else a readable diff."""
     expected = golden_path(name).read_text(encoding="utf-8")

@@ -17,11 +17,7 @@ from briefgen.mail.compose import BriefContent, compose
 from briefgen.mail.config import DeliveryConfig, Recipients
 from briefgen.spec.load import load_spec
 from tests.conftest import SAMPLE, SAMPLE_Q3
-from tests.helpers.golden import rendered
-
-
-def soup_of(name: str) -> BeautifulSoup:
-    return BeautifulSoup(rendered(name).files["brief.html"].decode("utf-8"), "html.parser")
+from tests.helpers.golden import rendered, soup_of
 
 
 @pytest.fixture(scope="module")

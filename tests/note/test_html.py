@@ -10,7 +10,7 @@ import pytest
 from bs4 import BeautifulSoup, Tag
 
 from briefgen.build.pipeline import RenderOptions, render_brief
-from tests.helpers.golden import html_of, rendered, variant_spec
+from tests.helpers.golden import rendered, soup_of, variant_spec
 
 SECTIONS = ["Key data", "Analyst", "Key takeaways", "Results against consensus",
             "Capital spending", "Infrastructure", "Market reaction", "Highlights",
@@ -20,12 +20,12 @@ SECTIONS = ["Key data", "Analyst", "Key takeaways", "Results against consensus",
 
 @pytest.fixture(scope="module")
 def soup() -> BeautifulSoup:
-    return BeautifulSoup(html_of("baba"), "html.parser")
+    return soup_of("baba")
 
 
 @pytest.fixture(scope="module")
 def q3() -> BeautifulSoup:
-    return BeautifulSoup(html_of("baba-2025q3"), "html.parser")
+    return soup_of("baba-2025q3")
 
 
 def headings(doc: BeautifulSoup, level: str = "h2") -> list[str]:
@@ -109,7 +109,7 @@ def test_standfirst_reuses_the_takeaways_marks_and_meta_stays_plain(soup: Beauti
 @pytest.mark.parametrize("sample", ["baba", "baba-2025q3"])
 def test_every_mark_has_its_note_in_its_block(sample: str) -> None:
     """Wherever a † appears, the note saying how sits under its table, box or takeaways."""
-    doc = BeautifulSoup(html_of(sample), "html.parser")
+    doc = soup_of(sample)
     marks = doc.select("sup.derived-mark")
     assert marks
     for sup in marks:
