@@ -27,19 +27,21 @@ def _said(exc: InputError) -> typer.Exit:
 
 def explain(
     target: Path = typer.Argument(
-        ..., metavar="OUTPUT_OR_SPEC",
+        ..., metavar="OUTPUT_OR_SPEC", show_default=False, hidden=True,
         help="A brief's folder or one of its files (output/x/), or a spec (rendered in memory).",
     ),
     number: str | None = typer.Argument(
-        None, metavar="[NUMBER]", help="The number as printed, e.g. 'RMB 39.8bn', '+5.0%'."),
+        None, metavar="[NUMBER]", show_default=False, hidden=True, help="The number as printed, e.g. 'RMB 39.8bn', '+5.0%'."),
     as_json: bool = typer.Option(False, "--json", help="Print the records as JSON."),
     spec_dir: Path | None = typer.Option(
-        None, "--spec-dir", help="The specs' folder, to quote the spec's line (default: the "
+        None, "--spec-dir", metavar="DIR", help="The specs' folder, to quote the spec's line (default: the "
         "spec's own folder, else ./specs or the current folder)."),
 ) -> None:
     """Where a number the note prints came from: the spec's file:line:col, or the arithmetic.
 
-    Locations are relative to the spec's folder. Without NUMBER, every number of the note.
+    OUTPUT_OR_SPEC is a brief's folder or one of its files (output/x/), or a spec (rendered in
+    memory); NUMBER is the number as printed, e.g. 'RMB 39.8bn' or '+5.0%'. Locations are relative
+    to the spec's folder. Without NUMBER, every number of the note.
     """
     try:
         records, pdf = _records(target)
@@ -161,12 +163,12 @@ def _print_all(records: list[dict[str, Any]], as_json: bool) -> None:
 
 def check(
     outputs: list[Path] = typer.Argument(
-        ..., metavar="OUTPUT", help="Briefs' folders (output/x/) or files in them."),
+        ..., metavar="OUTPUT", show_default=False, hidden=True, help="Briefs' folders (output/x/) or files in them."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON report."),
 ) -> None:
     """Read every number in each brief's PDF and HTML and match it to its provenance record.
 
-    Exits 0 when every number is explained, 1 when any is not, 2 for a folder that is no brief.
+    OUTPUT is a brief's folder (output/x/) or a file in it; give one or more. Exits 0 when every number is explained, 1 when any is not, 2 for a folder that is no brief.
     """
     from briefgen.build.reconcile import check as reconcile
 
