@@ -31,11 +31,12 @@ def explain(
         help="A brief's folder or one of its files (output/x/), or a spec (rendered in memory).",
     ),
     number: str | None = typer.Argument(
-        None, metavar="[NUMBER]", show_default=False, hidden=True, help="The number as printed, e.g. 'RMB 39.8bn', '+5.0%'."),
+        None, metavar="[NUMBER]", show_default=False, hidden=True,
+        help="The number as printed, e.g. 'RMB 39.8bn', '+5.0%'."),
     as_json: bool = typer.Option(False, "--json", help="Print the records as JSON."),
     spec_dir: Path | None = typer.Option(
-        None, "--spec-dir", metavar="DIR", help="The specs' folder, to quote the spec's line (default: the "
-        "spec's own folder, else ./specs or the current folder)."),
+        None, "--spec-dir", metavar="DIR", help="The specs' folder, to quote the spec's line "
+        "(default: the spec's own folder, else ./specs or the current folder)."),
 ) -> None:
     """Where a number the note prints came from: the spec's file:line:col, or the arithmetic.
 
@@ -163,12 +164,14 @@ def _print_all(records: list[dict[str, Any]], as_json: bool) -> None:
 
 def check(
     outputs: list[Path] = typer.Argument(
-        ..., metavar="OUTPUT", show_default=False, hidden=True, help="Briefs' folders (output/x/) or files in them."),
+        ..., metavar="OUTPUT", show_default=False, hidden=True,
+        help="Briefs' folders (output/x/) or files in them."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON report."),
 ) -> None:
     """Read every number in each brief's PDF and HTML and match it to its provenance record.
 
-    OUTPUT is a brief's folder (output/x/) or a file in it; give one or more. Exits 0 when every number is explained, 1 when any is not, 2 for a folder that is no brief.
+    OUTPUT is a brief's folder (output/x/) or a file in it; give one or more. Exits 0 when every
+    number is explained, 1 when any is not, 2 for a folder that is no brief.
     """
     from briefgen.build.reconcile import check as reconcile
 
