@@ -172,7 +172,9 @@ def _search(path: Path, display: str, own: Identity) -> PreviousNote:
     latest = max(end for end, _ in earlier)
     found = [p for end, p in earlier if end == latest]
     if len(found) > 1:
-        names = ", ".join(p.name for p in found)
+        shown = 3  # a folder of hundreds of candidates is one line, not hundreds of names
+        names = ", ".join(p.name for p in found[:shown]) + (
+            f" and {len(found) - shown} more" if len(found) > shown else "")
         message = (f"previous note is ambiguous: {names} all cover {own.listing}'s quarter "
                    f"ended {latest}")
         return PreviousNote(None, message, Problem(

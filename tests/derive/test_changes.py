@@ -161,6 +161,15 @@ def test_two_candidates_for_one_quarter_are_ambiguous(spec_dir: Path) -> None:
     assert result.exit_code == 2 and "ambiguous" in result.stderr
 
 
+def test_many_candidates_are_named_in_one_short_line(spec_dir: Path) -> None:
+    for index in range(5):
+        shutil.copy(spec_dir / "baba.yaml", spec_dir / f"baba-copy{index}.yaml")
+    [warning] = load_spec(spec_dir / "baba-2025q3.yaml").warnings
+    assert warning.message == (
+        "previous note is ambiguous: baba-copy0.yaml, baba-copy1.yaml, baba-copy2.yaml and 3 more "
+        "all cover NYSE: BABA's quarter ended 2025-06-30")
+
+
 def test_previous_names_the_note_and_is_checked(spec_dir: Path) -> None:
     shutil.copy(spec_dir / "baba.yaml", spec_dir / "baba-copy.yaml")
     q3 = spec_dir / "baba-2025q3.yaml"
