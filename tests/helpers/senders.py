@@ -42,7 +42,7 @@ def round_message(round_no: int, index: int) -> tuple[EmailMessage, BriefKey]:
 def send_rounds(ledger_path: Path, port: int, rounds: range, seed: int, barrier: Barrier) -> int:
     """Returns how many messages this sender handed to the server."""
     settings = Smtp.model_validate({"host": "127.0.0.1", "port": port, "tls": "none",
-                                    "timeout": 10, "retry": {"initial_delay": 0.01}})
+                                    "timeout": 60, "retry": {"initial_delay": 0.01}})
     shuffle = random.Random(seed)
     handed = 0
     with Ledger(ledger_path) as ledger:
