@@ -506,6 +506,7 @@ def tokens_of(text: str) -> list[str]:
 # --- charts ---------------------------------------------------------------------------------
 
 _SVG_TEXT = re.compile(r"<text\b[^>]*>(.*?)</text>", re.S)
+_LEFT_OUT = re.compile(r"\band (\d+) more\b")
 
 
 def chart_records(charts: list[tuple[str, str]], catalogue: Catalogue, start: int
@@ -517,9 +518,14 @@ def chart_records(charts: list[tuple[str, str]], catalogue: Catalogue, start: in
                  for m in _SVG_TEXT.finditer(svg)]
         tokens = [token for text in texts for token in tokens_of(text)]
         scale = _scale_ticks(tokens)
-        for token in tokens:
-            origin = (Origin("chart scale", note="an axis tick of the chart")
-                      if token in scale else catalogue.explain(token)) or Origin("unexplained")
+        # A label too long for its bar ends "…, and 4 more": a count of the names it leaves out.
+        counted = [(token, token in {m.group(1) for m in _LEFT_OUT.finditer(text)})
+                   for text in texts for token in tokens_of(text)]
+        for token, left_out in counted:
+            origin = (Origin("chart scale", note="an axis tick of the chart") if token in scale
+                      else Origin("constant", note="how many names a chart label leaves out")
+                      if left_out and catalogue.explain(token) is None
+                      else catalogue.explain(token)) or Origin("unexplained")
             records.append(Record(f"n{start + len(records) + 1}", token, f"chart: {key}",
                                   origin))
     return records

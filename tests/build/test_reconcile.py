@@ -179,3 +179,17 @@ def test_the_record_names_no_absolute_path(name: str) -> None:
     brief = brief_of(name)
     for data in (brief.files[PROVENANCE_FILE], brief.files["brief.html"]):
         assert str(brief.loaded.base_dir).encode() not in data
+
+
+def test_a_chart_labels_count_of_names_left_out_is_explained() -> None:
+    from briefgen.derive import derive
+    from briefgen.note.provenance import Catalogue, chart_records
+    from briefgen.spec.load import load_spec
+    from tests.conftest import SAMPLE
+
+    loaded = load_spec(SAMPLE)
+    catalogue = Catalogue(loaded, derive(loaded.spec))
+    svg = "<svg><text>Hangzhou, Ulanqab, and 17 more</text><text>17</text></svg>"
+    [left_out, bar] = chart_records([("infrastructure", svg)], catalogue, 0)
+    assert (left_out.text, left_out.origin.kind) == ("17", "constant")
+    assert bar.origin.kind == "unexplained"  # the same number as a figure still needs an origin
