@@ -205,7 +205,7 @@ def _check_growth(spec: Spec, index: int, report: Report) -> None:
         computed = (point.revenue / prior - 1) * 100
         if abs(computed - point.growth_yoy) > GROWTH_TOLERANCE_PP:
             report((*base, "history", "quarters", row, "growth_yoy"),
-                   f"reported {point.growth_yoy:g}% but the history gives {computed:.1f}%",
+                   f"reported {point.growth_yoy:g}% but the history gives {_rate(computed)}%",
                    severity="warning")
     current = revenue_by_end.get(spec.period.quarter_end)
     prior = _year_before(revenue_by_end, spec.period.quarter_end)
@@ -214,7 +214,7 @@ def _check_growth(spec: Spec, index: int, report: Report) -> None:
         if abs(computed - segment.growth_yoy.value) > GROWTH_TOLERANCE_PP:
             report((*base, "growth_yoy", "value"),
                    f"reported {segment.growth_yoy.value:g}% but the history gives "
-                   f"{computed:.1f}% y/y", severity="warning")
+                   f"{_rate(computed)}% y/y", severity="warning")
     if current is not None and segment.revenue.value is not None:
         in_history = current * UNIT_FACTORS[history.unit]
         reported = segment.revenue.value * UNIT_FACTORS[segment.revenue.unit]
@@ -271,3 +271,9 @@ def _at(data: Any, path: PathKey) -> Any:
     for part in path:
         data = data[part]
     return data
+
+
+def _rate(percent: float) -> str:
+    """A computed growth rate for a message: one decimal, or three significant figures when it is
+    so large (a fuzzed history) that every digit would fill a screen."""
+    return f"{percent:.1f}" if abs(percent) < 1e6 else f"{percent:.3g}"

@@ -73,6 +73,9 @@ def test_odd_specs_render(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> 
 
 @pytest.mark.slow
 @pytest.mark.timeout(1800)
+# Fuzzed figures (1e-300 printed in full, names of every script) test that rendering never fails;
+# whether provenance can name the origin of such numbers is not what this test is about.
+@pytest.mark.unexplained_numbers
 def test_odd_corpus_renders(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
     """500 notes as HTML (charts and page: where the internal errors were), 50 also as PDF."""
     run = _render(tmp_path, capfd, 500, seed=1414, formats=("html",))
