@@ -56,8 +56,7 @@ def load() -> str:
 
 
 def env() -> dict[str, str]:
-    return {**os.environ, "TZ": "UTC", "MPLBACKEND": "Agg",
-            "SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH", "1756684800")}
+    return render_bench.bench_env()
 
 
 def single_renders(work: Path, runs: int) -> list[Target]:
