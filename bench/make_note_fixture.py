@@ -14,6 +14,10 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "bench" / "fixtures"
+# The PDF path's HTML names the package's fonts by absolute file: URL, which is the checkout's
+# own folder; the fixture holds this placeholder instead, put back by `load_fixture`, so the
+# bench runs in any checkout (the fetcher refuses files outside the one it runs from).
+FONTS_PLACEHOLDER = "{BRIEFGEN_FONTS}"
 
 
 def current_note(spec: Path = ROOT / "specs" / "baba.yaml") -> dict[str, Any]:
@@ -36,13 +40,38 @@ def current_note(spec: Path = ROOT / "specs" / "baba.yaml") -> dict[str, Any]:
     return seen
 
 
+def fonts_url() -> str:
+    from briefgen.note.webfonts import FONT_DIR
+
+    return FONT_DIR.as_uri()
+
+
+def to_fixture(html: str) -> str:
+    """`html` with this checkout's font folder replaced by the placeholder; no other file: URL
+    may remain (it would tie the fixture to one machine)."""
+    text = html.replace(fonts_url(), FONTS_PLACEHOLDER)
+    if "file://" in text:
+        raise SystemExit("the note names a file: URL other than the fonts: not a portable fixture")
+    return text
+
+
+def load_fixture(name: str = "note-2026-12-03") -> dict[str, Any]:
+    """The fixture `name` as `current_note` gives a note: HTML (fonts of this checkout) and
+    charts by URL."""
+    base = FIXTURES / name
+    html = base.with_suffix(".html").read_text(encoding="utf-8")
+    return {"html": html.replace(FONTS_PLACEHOLDER, fonts_url()),
+            "charts": json.loads(base.with_suffix(".charts.json").read_text(encoding="utf-8"))}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--name", default="note-2026-12-03")
     args = parser.parse_args()
     note = current_note()
     FIXTURES.mkdir(parents=True, exist_ok=True)
-    (FIXTURES / f"{args.name}.html").write_text(note["html"], encoding="utf-8")
+    (FIXTURES / f"{args.name}.html").write_text(to_fixture(note["html"]),
+                                                   encoding="utf-8")
     (FIXTURES / f"{args.name}.charts.json").write_text(
         json.dumps(note["charts"], indent=1, sort_keys=True), encoding="utf-8")
     print(f"wrote {FIXTURES / args.name}.html and .charts.json (variant {note['variant']})")

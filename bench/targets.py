@@ -117,15 +117,13 @@ def note_cost(runs: int) -> Target:
 
 
 def note_cost_driver(runs: int) -> None:
-    from make_note_fixture import current_note
+    from make_note_fixture import current_note, load_fixture
 
     from briefgen.build.pipeline import RenderOptions, allowed_roots
     from briefgen.pdf.weasy import html_to_pdf
 
     now = current_note()
-    fixture = {"html": FIXTURE.with_suffix(".html").read_text(encoding="utf-8"),
-               "charts": json.loads(FIXTURE.with_suffix(".charts.json").read_text("utf-8")),
-               "variant": now["variant"]}
+    fixture = {**load_fixture(FIXTURE.name), "variant": now["variant"]}
     roots = allowed_roots(RenderOptions())
 
     def pdf(note: dict[str, object]) -> tuple[float, bytes]:

@@ -351,6 +351,7 @@ def compose_digest(
                "label": label, "rows": rows,
                "failures": list(failures), "mode": mode, "zip_name": zip_name,
                "total_size": size_text(total), "budget": size_text(config.budget_bytes),
+               "unsubscribe": config.unsubscribe,
                "subject": f"{brand.firm_name}: research digest, {label}"}
     content = digest_content_hash(entries, failures, label)
     msg = EmailMessage()

@@ -78,14 +78,15 @@ ODD_KEYS = ["", " ", "valeu", "Value", "__class__", "source ", "\u00e9t\u00e9", 
             "<<x", "a" * 300, "revenue_usd", "derived_by"]
 
 
-def _paths(data: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+def paths_in(data: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Every key path below `data` (mappings and lists), parents before children."""
     found = [path] if path else []
     if isinstance(data, dict):
         for key, value in data.items():
-            found += _paths(value, (*path, key))
+            found += paths_in(value, (*path, key))
     elif isinstance(data, list):
         for index, value in enumerate(data):
-            found += _paths(value, (*path, index))
+            found += paths_in(value, (*path, index))
     return found
 
 
@@ -101,7 +102,7 @@ class _Writer:
         self.rng = rng
         self.samples = [yaml.safe_load(p.read_text(encoding="utf-8")) for p in SAMPLES]
         self.texts = [p.read_text(encoding="utf-8") for p in SAMPLES]
-        self.paths = [_paths(data) for data in self.samples]
+        self.paths = [paths_in(data) for data in self.samples]
         self.cases: list[Case] = []
         self.index = 0
 

@@ -113,6 +113,26 @@ def test_still_too_large_when_zipped_becomes_links(tmp_path: Path) -> None:
     assert "too large to attach" in msg.get_body(("plain",)).get_content()
 
 
+def test_the_digest_says_how_to_unsubscribe_as_its_header_does(tmp_path: Path) -> None:
+    """Every message with a List-Unsubscribe header says the same in its body, in both parts;
+    the text part gives the address unescaped (an `&` stays an `&`)."""
+    url = "https://research.example/unsubscribe?list=digest&who=desk"
+    msg = parsed(compose_digest(entries(tmp_path), [], PEOPLE,
+                                config(unsubscribe={"url": url}), label=LABEL))
+    assert msg["List-Unsubscribe"] == f"<{url}>"
+    soup = BeautifulSoup(msg.get_body(("html",)).get_content(), "html.parser")
+    assert soup.find("a", string="unsubscribe")["href"] == url
+    assert f"To stop receiving these notes, unsubscribe: {url}" in \
+        msg.get_body(("plain",)).get_content()
+    by_mail = parsed(compose_digest(entries(tmp_path), [], PEOPLE,
+                                    config(unsubscribe={"mailto": "leave@research.example"}),
+                                    label=LABEL))
+    assert "write to leave@research.example (subject: unsubscribe)" in \
+        by_mail.get_body(("plain",)).get_content()
+    plain = parsed(compose_digest(entries(tmp_path), [], PEOPLE, config(), label=LABEL))
+    assert "To stop receiving" not in plain.get_body(("plain",)).get_content()
+
+
 def test_send_digest_goes_once_per_content(mail_server: MailServer, tmp_path: Path) -> None:
     made = entries(tmp_path)
     cfg = config(smtp=mail_server.settings().model_dump())

@@ -23,6 +23,7 @@ from briefgen.cli.main import app
 from briefgen.errors import FileError, Problem, SpecError
 from briefgen.inputs import located as yamlmarks
 from briefgen.spec.load import LoadedSpec, load_spec
+from tests.helpers.corpus import paths_in
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 SPEC_TEXT = (FIXTURES / "baba.yaml").read_text(encoding="utf-8")
@@ -51,18 +52,7 @@ values = st.recursive(
 )
 
 
-def _paths(data: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    found = [path] if path else []
-    if isinstance(data, dict):
-        for key, value in data.items():
-            found += _paths(value, (*path, key))
-    elif isinstance(data, list):
-        for index, value in enumerate(data):
-            found += _paths(value, (*path, index))
-    return found
-
-
-PATHS = _paths(SPEC_DATA)
+PATHS = paths_in(SPEC_DATA)
 
 
 def _copy(data: Any) -> Any:
