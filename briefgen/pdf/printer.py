@@ -147,6 +147,12 @@ def start_early(argv: list[str]) -> None:
         gc.disable()
 
 
+def early_connections() -> list[Connection]:
+    """This process's end of the early printer's pipe: a process forked after it closes it
+    (`briefgen.lifeline.close_inherited`), or the printer would not see this one end."""
+    return [] if _early is None else [_early._conn]
+
+
 def discard_early() -> None:
     """End the printer `start_early` forked, when the command does not need it (and collect
     garbage again: a batch's workers are forked from this process)."""
