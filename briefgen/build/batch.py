@@ -302,10 +302,9 @@ def _render_all(
         return
     # A printer forked for one brief is no use to a pool (nor forked into it). Only a process
     # that imported the printer module can have one: a cache hit does not import it.
-    for forked in ("briefgen.pdf.printer", "briefgen.build.drawer"):
-        module = sys.modules.get(forked)
-        if module is not None:
-            module.discard_early()
+    printer = sys.modules.get("briefgen.pdf.printer")
+    if printer is not None:
+        printer.discard_early()
     if not jobs:
         return
     by_index: dict[Hashable, _Job] = {job.index: job for job in jobs}
@@ -333,23 +332,24 @@ def _render_all(
 
 def _render_here(job: _Job, options: RenderOptions, render: RenderFn | None
                  ) -> RenderOutput | RenderFailure:
-    """One brief in this process; its PDF in a forked printer where that gains time, its charts
-    by the drawer `briefgen.cli.early` forked, if any."""
-    from briefgen.build import drawer as charts
+    """One brief in this process; its PDF in a forked printer and its charts in a forked
+    drawer where that gains time (`briefgen.build.drawer`)."""
+    from briefgen.build.drawer import ForkedDrawer
     from briefgen.pdf.printer import ForkedPrinter
 
-    drawer = charts.take_early() if render is None else None
     printer = (ForkedPrinter.start() if render is None and "pdf" in options.formats
                else None)
+    drawer = (ForkedDrawer.start([printer.connection] if printer else [])
+              if printer is not None else None)
     try:
-        if printer is None and drawer is None:
+        if printer is None:
             return render_spec(job.spec_path, options, render)
         from briefgen.build.pipeline import render_brief
 
         return render_spec(job.spec_path, options, functools.partial(
-            render_brief, printer=printer.submit if printer else None, drawer=drawer))
+            render_brief, printer=printer.submit, drawer=drawer))
     finally:
-        for process in (printer, drawer):
+        for process in (drawer, printer):
             if process is not None:
                 process.close()
 

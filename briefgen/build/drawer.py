@@ -1,14 +1,15 @@
-"""A forked process that imports matplotlib while `briefgen render SPEC` starts, then draws.
+"""A forked process that imports matplotlib while a single render makes its page, then draws.
 
-A cold single render otherwise imports matplotlib (~0.35 s) only after loading the spec and
-making the page, then draws the charts (~0.13 s), while the printer (`briefgen.pdf.printer`)
-waits for them to paint the page: the parent was the critical path. Forked at the same moment
-as the printer (`briefgen.cli.early`), this process imports matplotlib and registers the fonts
-while the parent imports typer and pydantic and loads the spec:
+A cold `briefgen render SPEC` otherwise imports matplotlib (~0.35 s) only after making the page
+(Jinja imported, the page rendered), then draws the charts (~0.13 s), while the printer
+(`briefgen.pdf.printer`) waits for them to paint the page: this process was the critical path.
+Forked as the one brief starts (`briefgen.build.batch`), after the spec was read (so pydantic,
+YAML and the spec model are not imported twice), the drawer imports matplotlib and registers
+the fonts while the parent derives and makes the page:
 
-    parent:  load spec, derive ─┬─ make the page ──────────────┬─ hand the charts to the printer
-    drawer:  import matplotlib ─┴─ draw the charts (spec sent) ─┘
-    printer: import WeasyPrint ──── lay the page out ───────────── paint
+    parent:  derive ─┬─ import Jinja, make the page ──────────┬─ hand the charts to the printer
+    drawer:  fork ───┴─ import matplotlib ─ draw (spec sent) ──┘
+    printer: (imported WeasyPrint) ─ lay the page out ───────────── paint
 
 The spec, its derived figures and the brand travel by pickle (~12 KB); the charts and
 matplotlib's warnings come back. The charts are the bytes `pipeline.draw_charts` makes in
@@ -56,6 +57,19 @@ class ForkedDrawer:
         child_conn.close()
         self._asked = False
 
+    @classmethod
+    def start(cls, inherited: Iterable[Connection] = ()) -> ForkedDrawer | None:
+        """A drawer, or None where one gains nothing (matplotlib imported already) or fork is
+        missing: the caller then draws in-process. `inherited`: as for the constructor."""
+        import multiprocessing
+
+        if "matplotlib" in sys.modules or "fork" not in multiprocessing.get_all_start_methods():
+            return None
+        try:
+            return cls(inherited)
+        except OSError:
+            return None  # no process to be had: drawn in-process
+
     def submit(self, loaded: LoadedSpec, derived: Derived, brand: Brand) -> None:
         """Start drawing (the answer is read by `result`)."""
         if self._asked:
@@ -83,37 +97,6 @@ class ForkedDrawer:
         if self._process.is_alive():
             self._process.kill()
             self._process.join()
-
-
-_early: ForkedDrawer | None = None
-
-
-def start_early(inherited: Iterable[Connection] = ()) -> None:
-    """Fork the drawer now (`briefgen.cli.early` calls this where it forks the printer early);
-    nothing where matplotlib is imported already or fork is missing. `inherited`: as for
-    `ForkedDrawer`."""
-    global _early
-    import multiprocessing
-
-    if (_early is not None or "matplotlib" in sys.modules
-            or "fork" not in multiprocessing.get_all_start_methods()):
-        return
-    with contextlib.suppress(Exception):  # no drawer: the charts are drawn in-process
-        _early = ForkedDrawer(inherited)
-
-
-def take_early() -> ForkedDrawer | None:
-    """The drawer `start_early` forked, handed over once (None if there is none)."""
-    global _early
-    drawer, _early = _early, None
-    return drawer
-
-
-def discard_early() -> None:
-    """End the drawer `start_early` forked when the command does not draw here."""
-    drawer = take_early()
-    if drawer is not None:
-        drawer.close()
 
 
 def _child(conn: Connection, parent_pid: int, parent_ends: list[Connection]) -> None:

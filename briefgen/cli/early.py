@@ -7,8 +7,7 @@ same `build()` and report as any run (`briefgen.cli.report`), without importing 
 pydantic, Jinja, matplotlib or WeasyPrint, and without forking.
 
 Otherwise a cold render gains most from forking the PDF printer at once
-(`briefgen.pdf.printer.start_early`: the child's WeasyPrint import is the critical path), and
-with it the chart drawer (`briefgen.build.drawer`), which imports matplotlib meanwhile. With a
+(`briefgen.pdf.printer.start_early`: the child's WeasyPrint import is the critical path). With a
 project file the cache is still checked with the default options (a hit by those forks nothing;
 a miss by them forks the printer, which `render` ends unused if its own options find a hit).
 With other flags the printer is forked as before.
@@ -41,13 +40,9 @@ def prepare_render(argv: list[str]) -> PlainRender | None:
     if plain is not None and not plain.spec.is_file():
         return None  # a folder or glob (a pool renders it), or a missing spec (said later)
     if plain is None or not _cached(plain.spec, plain.out):
-        from briefgen.pdf import printer  # multiprocessing: only for a render
+        from briefgen.pdf.printer import start_early  # multiprocessing: only for a render
 
-        printer.start_early(argv)
-        if printer.early_connections():  # one brief rendered here: its charts drawn beside
-            from briefgen.build import drawer
-
-            drawer.start_early(printer.early_connections())
+        start_early(argv)
         return None
     from briefgen.project.locate import find_project_file
 

@@ -62,9 +62,8 @@ def render(
     Settings not given as flags come from the project file (briefgen.yaml, found from here
     upward); `briefgen config` shows what is in force.
     """
-    from briefgen.build import drawer
     from briefgen.cli.options import FLAGS, project_specs, resolve_cli_project
-    from briefgen.pdf import printer
+    from briefgen.pdf.printer import discard_early
 
     # When the process ends, the interpreter's last garbage collections walk every object that
     # matplotlib, pydantic and Jinja left behind: 0.13 s of a 1.5 s render. Freezing them first
@@ -80,5 +79,4 @@ def render(
             dry_run=dry_run, single_in_process=jobs is None and timeout is None and dask is None,
             debug=bool(ctx.meta.get(cli_batch.DEBUG_KEY)), quiet=FLAGS.quiet))
     finally:
-        drawer.discard_early()  # unused (a cache hit, a bad spec, a pool run): end them now
-        printer.discard_early()
+        discard_early()  # unused (a cache hit, a bad spec, a pool run): end it now

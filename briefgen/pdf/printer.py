@@ -90,6 +90,12 @@ class ForkedPrinter:
             return None
         return cls()
 
+    @property
+    def connection(self) -> Connection:
+        """This process's end of the pipe: a process forked later closes it
+        (`briefgen.lifeline.close_inherited`), or the printer would not see its one end close."""
+        return self._conn
+
     def submit(self, html: str, **options: Any) -> PdfJob:
         if self._busy:
             raise RuntimeError("one PDF at a time")
@@ -145,12 +151,6 @@ def start_early(argv: list[str]) -> None:
     # ready ~0.1 s sooner). `render` freezes them at exit, so none are walked then either.
     if _early is not None:
         gc.disable()
-
-
-def early_connections() -> list[Connection]:
-    """This process's end of the early printer's pipe: a process forked after it closes it
-    (`briefgen.lifeline.close_inherited`), or the printer would not see this one end."""
-    return [] if _early is None else [_early._conn]
 
 
 def discard_early() -> None:

@@ -55,30 +55,27 @@ def test_an_unused_drawer_ends_and_a_dead_one_is_a_render_error() -> None:
     drawer.close()
 
 
-EARLY = textwrap.dedent('''
+SINGLE = textwrap.dedent('''
     import sys
-    from briefgen.build import drawer
-    from briefgen.cli.early import prepare_render
+    from pathlib import Path
+    from briefgen.build.batch import build
 
-    assert "matplotlib" not in sys.modules
-    prepare_render(["/usr/bin/briefgen", "render", sys.argv[1], "--out", sys.argv[2]])
-    early = drawer.take_early()
-    print("drawer" if early is not None else "no drawer")
-    if early is not None:
-        early.close()
+    run = build([sys.argv[1]], out_dir=Path(sys.argv[2]), single_in_process=True)
+    assert run.counts["rendered"] == 1, run.to_json()
+    # The charts were drawn by the drawer and the PDF made by the printer: this process
+    # imported neither matplotlib nor WeasyPrint.
+    print(sorted({"matplotlib", "weasyprint"} & set(sys.modules)))
 ''')
 
 
-def test_a_cold_render_forks_the_drawer_and_a_cache_hit_does_not(tmp_path: Path) -> None:
-    def early() -> str:
-        done = subprocess.run([sys.executable, "-c", EARLY, str(SAMPLES["baba"]),
-                               str(tmp_path)], capture_output=True, text=True, timeout=120)
-        assert done.returncode == 0, done.stderr
-        return done.stdout.strip()
+@pytest.mark.slow
+def test_a_single_render_draws_its_charts_in_the_drawer(tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, "-c", SINGLE, str(SAMPLES["baba"]), str(tmp_path)],
+                          capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+    from tests.helpers.golden import rendered
 
-    assert early() == "drawer"
-    from briefgen.build.batch import build
-    from tests.helpers.fake_render import fake_render
-
-    build([SAMPLES["baba"]], out_dir=tmp_path, render=fake_render)
-    assert early() == "no drawer"
+    expected = rendered("baba").files
+    for name in ("brief.html", "brief.pdf"):
+        assert (tmp_path / "baba" / name).read_bytes() == expected[name], name
