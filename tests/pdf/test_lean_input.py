@@ -1,7 +1,9 @@
 """What WeasyPrint is handed for the PDF is leaner than the page, and prints the same pages.
 
-The PDF is made from the plain page (no provenance spans: a tooltip is nothing on paper). Each
-test fails when the saving is undone; the last one proves the lean input looks, pixel for pixel,
+The PDF is made from the plain page (no provenance spans: a tooltip is nothing on paper), and
+the stylesheet every note shares is parsed once per process and handed to WeasyPrint parsed
+(`pdf.weasy._parsed_stylesheets`), not parsed again with every note. Each test fails when the
+saving is undone; the last one proves the lean input looks, pixel for pixel,
 like the full page printed the old way: the same pages, a few glyphs a fraction of a pixel
 apart (text that was split at a span's edge is now one run, kerned across it), which is why the
 pages are compared with a tolerance (under 0.1% of pixels more than 32 grey levels apart at
@@ -11,20 +13,27 @@ pages are compared with a tolerance (under 0.1% of pixels more than 32 grey leve
 from __future__ import annotations
 
 import dataclasses
+import io
+import re
 import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
+import weasyprint
 from PIL import Image, ImageChops
+from pypdf import PdfReader
 
 from briefgen.build.pipeline import RenderOptions, render_brief
 from briefgen.note import html as note_html
+from briefgen.pdf import weasy
 from briefgen.pdf.printer import in_process
 from briefgen.pdf.weasy import html_to_pdf
 
-SPEC = Path(__file__).resolve().parents[2] / "specs" / "baba.yaml"
+ROOT = Path(__file__).resolve().parents[2]
+SPEC = ROOT / "specs" / "baba.yaml"
+OTHER = ROOT / "tests" / "specs" / "gallery" / "miss-deceleration.yaml"
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +84,9 @@ def test_the_lean_input_prints_the_same_pages(handed: dict[str, Any], tmp_path: 
     full = dataclasses.replace(page, plain=None).finish("pdf")  # as before: every span
     assert full != handed["html"]
     options = handed["options"]
-    before, _ = html_to_pdf(full, charts=handed["charts"], **options)
+    with pytest.MonkeyPatch.context() as patch:  # and WeasyPrint parses the <style> text
+        patch.setattr(weasy, "_parsed_stylesheets", lambda *args: [])
+        before, _ = html_to_pdf(full, charts=handed["charts"], **options)
     lean = _pages(handed["brief"].files["brief.pdf"], tmp_path, "lean")
     old = _pages(before, tmp_path, "full")
     assert len(lean) == len(old) >= 3
@@ -83,3 +94,43 @@ def test_the_lean_input_prints_the_same_pages(handed: dict[str, Any], tmp_path: 
         assert left.size == right.size
         differ = sum(ImageChops.difference(left, right).histogram()[33:])
         assert differ < 0.001 * left.size[0] * left.size[1]
+
+
+def test_the_shared_stylesheet_is_parsed_once_per_process(
+        handed: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    parsed: list[str] = []
+    css = weasyprint.CSS
+
+    def counting(*args: Any, string: str = "", **kwargs: Any) -> Any:
+        parsed.append(string)
+        return css(*args, string=string, **kwargs)
+
+    monkeypatch.setattr(weasyprint, "CSS", counting)
+    other = render_brief(OTHER, RenderOptions(formats=("pdf",))).files["brief.pdf"]
+    assert len(PdfReader(io.BytesIO(other)).pages) >= 2
+    # Another company's note after the sample's: only its own page's rules (@page headers and
+    # footers) are parsed; the note's stylesheet and the brand's rules were parsed already.
+    assert len(parsed) == 1 and "@page" in parsed[0] and "h1" not in parsed[0]
+
+
+def _colours(html: str) -> list[bytes]:
+    pdf, _ = html_to_pdf(html, base_dir=Path.cwd(), allowed_roots=[], variant="none")
+    content = PdfReader(io.BytesIO(pdf)).pages[0].get_contents().get_data()
+    return re.findall(rb"[\d.]+ [\d.]+ [\d.]+ rg", content)
+
+
+def test_parsed_sheets_keep_the_cascade() -> None:
+    """A later sheet beats an earlier one and a style attribute beats both, as in the page."""
+    page = ('<style>p, em { color: #ff0000 }</style><style media="screen">p { color: #000 }'
+            '</style><style>p { color: #0000ff }</style>'
+            '<p>one</p><p style="color: #00ff00">two <em>three</em></p>')
+    assert _colours(page) == [b"0 0 1 rg", b"0 1 0 rg", b"1 0 0 rg"]
+    assert _colours(page) == [b"0 0 1 rg", b"0 1 0 rg", b"1 0 0 rg"]  # parsed sheets, again
+
+
+def test_a_page_that_links_a_stylesheet_is_left_as_it_is(tmp_path: Path) -> None:
+    (tmp_path / "linked.css").write_text("p { color: #00ff00 }", encoding="utf-8")
+    page = '<link rel="stylesheet" href="linked.css"><style>p { color: #0000ff }</style><p>x</p>'
+    pdf, _ = html_to_pdf(page, base_dir=tmp_path, allowed_roots=[], variant="none")
+    content = PdfReader(io.BytesIO(pdf)).pages[0].get_contents().get_data()
+    assert re.findall(rb"[\d.]+ [\d.]+ [\d.]+ rg", content) == [b"0 0 1 rg"]
