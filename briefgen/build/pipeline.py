@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from briefgen.brand.model import DEFAULT_BRAND, Brand
 
@@ -24,7 +24,6 @@ from briefgen.build.options import RenderOptions as RenderOptions
 from briefgen.errors import RenderError, library_warnings
 
 if TYPE_CHECKING:
-    from briefgen.build.drawer import ForkedDrawer
     from briefgen.charts.draw import Chart
     from briefgen.derive import Derived
     from briefgen.note.html import ChartView
@@ -45,6 +44,14 @@ class RenderedBrief:
     charts: list[Chart] = field(default_factory=list)
 
 
+class ChartDrawer(Protocol):
+    """Draws a brief's charts elsewhere (`briefgen.build.drawer.ForkedDrawer`): `submit`, then
+    `result` gives the charts and their warnings."""
+
+    def submit(self, loaded: LoadedSpec, derived: Derived, brand: Brand) -> None: ...
+    def result(self) -> tuple[list[Chart], list[str]]: ...
+
+
 class _Timer:
     def __init__(self) -> None:
         self.timings: dict[str, float] = {}
@@ -60,7 +67,7 @@ class _Timer:
 
 def render_brief(spec_path: Path, options: RenderOptions | None = None, *,
                  printer: Submit | None = None,
-                 drawer: ForkedDrawer | None = None) -> RenderedBrief:
+                 drawer: ChartDrawer | None = None) -> RenderedBrief:
     """Load, validate and render one spec; raises `SpecError` for a bad spec.
 
     `printer`, `drawer`: see `render_loaded`."""
@@ -77,7 +84,7 @@ def render_loaded(
     options: RenderOptions | None = None,
     *,
     printer: Submit | None = None,
-    drawer: ForkedDrawer | None = None,
+    drawer: ChartDrawer | None = None,
     _timer: _Timer | None = None,
 ) -> RenderedBrief:
     """Render an already loaded spec.
