@@ -221,7 +221,10 @@ def fit_line(text: str, style: ChartStyle, size: float, width_pt: float,
             low = middle
         else:
             high = middle - 1
-    return text[:low].rstrip() + ELLIPSIS
+    # Cut between words where the line has a space to cut at: a figure is shown whole or not at
+    # all, never as a number that reads as another ("USD 13.1–13…" for "USD 13.1–13.8bn").
+    cut = text.rfind(" ", 0, low + 1)
+    return text[:cut if cut > 0 else low].rstrip(" ,;:") + ELLIPSIS
 
 
 def header(fig: Figure, style: ChartStyle, title: str, subtitle: str | None = None) -> None:

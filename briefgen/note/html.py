@@ -142,10 +142,10 @@ class Page:
     html: str
     charts: tuple[ChartView, ...]
     provenance: Provenance | None = None  # every number of `html`, traced to its origin
-    # The page before every number was wrapped in its provenance span (`annotate`): what the
-    # PDF is made from. A tooltip is nothing on paper, and the ~150 spans of a note, each with
-    # a long title, cost WeasyPrint ~0.07 s CPU per PDF (parsing, styling, an inline box, a
-    # text run and a structure element each) for pixels identical to the plain page.
+    # The page without the provenance spans (`annotate`): what the PDF is made from. A tooltip
+    # is nothing on paper, and the ~150 spans of a note, each with a long title, cost WeasyPrint
+    # ~0.07 s CPU per PDF (parsing, styling, an inline box, a text run and a structure element
+    # each). Only figures that could break inside keep a bare span (`provenance.kept_whole`).
     plain: str | None = None
 
     def finish(self, target: Target, charts: Sequence[Chart] = ()) -> str:
@@ -205,4 +205,5 @@ def render_page(
         raise RenderError(f"template {template}: {exc.message}") from exc
     catalogue = Catalogue(loaded, derived, changes)
     annotated = annotate(text, catalogue)
-    return Page(annotated.html, views, Provenance(catalogue, annotated.records), plain=text)
+    return Page(annotated.html, views, Provenance(catalogue, annotated.records),
+                plain=annotated.lean)

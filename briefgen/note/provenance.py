@@ -401,6 +401,9 @@ _HEADING = {"h1", "h2"}
 class Annotated:
     html: str
     records: list[Record] = field(default_factory=list)
+    # The page without provenance spans, for the PDF (a tooltip is nothing on paper), each
+    # figure that could break across lines in one plain `<span class="nw">` (see `kept_whole`).
+    lean: str = ""
 
 
 def annotate(page: str, catalogue: Catalogue) -> Annotated:
@@ -408,6 +411,7 @@ def annotate(page: str, catalogue: Catalogue) -> Annotated:
 
     A † mark in `<sup>` is recorded, not wrapped (it has its own title)."""
     out: list[str] = []
+    lean: list[str] = []
     records: list[Record] = []
     section, heading_text, in_heading = "Headline", [], False
     boiler = 0  # depth of <section> inside a boilerplate section
@@ -421,6 +425,7 @@ def annotate(page: str, catalogue: Catalogue) -> Annotated:
             if in_heading:
                 heading_text.append(text)
             out.append(_wrap(text, catalogue, records, section, boiler > 0, wrap=not in_sup))
+            lean.append(text if in_sup else kept_whole(text))
         if tag is None:
             break
         closing, name, attrs = tag.group(1), (tag.group(2) or "").lower(), tag.group(3) or ""
@@ -429,8 +434,10 @@ def annotate(page: str, catalogue: Catalogue) -> Annotated:
             end = page.lower().find(f"</{name}", position)
             position = len(page) if end < 0 else end
             out.append(page[tag.start():position])
+            lean.append(out[-1])
             continue
         out.append(tag.group())
+        lean.append(tag.group())
         if not name:
             continue
         if closing:
@@ -456,7 +463,29 @@ def annotate(page: str, catalogue: Catalogue) -> Annotated:
             in_sup += 1
         elif name == "section" and (boiler or any(c in attrs for c in BOILERPLATE_SECTIONS)):
             boiler += 1
-    return Annotated("".join(out), records)
+    return Annotated("".join(out), records, "".join(lean))
+
+
+def kept_whole(text: str) -> str:
+    """Escaped HTML text with each figure that has a place to break inside it ("USD 30.9bn",
+    "+7.6 pp", "29 Aug 2025", a range "USD 64–72bn" or "+18–20%") in a `<span class="nw">`,
+    which the stylesheet keeps on one line: a reader never sees a currency at a line's end and
+    its number on the next. Figures without a space or dash need no span (none breaks inside)."""
+    tokens = list(_tokens(text))
+    pieces: list[str] = []
+    position = index = 0
+    while index < len(tokens):
+        start, end, _ = tokens[index]
+        while index + 1 < len(tokens) and text[end:tokens[index + 1][0]] == "–":
+            index += 1  # a range's ends, joined by its dash
+            end = tokens[index][1]
+        raw = text[start:end]
+        if " " in raw or "–" in raw:
+            pieces += [text[position:start], f'<span class="nw">{raw}</span>']
+            position = end
+        index += 1
+    pieces.append(text[position:])
+    return "".join(pieces)
 
 
 def _wrap(text: str, catalogue: Catalogue, records: list[Record], section: str,
@@ -469,7 +498,7 @@ def _wrap(text: str, catalogue: Catalogue, records: list[Record], section: str,
         gap = text[position:start]
         if joined >= 0 and gap == "–":
             # The two ends of a range ("USD 64–72bn", "+18–20%") stay on one line.
-            pieces[joined] = f'<span class="nw">{pieces[joined]}'
+            pieces[joined] = f'<span class="range">{pieces[joined]}'
         else:
             joined = -1
         pieces.append(gap)

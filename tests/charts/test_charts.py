@@ -18,7 +18,7 @@ import pytest
 from briefgen.brand.load import load_brand
 from briefgen.brand.model import DEFAULT_BRAND
 from briefgen.charts.draw import KEYS, Chart, chart_png, draw_charts
-from briefgen.charts.style import style_for
+from briefgen.charts.style import fit_line, style_for
 from briefgen.derive import Derived, derive
 from briefgen.spec.load import load_spec
 from briefgen.spec.model import Spec
@@ -359,3 +359,23 @@ def test_names_at_their_length_limit_are_cut_to_fit(sample: tuple[Spec, Derived]
         assert any(text.endswith("\u2026") for text in texts), key
         assert not any(long in text for text in texts), key
         assert long in charts[key].alt  # screen readers get the whole name
+
+
+def test_a_cut_line_ends_between_words_never_inside_a_figure() -> None:
+    style = style_for(DEFAULT_BRAND)
+    line = "no growth consensus; revenue consensus USD 13.1–13.8bn and more words"
+    for width in range(60, 300, 7):
+        cut = fit_line(line, style, 8.0, width)
+        if cut != line:
+            kept = cut.removesuffix("\u2026")
+            assert line.startswith(kept) and line[len(kept)] in " ;,", (width, cut)
+    # one long word has nowhere to cut but inside it
+    assert fit_line("x" * 200, style, 8.0, 60).endswith("x\u2026")
+
+
+def test_a_range_consensus_is_printed_whole_in_the_consensus_chart() -> None:
+    spec = load_spec(ROOT / "tests" / "specs" / "gallery" / "capex-range.yaml").spec
+    chart = {c.key: c for c in draw_charts(spec, derive(spec))}["consensus"]
+    texts = _text_nodes(chart.svg)
+    assert "revenue consensus USD 13.1–13.8bn" in texts, texts
+    assert not any(text.endswith("\u2026") for text in texts), texts
