@@ -301,7 +301,7 @@ def opened(browser: DevTools, brief: RenderedBrief, folder: Path, width: int) ->
 
 
 # A figure on two lines is taller than two lines' text; `.src` wraps every figure, `.nw` a range.
-SPLIT_IN_BROWSER = """[...document.querySelectorAll('main .src, main .range')].filter(e =>
+SPLIT_IN_BROWSER = """[...document.querySelectorAll('main .src, main .nw')].filter(e =>
     e.getBoundingClientRect().height > 2 * parseFloat(getComputedStyle(e).fontSize))
     .map(e => e.textContent)"""
 # Elements whose right edge passes the screen's, outside a box that scrolls sideways.
