@@ -118,8 +118,9 @@ def test_the_shared_stylesheet_is_parsed_once_per_process(
     other = render_brief(OTHER, RenderOptions(formats=("pdf",))).files["brief.pdf"]
     assert len(PdfReader(io.BytesIO(other)).pages) >= 2
     # Another company's note after the sample's: only its own page's rules (@page headers and
-    # footers) are parsed; the note's stylesheet and the brand's rules were parsed already.
-    assert len(parsed) == 1 and "@page" in parsed[0] and "h1" not in parsed[0]
+    # footers) are parsed; the note's stylesheet and the brand's rules were parsed already. (Its
+    # page's rules too, when another test of this process printed that note before: none.)
+    assert len(parsed) <= 1 and all("@page" in text and "h1" not in text for text in parsed)
 
 
 def _colours(html: str) -> list[bytes]:
