@@ -317,7 +317,7 @@ def _consensus(spec: Spec, d: Derived) -> ChartPlan | None:
         else:
             assert seg.consensus_revenue is not None
             rows.append(BarRow("", 0.0, "", "comparator",
-                               note=f"no growth consensus; revenue consensus "
+                               note=f"no growth consensus;\nrevenue consensus "
                                     f"{seg.consensus_revenue.text}"))
             words.append(f"{name}: actual {seg.growth_yoy.text}, revenue consensus "
                          f"{seg.consensus_revenue.text}")
