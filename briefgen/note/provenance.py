@@ -500,8 +500,10 @@ def _wrap(text: str, catalogue: Catalogue, records: list[Record], section: str,
 
 # A span `_wrap` writes: its classes, then the number as printed (never a tag inside).
 _SPAN = re.compile(r'<span class="(src src-[\w-]+)" data-src="[^"]*" title="[^"]*">([^<]*)</span>')
-# A number no line can break inside: digits with their sign, separators and a scale or %.
-_UNBREAKABLE = re.compile(r"[+−-]?\d[\d.,]*(?:bn|tn|m|k|%)?")
+# A number no line can break inside: digits with their sign, separators and a scale or %, or
+# a month and year joined by a hyphen ("Jun-25": Unicode line breaking, UAX #14 LB25, never
+# breaks between a hyphen and a digit).
+_UNBREAKABLE = re.compile(r"[+−-]?\d[\d.,]*(?:bn|tn|m|k|%)?|[A-Za-z]+-\d+")
 
 
 def for_print(annotated: str) -> str:

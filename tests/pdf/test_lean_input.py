@@ -158,5 +158,18 @@ def test_a_number_keeps_its_span_only_where_a_line_could_break() -> None:
             f'{_span("reported", "7.6 pp")}, {_span("reported", "1,234.5m")}</p>')
     assert for_print(page) == (
         '<p><span class="src src-reported">RMB 33.4bn</span> (+26%), '
-        '<span class="nw">64–72bn</span> −5.1%, <span class="src src-spec-date">Jun-25</span>, '
+        '<span class="nw">64–72bn</span> −5.1%, Jun-25, '
         '<span class="src src-reported">7.6 pp</span>, 1,234.5m</p>')
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs pdftotext (poppler-utils)")
+def test_what_for_print_leaves_without_a_span_cannot_break(tmp_path: Path) -> None:
+    """The rule `for_print` relies on: in a column one pixel wide, each of these stays whole
+    (Unicode line breaking), while a space is a break."""
+    unbroken = ["Jun-25", "+26%", "−5.1%", "1,234.5m", "7.152"]
+    page = f'<p style="width: 1px; font-size: 30px">{" ".join(unbroken)} RMB 33.4bn</p>'
+    pdf, _ = html_to_pdf(page, base_dir=tmp_path, allowed_roots=[], variant="none")
+    (tmp_path / "narrow.pdf").write_bytes(pdf)
+    lines = subprocess.run(["pdftotext", str(tmp_path / "narrow.pdf"), "-"], check=True,
+                           capture_output=True, text=True).stdout.split("\n")
+    assert [line for line in lines if line.strip("\f")] == [*unbroken, "RMB", "33.4bn"]
