@@ -332,26 +332,20 @@ def _render_all(
 
 def _render_here(job: _Job, options: RenderOptions, render: RenderFn | None
                  ) -> RenderOutput | RenderFailure:
-    """One brief in this process; its PDF in a forked printer and its charts in a forked
-    drawer where that gains time (`briefgen.build.drawer`)."""
-    from briefgen.build.drawer import ForkedDrawer
+    """One brief in this process; its PDF in a forked printer where that gains time."""
     from briefgen.pdf.printer import ForkedPrinter
 
     printer = (ForkedPrinter.start() if render is None and "pdf" in options.formats
                else None)
-    drawer = (ForkedDrawer.start([printer.connection] if printer else [])
-              if printer is not None else None)
-    try:
-        if printer is None:
-            return render_spec(job.spec_path, options, render)
-        from briefgen.build.pipeline import render_brief
+    if printer is None:
+        return render_spec(job.spec_path, options, render)
+    from briefgen.build.pipeline import render_brief
 
-        return render_spec(job.spec_path, options, functools.partial(
-            render_brief, printer=printer.submit, drawer=drawer))
+    try:
+        return render_spec(job.spec_path, options,
+                           functools.partial(render_brief, printer=printer.submit))
     finally:
-        for process in (drawer, printer):
-            if process is not None:
-                process.close()
+        printer.close()
 
 
 def _store(job: _Job, outcome: RenderOutput | RenderFailure | object,

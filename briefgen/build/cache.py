@@ -37,7 +37,7 @@ RENDER_LIBRARIES = ("matplotlib", "weasyprint", "pydyf", "fonttools", "jinja2", 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 # The code a render runs (`render_code`), part of every cache key.
 RENDER_STAGES = ("inputs", "spec", "derive", "brand", "charts", "note", "pdf")
-RENDER_BUILD_MODULES = ("__init__.py", "drawer.py", "options.py", "pipeline.py", "worker.py")
+RENDER_BUILD_MODULES = ("__init__.py", "options.py", "pipeline.py", "worker.py")
 RENDER_TOP_MODULES = (
     "__init__.py", "errors.py", "lazy.py", "lifeline.py", "version.py", "words.py",
 )
