@@ -15,7 +15,7 @@ UV="$VENV/bin/uv"
 "$UV" pip compile --quiet --python "$VENV/bin/python" --resolution lowest-direct \
   --extra dask pyproject.toml -o "$VENV/lowest.txt"
 echo "lowest direct versions:"
-grep -iE '^(pyyaml|pydantic|typer|rich|jinja2|matplotlib|weasyprint|croniter|watchfiles|dask)==' \
+grep -iE '^(pyyaml|ruamel-yaml|ruamel.yaml|pydantic|typer|rich|jinja2|matplotlib|weasyprint|croniter|watchfiles|dask)==' \
   "$VENV/lowest.txt" | sed 's/^/  /'
 "$UV" pip install --quiet --python "$VENV/bin/python" -c "$VENV/lowest.txt" -e '.[test]'
 # The help snapshot is typer's layout of the newest typer; the floors only need to work.

@@ -69,13 +69,19 @@ def validate(
     brand: Path | None = typer.Option(
         None, "--brand", "-b", metavar="FILE", help="Also check this brand file, its colours' "
         "contrast included (WCAG AA: 4.5:1 for text)."),
+    fix: bool = typer.Option(
+        False, "--fix", help="Rewrite superseded forms (the warnings whose hint says so) to the "
+        "current form in place, keeping comments and layout; then check the result."),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", "--diff", help="Print what --fix would change as a unified diff, "
+        "and check the fixed text; write nothing."),
 ) -> None:
     """Check specs and report every problem in each, as FILE:LINE:COLUMN: message.
 
     SPEC: spec files, folders (their *.yaml, recursively) or globs; without any, the project
     file's specs.
 
-    Exits 0 when every spec is valid and 2 when any is not.
+    Exits 0 when every spec is valid (after --fix, when given) and 2 when any is not.
     """
     from briefgen.errors import FileError, SpecError
     from briefgen.spec.load import load_spec
@@ -97,12 +103,26 @@ def validate(
         else:
             results.append((str(brand), True, list(loaded_brand.warnings)))
             fonts = drawn_by(loaded_brand.brand)
+    fixes: dict[str, list[str]] = {}  # spec -> superseded forms rewritten (or to rewrite)
+    diffs: dict[str, str] = {}
     for path in expand_arguments(specs):
         if isinstance(path, Problem):
             results.append((path.file, False, [path]))
             continue
+        text = None
+        if fix or dry_run:
+            from briefgen.cli.fixing import fix_spec
+
+            outcome = fix_spec(path, write=not dry_run)
+            if outcome.problem is not None:
+                results.append((str(path), False, [outcome.problem]))
+                continue
+            if outcome.forms:
+                fixes[str(path)] = outcome.forms
+                diffs[str(path)] = outcome.diff
+                text = outcome.text if dry_run else None  # written: read back from the disk
         try:
-            loaded = load_spec(path, strict=strict, display=str(path), fonts=fonts)
+            loaded = load_spec(path, strict=strict, display=str(path), fonts=fonts, text=text)
         except SpecError as exc:
             results.append((str(path), False, exc.problems))
         else:
@@ -116,15 +136,23 @@ def validate(
         report = {
             "valid": valid == len(results),
             "summary": {"specs": len(results), "valid": valid, "errors": errors,
-                        "warnings": warnings},
+                        "warnings": warnings, **({"fixed": len(fixes)} if fix or dry_run else {})},
             "specs": [
                 {"file": escape_text(file), "valid": ok,
-                 "problems": [asdict(p) for p in found]}
+                 "problems": [asdict(p) for p in found],
+                 **({"fixed": fixes.get(file, []), "written": not dry_run}
+                    if fix or dry_run else {}),
+                 **({"diff": diffs[file]} if dry_run and file in diffs else {})}
                 for file, ok, found in results
             ],
         }
         typer.echo(json.dumps(report, indent=2, ensure_ascii=False))
     else:
+        for file, forms in fixes.items():
+            if dry_run:
+                typer.echo(diffs[file], nl=False)
+            verb = "would fix" if dry_run else "fixed"
+            typer.echo(f"{escape_text(file)}: {verb} {', '.join(forms)}")
         for problem in problems:
             typer.echo(str(problem))
         summary = f"{valid} of {_plural(len(results), 'spec')} valid"
@@ -132,6 +160,8 @@ def validate(
             summary += f", {_plural(errors, 'error')}"
         if warnings:
             summary += f", {_plural(warnings, 'warning')}"
+        if fix or dry_run:
+            summary += f", {len(fixes)} {'to fix' if dry_run else 'fixed'}"
         typer.echo(summary)
     if valid < len(results):
         raise typer.Exit(EXIT_BAD_INPUT)

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from briefgen.errors import FileError, Problem
-from briefgen.inputs.located import LocatedDocument, dotted, load_located
+from briefgen.inputs.located import LocatedDocument, dotted, load_located, parse_located
 from briefgen.inputs.worded import describe, problem_from_error
 
 Model = TypeVar("Model", bound=BaseModel)
@@ -70,13 +70,15 @@ def load_model(
     prepare: Prepare | None = None,
     reword: Reword | None = None,
     check: Check | None = None,
+    text: str | None = None,
 ) -> Validated[Model]:
     """Load, validate and check one file of `kind`; raise `kind.error` with every problem in it.
 
     With `strict`, warnings count as errors (what `--strict` promises, and how they are printed).
+    `text`: the file's contents as they would be (a fix not yet written), read instead of `path`.
     """
     try:
-        return _load(path, kind, display, strict, prepare, reword, check)
+        return _load(path, kind, display, strict, prepare, reword, check, text)
     except FileError as exc:
         if isinstance(exc, kind.error):
             raise
@@ -85,10 +87,14 @@ def load_model(
 
 
 def _load(path: Path, kind: FileKind[Model], display: str | None, strict: bool,
-          prepare: Prepare | None, reword: Reword | None, check: Check | None
-          ) -> Validated[Model]:
-    doc = load_located(path, display if display is not None else str(path), keep_going=True,
-                       empty_hint=kind.empty_hint)
+          prepare: Prepare | None, reword: Reword | None, check: Check | None,
+          text: str | None = None) -> Validated[Model]:
+    shown = display if display is not None else str(path)
+    if text is None:
+        doc = load_located(path, shown, keep_going=True, empty_hint=kind.empty_hint)
+    else:
+        doc = parse_located(text.removeprefix("\ufeff"), shown, keep_going=True,
+                            empty_hint=kind.empty_hint)
     if not isinstance(doc.data, dict):
         mark = doc.value_marks.get(())
         raise kind.error([Problem(doc.file, mark.line if mark else None,

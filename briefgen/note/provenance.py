@@ -463,9 +463,16 @@ def _wrap(text: str, catalogue: Catalogue, records: list[Record], section: str,
           boilerplate: bool, *, wrap: bool) -> str:
     pieces: list[str] = []
     position = 0
+    joined = -1  # the index in `pieces` of the span a range's second end joins ("64–72bn")
     for found in _tokens(text):
         start, end, token = found
-        pieces.append(text[position:start])
+        gap = text[position:start]
+        if joined >= 0 and gap == "–":
+            # The two ends of a range ("USD 64–72bn", "+18–20%") stay on one line.
+            pieces[joined] = f'<span class="nw">{pieces[joined]}'
+        else:
+            joined = -1
+        pieces.append(gap)
         origin = catalogue.explain(token)
         if token in ("1", "100") and _CONSTANT.search(html.unescape(text[:start])):
             origin = Origin("constant", note="a constant of the arithmetic in a derivation note")
@@ -481,6 +488,11 @@ def _wrap(text: str, catalogue: Catalogue, records: list[Record], section: str,
                           f"{raw}</span>")
         else:
             pieces.append(raw)
+        if joined >= 0:
+            pieces[-1] += "</span>"
+            joined = -1
+        elif wrap and origin.kind != "mark" and text.startswith("–", end):
+            joined = len(pieces) - 1
         position = end
     pieces.append(text[position:])
     return "".join(pieces)

@@ -183,6 +183,67 @@ def _font_config(html: str) -> Any:
     return _FONT_CONFIGS[faces]
 
 
+# Parsed stylesheets by their text (and base URL, for a sheet with a relative url()), each with
+# the FontConfiguration it was parsed for (its @font-face rules are registered there): a sheet
+# every note shares (note.css, a brand's rules) is parsed once per process. A few entries
+# suffice: one per template and brand in use.
+_SHEETS: dict[tuple[str, str], tuple[Any, Any]] = {}
+_SHEETS_KEPT = 16
+# At-rules whose effect a parsed sheet leaves in the document's own state rather than in the
+# sheet: a sheet with one is parsed for each document.
+_DOCUMENT_STATE = ("@counter-style", "@color-profile", "@import")
+_CSS_URL = re.compile(r"""url\(\s*['"]?([^'")\s]*)""", re.I)
+_ABSOLUTE_URL = re.compile(r"[a-z][a-z0-9+.-]*:", re.I)
+
+
+def _parsed_stylesheets(document: Any, font_config: Any, counter_style: Any) -> list[Any]:
+    """The document's print `<style>` elements as parsed stylesheets, in document order, and
+    taken out of the document; [] (the document left as it is) when it names stylesheets any
+    other way (`<link>`, a `<style>` inside inline SVG), whose place in the cascade this would
+    change.
+
+    WeasyPrint parses a document's `<style>` text with every document (~15 ms for the note's
+    stylesheet); a `weasyprint.CSS` can be parsed once and handed in with the next document.
+    Handed in, all of a document's sheets keep their order, and so their cascade among
+    themselves; they come in as user sheets, which lose only to the `style` attributes of the
+    page, as author sheets do (the one difference: a `style` attribute's `!important` no
+    longer beats a sheet's `!important`; a note has neither)."""
+    from weasyprint import CSS
+    from weasyprint.css import get_child_text
+    from weasyprint.css.media_queries import evaluate_media_query
+
+    found = [wrapper.etree_element for wrapper in document.wrapper_element.query_all(
+        "style", "link")]
+    if any(element.tag != "style" for element in found):
+        return []
+    parents = {child: parent for parent in document.etree_element.iter() for child in parent}
+    sheets = []
+    for element in found:
+        if element.get("type", "text/css").split(";", 1)[0].strip() != "text/css":
+            continue  # not CSS: WeasyPrint ignores it too
+        media = [kind.strip() for kind in (element.get("media", "").strip() or "all").split(",")]
+        parents[element].remove(element)
+        if not evaluate_media_query(media, document.media_type):
+            continue  # screen only
+        text = get_child_text(element)
+        # The base URL matters only to a relative url() (notes in other folders share a sheet).
+        relative = any(not _ABSOLUTE_URL.match(url) for url in _CSS_URL.findall(text))
+        key = (text, document.base_url if relative else "")
+        cached = _SHEETS.get(key)
+        if cached is not None and cached[0] is font_config:
+            sheets.append(cached[1])
+            continue
+        sheet = CSS(string=text, base_url=document.base_url, url_fetcher=document.url_fetcher,
+                    media_type=document.media_type, font_config=font_config,
+                    counter_style=counter_style)
+        if not any(rule in text.lower() for rule in _DOCUMENT_STATE):
+            if len(_SHEETS) >= _SHEETS_KEPT:
+                del _SHEETS[next(iter(_SHEETS))]  # the oldest
+            _SHEETS[key] = (font_config, sheet)
+        sheets.append(sheet)
+    return sheets
+
+
 def release_fonts() -> None:
     """Drop the process's FontConfigurations, which deletes their temporary font folders.
 
@@ -200,6 +261,7 @@ def release_fonts() -> None:
             shutil.rmtree(folder, ignore_errors=True)
     _FONT_CONFIGS.clear()
     _FONT_CONFIG_OWNER.clear()
+    _SHEETS.clear()  # each holds its FontConfiguration
 
 
 def html_to_pdf(
@@ -220,6 +282,7 @@ def html_to_pdf(
 
     import_weasyprint()  # first: its native libraries found without ~40 probes
     import weasyprint
+    from weasyprint.css.counters import CounterStyle
     from weasyprint.urls import FatalURLFetchingError
 
     from briefgen.pdf import svgtext, tagging
@@ -238,7 +301,10 @@ def html_to_pdf(
         try:
             document = weasyprint.HTML(string=html, base_url=base_dir.resolve().as_uri() + "/",
                                        url_fetcher=fetcher)
-            pdf = document.write_pdf(font_config=_font_config(html), **options)
+            font_config, counter_style = _font_config(html), CounterStyle()
+            sheets = _parsed_stylesheets(document, font_config, counter_style)
+            pdf = document.write_pdf(font_config=font_config, counter_style=counter_style,
+                                     stylesheets=sheets, **options)
         except FatalURLFetchingError as exc:
             cause = exc.__cause__
             raise RenderError(str(cause) if cause else str(exc)) from None

@@ -145,10 +145,6 @@ def cross_field_problems(spec: Spec, doc: LocatedDocument) -> list[Problem]:
             ends = [q.quarter_end for q in segment.history.quarters]
             _check_order(ends, (*base, "history", "quarters"), report)
             _check_growth(spec, index, report)
-    if spec.capex and spec.capex.plan_total is not None:
-        report(("capex", "plan_total"), "`plan_total` and `horizon_years` are the earlier form",
-               f"write `guidance: {{amount: {{…}}, years: {spec.capex.horizon_years}, "
-               "scope: …}` with the same figures", "warning")
     if spec.capex:
         _check_order([q.quarter_end for q in spec.capex.quarterly], ("capex", "quarterly"), report)
 

@@ -26,7 +26,7 @@ from briefgen.inputs.located import (
     quoted,
     read_text,
 )
-from briefgen.spec import checks, glyphs
+from briefgen.spec import checks, glyphs, superseded
 from briefgen.spec.model import Spec
 from briefgen.spec.previous import PreviousNote
 from briefgen.spec.previous import data_files as previous_files
@@ -57,17 +57,19 @@ SPEC = FileKind(Spec, SpecError, "a mapping of sections (brief, company, …)",
 
 
 def load_spec(path: Path | str, *, strict: bool = False, display: str | None = None,
-              find_previous: bool = True, fonts: frozenset[int] | None = None) -> LoadedSpec:
+              find_previous: bool = True, fonts: frozenset[int] | None = None,
+              text: str | None = None) -> LoadedSpec:
     """Load and validate one spec; raise `SpecError` with every problem in it.
 
     With `strict`, warnings (figures without a source, growth that disagrees with the history)
     count as errors. With `find_previous`, the company's previous note is found too. `fonts`:
     the code points the note's fonts draw (default: the bundled fonts); text outside them warns.
+    `text`: the spec as it would read (a fix not yet written), validated as if it were at `path`.
     """
     path = Path(path)
     try:
         return _load_spec(path, strict=strict, display=display, find_previous=find_previous,
-                          fonts=fonts)
+                          fonts=fonts, text=text)
     except SpecError:
         raise
     except Exception as exc:
@@ -83,7 +85,8 @@ def load_spec(path: Path | str, *, strict: bool = False, display: str | None = N
 
 
 def _load_spec(path: Path, *, strict: bool, display: str | None,
-               find_previous: bool, fonts: frozenset[int] | None) -> LoadedSpec:
+               find_previous: bool, fonts: frozenset[int] | None,
+               text: str | None = None) -> LoadedSpec:
     data_files: list[Path] = []
 
     def inline_csv(doc: LocatedDocument, data: dict[str, Any]) -> list[Problem]:
@@ -93,13 +96,13 @@ def _load_spec(path: Path, *, strict: bool, display: str | None,
 
     def cross_checks(doc: LocatedDocument, spec: Spec | None) -> list[Problem]:
         problems = [*checks.citation_problems(doc), *checks.currency_problems(doc),
-                    *glyphs.undrawable_problems(doc, fonts)]
+                    *superseded.problems(doc), *glyphs.undrawable_problems(doc, fonts)]
         if spec is not None:
             problems += checks.cross_field_problems(spec, doc)
         return problems
 
     done = load_model(path, SPEC, display=display, strict=strict, prepare=inline_csv,
-                      check=cross_checks)
+                      check=cross_checks, text=text)
     spec, doc, warnings = done.model, done.doc, done.warnings
     previous = None
     if find_previous:

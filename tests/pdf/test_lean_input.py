@@ -1,0 +1,136 @@
+"""What WeasyPrint is handed for the PDF is leaner than the page, and prints the same pages.
+
+The PDF is made from the plain page (no provenance spans: a tooltip is nothing on paper), and
+the stylesheet every note shares is parsed once per process and handed to WeasyPrint parsed
+(`pdf.weasy._parsed_stylesheets`), not parsed again with every note. Each test fails when the
+saving is undone; the last one proves the lean input looks, pixel for pixel,
+like the full page printed the old way: the same pages, a few glyphs a fraction of a pixel
+apart (text that was split at a span's edge is now one run, kerned across it), which is why the
+pages are compared with a tolerance (under 0.1% of pixels more than 32 grey levels apart at
+60 dpi; the bench allows 0.5%).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import weasyprint
+from PIL import Image, ImageChops
+from pypdf import PdfReader
+
+from briefgen.build.pipeline import RenderOptions, render_brief
+from briefgen.note import html as note_html
+from briefgen.pdf import weasy
+from briefgen.pdf.printer import in_process
+from briefgen.pdf.weasy import html_to_pdf
+
+ROOT = Path(__file__).resolve().parents[2]
+SPEC = ROOT / "specs" / "baba.yaml"
+OTHER = ROOT / "tests" / "specs" / "gallery" / "miss-deceleration.yaml"
+
+
+@pytest.fixture(scope="module")
+def handed() -> dict[str, Any]:
+    """The sample note's page, what the printer was handed for it, and the files made."""
+    seen: dict[str, Any] = {}
+    original = note_html.render_page
+
+    def keep_page(*args: Any, **kwargs: Any) -> note_html.Page:
+        seen["page"] = original(*args, **kwargs)
+        return seen["page"]
+
+    def printer(html: str, **options: Any) -> Any:
+        seen.update(html=html, options=options)
+        job = in_process(html, **options)
+        charts_drawn = job.charts_drawn
+
+        def keep_charts(charts: dict[str, str]) -> None:
+            seen["charts"] = dict(charts)
+            charts_drawn(charts)
+
+        job.charts_drawn = keep_charts  # type: ignore[method-assign]
+        return job
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(note_html, "render_page", keep_page)
+        seen["brief"] = render_brief(SPEC, RenderOptions(), printer=printer)
+    return seen
+
+
+def test_the_pdf_is_made_from_the_page_without_provenance_spans(handed: dict[str, Any]) -> None:
+    note = handed["brief"].files["brief.html"].decode()
+    assert note.count('data-src="') > 100  # the reader's HTML keeps every tooltip
+    assert "data-src=" not in handed["html"] and 'class="src ' not in handed["html"]
+    assert "RMB 33.4bn" in handed["html"]
+
+
+def _pages(pdf: bytes, folder: Path, name: str) -> list[Image.Image]:
+    (folder / f"{name}.pdf").write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-r", "60", "-gray", "-png", str(folder / f"{name}.pdf"),
+                    str(folder / name)], check=True)
+    return [Image.open(path).convert("L") for path in sorted(folder.glob(f"{name}-*.png"))]
+
+
+@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="needs pdftoppm (poppler-utils)")
+def test_the_lean_input_prints_the_same_pages(handed: dict[str, Any], tmp_path: Path) -> None:
+    page: note_html.Page = handed["page"]
+    full = dataclasses.replace(page, plain=None).finish("pdf")  # as before: every span
+    assert full != handed["html"]
+    options = handed["options"]
+    with pytest.MonkeyPatch.context() as patch:  # and WeasyPrint parses the <style> text
+        patch.setattr(weasy, "_parsed_stylesheets", lambda *args: [])
+        before, _ = html_to_pdf(full, charts=handed["charts"], **options)
+    lean = _pages(handed["brief"].files["brief.pdf"], tmp_path, "lean")
+    old = _pages(before, tmp_path, "full")
+    assert len(lean) == len(old) >= 3
+    for left, right in zip(lean, old, strict=True):
+        assert left.size == right.size
+        differ = sum(ImageChops.difference(left, right).histogram()[33:])
+        assert differ < 0.001 * left.size[0] * left.size[1]
+
+
+def test_the_shared_stylesheet_is_parsed_once_per_process(
+        handed: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    parsed: list[str] = []
+    css = weasyprint.CSS
+
+    def counting(*args: Any, string: str = "", **kwargs: Any) -> Any:
+        parsed.append(string)
+        return css(*args, string=string, **kwargs)
+
+    monkeypatch.setattr(weasyprint, "CSS", counting)
+    other = render_brief(OTHER, RenderOptions(formats=("pdf",))).files["brief.pdf"]
+    assert len(PdfReader(io.BytesIO(other)).pages) >= 2
+    # Another company's note after the sample's: only its own page's rules (@page headers and
+    # footers) are parsed; the note's stylesheet and the brand's rules were parsed already.
+    assert len(parsed) == 1 and "@page" in parsed[0] and "h1" not in parsed[0]
+
+
+def _colours(html: str) -> list[bytes]:
+    pdf, _ = html_to_pdf(html, base_dir=Path.cwd(), allowed_roots=[], variant="none")
+    content = PdfReader(io.BytesIO(pdf)).pages[0].get_contents().get_data()
+    return re.findall(rb"[\d.]+ [\d.]+ [\d.]+ rg", content)
+
+
+def test_parsed_sheets_keep_the_cascade() -> None:
+    """A later sheet beats an earlier one and a style attribute beats both, as in the page."""
+    page = ('<style>p, em { color: #ff0000 }</style><style media="screen">p { color: #000 }'
+            '</style><style>p { color: #0000ff }</style>'
+            '<p>one</p><p style="color: #00ff00">two <em>three</em></p>')
+    assert _colours(page) == [b"0 0 1 rg", b"0 1 0 rg", b"1 0 0 rg"]
+    assert _colours(page) == [b"0 0 1 rg", b"0 1 0 rg", b"1 0 0 rg"]  # parsed sheets, again
+
+
+def test_a_page_that_links_a_stylesheet_is_left_as_it_is(tmp_path: Path) -> None:
+    (tmp_path / "linked.css").write_text("p { color: #00ff00 }", encoding="utf-8")
+    page = '<link rel="stylesheet" href="linked.css"><style>p { color: #0000ff }</style><p>x</p>'
+    pdf, _ = html_to_pdf(page, base_dir=tmp_path, allowed_roots=[], variant="none")
+    content = PdfReader(io.BytesIO(pdf)).pages[0].get_contents().get_data()
+    assert re.findall(rb"[\d.]+ [\d.]+ [\d.]+ rg", content) == [b"0 0 1 rg"]
