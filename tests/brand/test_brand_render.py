@@ -109,7 +109,7 @@ def test_colours_reach_the_css(brief: RenderedBrief, plain: RenderedBrief) -> No
     variables = css_variables(soup(brief))
     assert variables["primary"] == "#7A1F3D"
     assert variables["accent"] == "#D08C2E" and variables["tint"] == "#F7F1F3"
-    assert variables["font"].startswith('"Ledger Sans", Inter')
+    assert variables["font"].startswith('"Ledger Sans", "Inter"')
     assert css_variables(soup(plain))["primary"] == "#1F3A5F"
 
 

@@ -104,7 +104,8 @@ def matches(printed: str, expression: str) -> bool:
         scale = SCALE[money[2] or ""]
         digits = len(money[1].partition(".")[2])
         return round(value / scale, digits) == round(_number(money[1]), digits)
-    rate = re.fullmatch(r"([+−]?[\d,]+(?:\.(\d+))?)\s*(%|pp)", printed)
+    # A growth may be printed with its basis ("+20.2% y/y": an implied consensus growth).
+    rate = re.fullmatch(r"([+−]?[\d,]+(?:\.(\d+))?)\s*(%|pp)(?:\s*[yq]/[yq])?", printed)
     assert rate, f"cannot read the printed figure {printed!r}"
     if rate[3] == "%" and not has_rates:
         value *= 100  # a ratio (A / B, or A / B − 1) printed in percent
