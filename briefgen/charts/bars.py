@@ -184,14 +184,15 @@ def _fitted(row: BarRow, style: ChartStyle, width_pt: float) -> BarRow:
     """`row` with each line of its label and note cut to fit its share of the chart."""
     small = style.font_size - 0.5
 
-    def fit(text: str, share: float) -> str:
-        return "\n".join(fit_line(line, style, small, width_pt * share)
+    def fit(text: str, share: float, keep_end: bool = False) -> str:
+        return "\n".join(fit_line(line, style, small, width_pt * share, keep_end=keep_end)
                          for line in text.split("\n"))
 
     # A figure with no single value (a range's is NaN) draws no bar, only its text: an axis
     # cannot reach NaN or infinity.
     value = row.value if math.isfinite(row.value) else 0.0
-    return replace(row, value=value, label=fit(row.label, LABEL_SHARE),
+    # A label names its row: cut in the middle, so rows whose names start alike stay apart.
+    return replace(row, value=value, label=fit(row.label, LABEL_SHARE, keep_end=True),
                    note=fit(row.note, NOTE_SHARE))
 
 

@@ -30,6 +30,7 @@ from briefgen.charts.style import (
     warm_up,
 )
 from briefgen.derive import formatting as fmt
+from briefgen.derive.counts import footprint_counts, footprint_phrase
 from briefgen.spec.model import UNIT_FACTORS, Unit
 
 if TYPE_CHECKING:
@@ -316,7 +317,7 @@ def _consensus(spec: Spec, d: Derived) -> ChartPlan | None:
         else:
             assert seg.consensus_revenue is not None
             rows.append(BarRow("", 0.0, "", "comparator",
-                               note=f"no growth consensus; revenue consensus "
+                               note=f"no growth consensus;\nrevenue consensus "
                                     f"{seg.consensus_revenue.text}"))
             words.append(f"{name}: actual {seg.growth_yoy.text}, revenue consensus "
                          f"{seg.consensus_revenue.text}")
@@ -467,16 +468,13 @@ def _infrastructure(spec: Spec, d: Derived) -> ChartPlan | None:
     title = "New data centres by region"
     opened = f"{total} opened {infra.new_data_centres_period}" if infra.new_data_centres_period \
         else f"{total} new"
-    footprint = ", ".join(
-        f"{count.value} {what}" for count, what in ((infra.regions, "regions"),
-                                                    (infra.availability_zones,
-                                                     "availability zones")) if count)
+    footprint = footprint_phrase(footprint_counts(spec), joiner=", ")
     subtitle = opened + (f". Footprint: {footprint}" if footprint else "")
     alt = (f"{title}: " + "; ".join(f"{region} {n} ({', '.join(places[region])})"
                                     for region, n in d.sites_by_region.items())
            + f". {subtitle}.")
     ids = [infra.source, *(dc.source for dc in infra.new_data_centres),
-           *(count.source for count in (infra.regions, infra.availability_zones) if count)]
+           *(c.count.source for c in footprint_counts(spec))]
 
     def draw(fig: Figure, style: ChartStyle) -> None:
         rows = [BarRow(region, float(n), str(n), "primary", bold=True,

@@ -261,13 +261,28 @@ ELLIPSIS = "\u2026"
 
 
 def fit_line(text: str, style: ChartStyle, size: float, width_pt: float,
-             weight: int | str = "normal") -> str:
+             weight: int | str = "normal", *, keep_end: bool = False) -> str:
     """`text` on one line no wider than `width_pt`, cut with an ellipsis where it is not.
 
     Every text from a spec that a chart draws goes through here: a name may be 200 characters
-    long (its documented limit) but a chart is 6.3 inches wide. The alt text keeps it whole."""
+    long (its documented limit) but a chart is 6.3 inches wide. The alt text keeps it whole.
+    `keep_end`: the ellipsis goes in the middle and the last words stay, for labels that tell
+    rows apart ("Consolidated Hyperscale… Solutions 2"): names that share a long start
+    ("… Solutions 1", "… Solutions 2") would otherwise be cut to the same text."""
     if text_width_pt(text, style, size, weight) <= width_pt:
         return text
+    words = text.split(" ")
+    if keep_end and len(words) > 2:
+        tail = ""
+        for count in range(1, len(words) - 1):  # the most last words that take under 45%
+            longer = " ".join(words[-count:])
+            if text_width_pt(longer, style, size, weight) > 0.45 * width_pt:
+                break
+            tail = longer
+        if tail:
+            head = " ".join(words[:len(words) - len(tail.split(" "))])
+            room = width_pt - text_width_pt(" " + tail, style, size, weight)
+            return f"{fit_line(head, style, size, room, weight)} {tail}"
     low, high = 0, len(text)  # the longest prefix that fits with the ellipsis
     while low < high:
         middle = (low + high + 1) // 2
@@ -275,7 +290,10 @@ def fit_line(text: str, style: ChartStyle, size: float, width_pt: float,
             low = middle
         else:
             high = middle - 1
-    return text[:low].rstrip() + ELLIPSIS
+    # Cut between words where the line has a space to cut at: a figure is shown whole or not at
+    # all, never as a number that reads as another ("USD 13.1–13…" for "USD 13.1–13.8bn").
+    cut = text.rfind(" ", 0, low + 1)
+    return text[:cut if cut > 0 else low].rstrip(" ,;:") + ELLIPSIS
 
 
 def header(fig: Figure, style: ChartStyle, title: str, subtitle: str | None = None) -> None:

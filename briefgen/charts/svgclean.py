@@ -6,6 +6,13 @@ A browser does not mind; WeasyPrint parses, cascades and paints each element in 
 charts of a note cost it about a fifth of the PDF step. Dropping what draws nothing halves the
 elements of a chart (the bytes of the HTML shrink too), and the PDF looks the same: the style
 sheet's two properties move to the root, where every element inherits them.
+
+Each element's `style="fill: #1b1f24; font-size: 7.5px"` becomes presentation attributes
+(`fill="#1b1f24" font-size="7.5px"`): WeasyPrint runs its CSS tokenizer over every style
+attribute of every element of every chart, and reads attributes as they are. With no style sheet
+left in the SVG, an element's own attribute is all that sets the property, so the picture is the
+same (measured on the sample note: the charts' share of WeasyPrint's time -15 to -20%, 1.5-2% of
+the PDF step).
 """
 
 from __future__ import annotations
@@ -18,6 +25,17 @@ XLINK_NS = "http://www.w3.org/1999/xlink"
 _NO_ROTATION = re.compile(r"rotate\(-?0(?:\.0*)? [-\d.e]+ [-\d.e]+\)")
 # What matplotlib's `<style>` sheet says, as inherited presentation attributes on the root.
 _SHEET = re.compile(r"\*\s*\{\s*stroke-linejoin:\s*(\w+);\s*stroke-linecap:\s*(\w+)\s*\}")
+# Properties that SVG also takes as presentation attributes (SVG 1.1, section 6.4): the ones
+# matplotlib writes, and a few more it might.
+PRESENTATION = frozenset((
+    "fill", "fill-opacity", "fill-rule", "stroke", "stroke-width", "stroke-linecap",
+    "stroke-linejoin", "stroke-dasharray", "stroke-dashoffset", "stroke-miterlimit",
+    "stroke-opacity", "opacity", "font-family", "font-size", "font-style", "font-weight",
+    "text-anchor", "dominant-baseline", "alignment-baseline", "letter-spacing", "clip-path",
+    "color", "display", "visibility",
+))
+# One declaration as matplotlib writes it: a plain value, or one quoted font name.
+_DECLARATION = re.compile(r"\s*([a-z-]+)\s*:\s*((?:[^;:'\"!]|'[^';:\"!]*')*?)\s*")
 
 
 def clean_svg(svg: str, label: str) -> str:
@@ -31,6 +49,8 @@ def clean_svg(svg: str, label: str) -> str:
         root.attrib.pop(name, None)
     _inline_style_sheet(root)
     _simplify(root)
+    if not any(element.tag == "style" for element in root.iter()):
+        _presentation_attributes(root)
     attributes = {"xmlns": SVG_NS, "role": "img", "aria-label": label, **root.attrib}
     if any(name.startswith("xlink:") for element in root.iter() for name in element.attrib):
         attributes["xmlns:xlink"] = XLINK_NS
@@ -64,6 +84,24 @@ def _inline_style_sheet(root: ET.Element) -> None:
             defs.remove(sheet)
         if len(defs) == 0:
             root.remove(defs)
+
+
+def _presentation_attributes(root: ET.Element) -> None:
+    """Each element's style attribute as presentation attributes, when every declaration in it
+    is a plain one (no !important, no escapes) of a property that has an attribute form; the
+    style wins over an attribute of the same name, so it replaces it."""
+    for element in root.iter():
+        style = element.get("style")
+        if style is None:
+            continue
+        declarations = [part for part in style.split(";") if part.strip()]
+        found = [_DECLARATION.fullmatch(part) for part in declarations]
+        if not all(match and match.group(1) in PRESENTATION for match in found):
+            continue  # something this module does not know: the renderer reads the style
+        del element.attrib["style"]
+        for match in found:
+            assert match is not None
+            element.set(match.group(1), match.group(2))
 
 
 def _simplify(parent: ET.Element) -> None:

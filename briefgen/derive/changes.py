@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Literal
 
 from briefgen.derive import formatting as fmt
 from briefgen.derive.capex import CapexFigures
+from briefgen.derive.counts import count_text
 from briefgen.derive.derived import Derived
 from briefgen.derive.figures import (
     Figure,
@@ -28,7 +29,7 @@ from briefgen.derive.figures import (
     computed,
     gap_points,
 )
-from briefgen.spec.model import UNIT_FACTORS, Money, PriceTarget, Spec, Unit
+from briefgen.spec.model import UNIT_FACTORS, Count, Money, PriceTarget, Qualifier, Spec, Unit
 
 if TYPE_CHECKING:
     from briefgen.spec.load import LoadedSpec
@@ -358,17 +359,34 @@ def _footprint(out: _Collector, old_spec: Spec, new_spec: Spec) -> None:
     group = "Footprint and data centres"
     before, after = old_spec.infrastructure, new_spec.infrastructure
     for label, attr in (("Cloud regions", "regions"), ("Availability zones",
-                                                        "availability_zones")):
+                                                        "availability_zones"),
+                        ("Data centres", "data_centres")):
         b = getattr(before, attr, None) if before else None
         a = getattr(after, attr, None) if after else None
-        out.figure(group, label, b and Figure(b.value, f"{b.value:,}"),
-                   a and Figure(a.value, f"{a.value:,}"), "count", "footprint")
+        if any(c is not None and (c.value is None or c.qualifier is not Qualifier.exact)
+               for c in (b, a)):
+            # A range or "more than": no delta, which would need a midpoint; said as words.
+            out.text(group, label, b and count_text(b), a and count_text(a), "footprint")
+            continue
+        out.figure(group, label, _count_figure(b), _count_figure(a), "count", "footprint")
+    old_regions = [r.name for r in before.new_regions] if before else []
+    new_regions = [r.name for r in after.new_regions] if after else []
+    if old_regions and not new_regions:
+        out.text(group, "New cloud regions", ", ".join(old_regions), None, "footprint")
+    elif new_regions:
+        out.members(group, "New cloud region", old_regions, new_regions, "footprint",
+                    "footprint")
     old_sites = [d.place for d in before.new_data_centres] if before else []
     new_sites = [d.place for d in after.new_data_centres] if after else []
     if old_sites and not new_sites:
         out.text(group, "New data centres", ", ".join(old_sites), None, "footprint")
     elif new_sites:
         out.members(group, "New data centre", old_sites, new_sites, "footprint", "footprint")
+
+
+def _count_figure(count: Count | None) -> Figure | None:
+    return None if count is None or count.value is None else Figure(count.value,
+                                                                    f"{count.value:,}")
 
 
 def _rating(out: _Collector, old_spec: Spec, new_spec: Spec) -> None:

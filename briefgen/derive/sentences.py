@@ -12,13 +12,14 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from briefgen.derive import formatting as fmt
+from briefgen.derive.counts import footprint_counts, footprint_phrase
 from briefgen.derive.figures import Figure
 from briefgen.derive.text import Run, Sentence, said, sentence
 
 if TYPE_CHECKING:
     from briefgen.derive.figures import HistoryPoint, MoveFigures, SegmentFigures
     from briefgen.derive.quarter import QuarterFigures
-    from briefgen.spec.model import Count, Spec
+    from briefgen.spec.model import Spec
 
 MAX_TAKEAWAYS = 5
 
@@ -185,31 +186,30 @@ def _capex(d: QuarterFigures) -> Sentence | None:
 
 
 def _infrastructure(spec: Spec, d: QuarterFigures) -> Sentence | None:
-    """Counts of sites, regions and zones: read from the spec, never derived, so plain words."""
+    """New cloud regions, new data centres (a region launch is not a data-centre opening) and
+    the footprint's counts: read from the spec, never derived, so plain words."""
     infra = spec.infrastructure
-    if infra is None or not (infra.new_data_centres or infra.regions):
+    if infra is None:
         return None
-    text = ""
+    parts: list[str] = []
+    if infra.new_regions:
+        count = len(infra.new_regions)
+        names = "; ".join(r.name + (f", {fmt.loose_date(r.launched)}" if r.launched else "")
+                          for r in infra.new_regions)
+        period = f" {infra.new_regions_period}" if infra.new_regions_period else ""
+        parts.append(f"{count} new cloud region{'s' if count != 1 else ''} launched{period} "
+                     f"({names})")
     if infra.new_data_centres:
         regions = ", ".join(f"{r}: {n}" for r, n in d.sites_by_region.items())
         count = len(infra.new_data_centres)
         text = f"{count} new data centre{'s' if count != 1 else ''}"
         if infra.new_data_centres_period:
             text += f" {infra.new_data_centres_period}"
-        text += f" ({regions})"
-    if infra.regions and infra.availability_zones:
-        footprint = (f"{count_text(infra.regions)} regions and "
-                     f"{count_text(infra.availability_zones)} availability zones")
-        as_of = {c.as_of for c in (infra.regions, infra.availability_zones) if c.as_of}
-        if as_of:  # a count dated after the quarter says when, not "as of the quarter end"
-            footprint += f" (as of {fmt.date_short(max(as_of))})"
-        text = f"{text}; footprint of {footprint}" if text else f"Footprint of {footprint}"
-    return sentence(fmt.sentence_case(text), ".") if text else None
-
-
-def count_text(count: Count) -> str:
-    """`29`, `more than 30`: a count with its qualifier."""
-    return fmt.qualify(str(count.value), count.qualifier)
+        parts.append(f"{text} ({regions})")
+    counts = footprint_counts(spec)
+    if counts:
+        parts.append(f"footprint of {footprint_phrase(counts)}")
+    return sentence(fmt.sentence_case("; ".join(parts)), ".") if parts else None
 
 
 def _move_when(move: MoveFigures) -> str:
@@ -336,10 +336,9 @@ def key_data(spec: Spec, d: QuarterFigures) -> list[tuple[str, Sentence]]:
         rows.append(("Capex plan", sentence("not disclosed")))
     if capex and capex.latest:
         rows.append(("Capex in quarter", sentence(said(capex.latest.spend))))
-    infra = spec.infrastructure
-    if infra and infra.regions and infra.availability_zones:
-        rows.append(("Footprint", sentence(f"{count_text(infra.regions)} regions, "
-                                           f"{count_text(infra.availability_zones)} AZs")))
+    counts = footprint_counts(spec)
+    if counts:
+        rows.append(("Footprint", sentence(footprint_phrase(counts, short=True, joiner=", "))))
     fx = spec.company.fx_to_usd
     if fx:
         currency = fmt.currency_label(spec.company.reporting_currency)

@@ -25,7 +25,7 @@ from briefgen.note import webfonts
 from briefgen.note.builtin import NOTE_TEMPLATE as NOTE_TEMPLATE
 from briefgen.note.builtin import builtin_template_dir as builtin_template_dir
 from briefgen.note.model import build_note
-from briefgen.note.provenance import Catalogue, Provenance, annotate
+from briefgen.note.provenance import Catalogue, Provenance, annotate, for_print
 from briefgen.version import __version__
 
 if TYPE_CHECKING:
@@ -142,11 +142,6 @@ class Page:
     html: str
     charts: tuple[ChartView, ...]
     provenance: Provenance | None = None  # every number of `html`, traced to its origin
-    # The page before every number was wrapped in its provenance span (`annotate`): what the
-    # PDF is made from. A tooltip is nothing on paper, and the ~150 spans of a note, each with
-    # a long title, cost WeasyPrint ~0.07 s CPU per PDF (parsing, styling, an inline box, a
-    # text run and a structure element each) for pixels identical to the plain page.
-    plain: str | None = None
     brand: Brand | None = None  # for its fallback faces, which go in with the fonts
 
     def finish(self, target: Target, charts: Sequence[Chart] = ()) -> str:
@@ -154,11 +149,11 @@ class Page:
 
         "html" is the file a reader opens (`charts` needed): the fonts subset to the note's
         characters as data: URIs, charts as inline SVG, every number in its provenance span.
-        "pdf" is WeasyPrint's input (`charts` not needed): the plain page, the package's font
-        files by file: URL, each chart an image that names it by URL (the PDF stage serves it),
-        which WeasyPrint also draws faster than inline SVG, whose every element it would style
-        as HTML."""
-        text = self.plain if target == "pdf" and self.plain is not None else self.html
+        "pdf" is WeasyPrint's input (`charts` not needed): numbers without their tooltips
+        (`provenance.for_print`), the package's font files by file: URL, each chart an image
+        that names it by URL (the PDF stage serves it), which WeasyPrint also draws faster than
+        inline SVG, whose every element it would style as HTML."""
+        text = for_print(self.html) if target == "pdf" else self.html
         drawn = {chart.key: chart for chart in charts}
         for view in self.charts:
             if target == "pdf":
@@ -217,5 +212,4 @@ def render_page(
         raise RenderError(f"template {template}: {exc.message}") from exc
     catalogue = Catalogue(loaded, derived, changes)
     annotated = annotate(text, catalogue)
-    return Page(annotated.html, views, Provenance(catalogue, annotated.records), plain=text,
-                brand=brand)
+    return Page(annotated.html, views, Provenance(catalogue, annotated.records), brand=brand)

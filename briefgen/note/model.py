@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from briefgen.derive import formatting as fmt
+from briefgen.derive.counts import count_text, footprint_counts, footprint_phrase
 from briefgen.derive.figures import Figure, ratio
 from briefgen.note.changes import ChangesView, changes_view
 from briefgen.note.marks import Cell, Marks, Numbering, Part, Prose, text_cell
@@ -132,6 +133,7 @@ class Note:
     risks: list[Item]
     sources: list[SourceEntry]
     kpis: Table | None = None
+    new_regions: Table | None = None  # cloud regions launched, apart from new data centres
     illustrative: bool = False  # invented figures: the note says so, visibly, on every page
     changes: ChangesView | None = None  # since the previous note; None when there is none
 
@@ -291,18 +293,31 @@ def sites_table(spec: Spec, derived: Derived) -> Table | None:
     return table.drop_empty_columns()
 
 
+def regions_table(spec: Spec, derived: Derived) -> Table | None:
+    """New cloud regions: apart from new data centres (a region launch is not an opening)."""
+    infra = spec.infrastructure
+    if infra is None or not infra.new_regions:
+        return None
+    sources = [s for s in [infra.source, *(r.source for r in infra.new_regions)] if s]
+    rows = [(r.name, [text_cell(r.country),
+                      text_cell(count_text(r.availability_zones) if r.availability_zones
+                                else None),
+                      text_cell(fmt.loose_date(r.launched) if r.launched else None)])
+            for r in infra.new_regions]
+    period = f" {infra.new_regions_period}" if infra.new_regions_period else ""
+    table = Table("new-regions", f"New cloud regions{period}",
+                  ["Region", "Country", "Availability zones", "Launched"], rows,
+                  derived.source_line(sources), numeric=0, compact=True)
+    return table.drop_empty_columns()
+
+
 def footprint(spec: Spec, derived: Derived) -> tuple[str | None, str]:
     infra = spec.infrastructure
-    if infra is None or not (infra.regions or infra.availability_zones):
+    counts = footprint_counts(spec)
+    if infra is None or not counts:
         return None, ""
-    parts, sources = [], [infra.source]
-    for count, what in ((infra.regions, "cloud regions"),
-                        (infra.availability_zones, "availability zones")):
-        if count:
-            as_of = f" (as of {fmt.date_short(count.as_of)})" if count.as_of else ""
-            parts.append(f"{fmt.qualify(str(count.value), count.qualifier)} {what}{as_of}")
-            sources.append(count.source)
-    text = "Footprint: " + " and ".join(parts) + "."
+    sources = [infra.source, *(c.count.source for c in counts)]
+    text = "Footprint: " + footprint_phrase(counts, cloud=True) + "."
     return text, derived.source_line([s for s in sources if s])
 
 
@@ -396,6 +411,7 @@ def build_note(spec: Spec, derived: Derived, brand: Brand,
         footprint=footprint_text,
         footprint_source=footprint_source,
         sites=sites_table(spec, derived),
+        new_regions=regions_table(spec, derived),
         market=market_table(derived),
         highlights=[Item(h.title, h.text, fmt.loose_date(h.date) if h.date else None)
                     for h in spec.highlights],

@@ -253,7 +253,7 @@ def _cited_figures(
 
 
 # Keys whose number makes a mapping a figure that a note may print (and so must cite).
-FIGURE_KEYS = ("value", "revenue", "move", "rate")
+FIGURE_KEYS = ("value", "low", "high", "revenue", "move", "rate")
 
 
 def _is_figure(node: Any) -> bool:

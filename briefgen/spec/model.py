@@ -101,6 +101,16 @@ class Cited(StrictModel):
 OptionalNumber = Annotated[float | None, WithJsonSchema({"type": "number"})]
 
 
+def _check_one_form(value: float | None, low: float | None, high: float | None) -> None:
+    """A figure is one number or a range, never both, never half a range."""
+    if value is not None and (low is not None or high is not None):
+        raise ValueError("give either `value` or `low` and `high`, not both")
+    if value is None and (low is None or high is None):
+        raise ValueError("give `value`, or both `low` and `high` for a range")
+    if low is not None and high is not None and low > high:
+        raise ValueError("`low` is above `high`")
+
+
 class Ranged(Cited):
     """A figure given as one number (`value`) or as a range (`low` and `high`).
 
@@ -115,12 +125,7 @@ class Ranged(Cited):
 
     @model_validator(mode="after")
     def _one_form(self) -> Ranged:
-        if self.value is not None and (self.low is not None or self.high is not None):
-            raise ValueError("give either `value` or `low` and `high`, not both")
-        if self.value is None and (self.low is None or self.high is None):
-            raise ValueError("give `value`, or both `low` and `high` for a range")
-        if self.low is not None and self.high is not None and self.low > self.high:
-            raise ValueError("`low` is above `high`")
+        _check_one_form(self.value, self.low, self.high)
         return self
 
     @property
@@ -139,13 +144,34 @@ class Percent(Ranged):
     """A percentage, written as 26 for 26% (`value`, or a range `low`–`high`)."""
 
 
-class Count(Cited):
-    """A whole number of things (regions, data centres)."""
+OptionalCount = Annotated[int | None, Field(ge=0),
+                          WithJsonSchema({"type": "integer", "minimum": 0})]
 
-    value: int = Field(ge=0, description="How many.")
+
+class Count(Cited):
+    """A whole number of things (regions, zones, data centres, customers): `value`, or a range
+    `low`–`high` ("30–32 regions"), either with a qualifier ("more than 100 data centres").
+
+    Like a money range, a count range has no single value: it is printed as a range and never
+    reduced to its midpoint."""
+
+    value: OptionalCount = Field(None, description="How many; or give `low` and `high`.")
+    low: OptionalCount = Field(None, description="Low end of a range (with `high`, no `value`).")
+    high: OptionalCount = Field(
+        None, description="High end of a range (with `low`, no `value`)."
+    )
     as_of: Date | None = Field(
         None, description="When the count applies, when not at the quarter end (e.g. 2025-09-02)."
     )
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Count:
+        _check_one_form(self.value, self.low, self.high)
+        return self
+
+    @property
+    def is_range(self) -> bool:
+        return self.value is None
 
 
 class Listing(StrictModel):
@@ -390,11 +416,35 @@ class DataCentre(StrictModel):
     source: SourceId | None = Field(None, description="Source id.")
 
 
+class RegionLaunch(StrictModel):
+    """A new cloud region launched: a geographic area served by one or more availability zones
+    (each of one or more data centres). A region launch is not a data-centre opening."""
+
+    name: ShortText = Field(description="The region as the company names it, e.g. 'Mexico'.")
+    country: ShortText | None = Field(None, description="Country, e.g. 'Mexico'.")
+    launched: SourceDate | None = Field(
+        None, description="Launch date: exact, a month (2025-07) or approximate."
+    )
+    availability_zones: Count | None = Field(
+        None, description="Availability zones it launched with, when said."
+    )
+    source: SourceId | None = Field(None, description="Source id.")
+
+
 class Infrastructure(StrictModel):
-    """The data-centre footprint."""
+    """The footprint: counts in service (each may be a range or qualified, and dated) and what
+    was added, new cloud regions apart from new data centres."""
 
     regions: Count | None = Field(None, description="Cloud regions in service.")
     availability_zones: Count | None = Field(None, description="Availability zones in service.")
+    data_centres: Count | None = Field(None, description="Data centres in service.")
+    new_regions: list[RegionLaunch] = Field(
+        default_factory=list, description="Cloud regions launched in the period below (not "
+        "data centres: list those in `new_data_centres`)."
+    )
+    new_regions_period: ShortText | None = Field(
+        None, description="When they launched, e.g. 'in the quarter'."
+    )
     new_data_centres: list[DataCentre] = Field(
         default_factory=list, description="Data centres opened in the period below."
     )

@@ -125,8 +125,8 @@ def test_charts_are_drawn_in_the_brand_colours(brief: RenderedBrief,
 def test_charts_are_drawn_in_the_brand_font(brief: RenderedBrief, plain: RenderedBrief) -> None:
     """Ledger Sans is nowhere installed: matplotlib has it from the brand's font file only."""
     for chart in soup(brief).select("figure.chart-exhibit svg"):
-        assert "font-family: 'Ledger Sans'" in str(chart) and "DejaVu" not in str(chart)
-    assert "font-family: 'Inter'" in str(soup(plain).select_one("#chart-revenue svg"))
+        assert "font-family=\"'Ledger Sans', 'Inter'\"" in str(chart) and "DejaVu" not in str(chart)
+    assert "font-family=\"'Inter'\"" in str(soup(plain).select_one("#chart-revenue svg"))
 
 
 def test_logo_in_the_html_as_a_data_uri(brief: RenderedBrief, plain: RenderedBrief) -> None:

@@ -17,8 +17,9 @@ import pytest
 
 from briefgen.brand.load import load_brand
 from briefgen.brand.model import DEFAULT_BRAND
+from briefgen.charts.bars import LABEL_SHARE
 from briefgen.charts.draw import KEYS, Chart, chart_png, draw_charts
-from briefgen.charts.style import style_for
+from briefgen.charts.style import fit_line, style_for, text_width_pt
 from briefgen.derive import Derived, derive
 from briefgen.spec.load import load_spec
 from briefgen.spec.model import Spec
@@ -121,8 +122,8 @@ def test_current_quarter_is_highlighted(q3_charts: dict[str, Chart]) -> None:
     svg = q3_charts["revenue"].svg
     style = style_for(DEFAULT_BRAND)
     # Five earlier quarters in the context colour, this quarter (Sep-25) in the primary.
-    assert svg.count(f"fill: {style.palette[2].lower()}") >= 5
-    assert f"fill: {style.palette[0].lower()}" in svg
+    assert svg.count(f'fill="{style.palette[2].lower()}"') >= 5
+    assert f'fill="{style.palette[0].lower()}"' in svg
     assert "39.8" in _texts(q3_charts["revenue"])
 
 
@@ -216,9 +217,9 @@ def test_a_brands_font_files_are_the_charts_font(
     with caplog.at_level(logging.WARNING):
         svg = draw_charts(*sample, style=style_for(brand))[0].svg
         again = draw_charts(*sample, style=style_for(brand))[0].svg
-    families = set(re.findall(r"font-family: ([^;\"]+)", svg))
+    families = set(re.findall(r'font-family="([^"]+)"', svg))
     assert families == {"'Three Face Sans', 'Inter'"}, families  # then Inter, as the CSS
-    assert "font-weight: 600" in svg  # the title, in the brand's own semibold face
+    assert 'font-weight="600"' in svg  # the title, in the brand's own semibold face
     assert not [r for r in caplog.records if r.name.startswith("matplotlib")]  # no fallback
     assert again == svg
     faces = [e for e in font_manager.fontManager.ttflist if e.name == "Three Face Sans"]
@@ -235,7 +236,7 @@ def test_a_brand_with_one_face_draws_every_weight_with_it_quietly(
     brand = load_brand(tmp_path / "brand.yaml").brand
     with caplog.at_level(logging.WARNING):
         svg = draw_charts(*sample, style=style_for(brand))[0].svg
-    assert set(re.findall(r"font-family: ([^;\"]+)", svg)) == {"'One Face Sans', 'Inter'"}
+    assert set(re.findall(r'font-family="([^"]+)"', svg)) == {"'One Face Sans', 'Inter'"}
     assert not [r for r in caplog.records if r.name.startswith("matplotlib")]
 
 
@@ -252,7 +253,7 @@ def test_a_brands_woff_file_is_the_charts_font_too(sample: tuple[Spec, Derived],
     brand = load_brand(tmp_path / "brand.yaml").brand
     assert brand.font_files[0].format == "woff"
     svg = draw_charts(*sample, style=style_for(brand))[0].svg
-    assert set(re.findall(r"font-family: ([^;\"]+)", svg)) == {"'Woff Sans', 'Inter'"}
+    assert set(re.findall(r'font-family="([^"]+)"', svg)) == {"'Woff Sans', 'Inter'"}
 
 
 def test_global_matplotlib_settings_are_left_alone(sample: tuple[Spec, Derived]) -> None:
@@ -362,3 +363,40 @@ def test_names_at_their_length_limit_are_cut_to_fit(sample: tuple[Spec, Derived]
         assert any(text.endswith("\u2026") for text in texts), key
         assert not any(long in text for text in texts), key
         assert long in charts[key].alt  # screen readers get the whole name
+
+
+def test_a_cut_line_ends_between_words_never_inside_a_figure() -> None:
+    style = style_for(DEFAULT_BRAND)
+    line = "no growth consensus; revenue consensus USD 13.1–13.8bn and more words"
+    for width in range(60, 300, 7):
+        cut = fit_line(line, style, 8.0, width)
+        if cut != line:
+            kept = cut.removesuffix("\u2026")
+            assert line.startswith(kept) and line[len(kept)] in " ;,", (width, cut)
+    # one long word has nowhere to cut but inside it
+    assert fit_line("x" * 200, style, 8.0, 60).endswith("x\u2026")
+
+
+def test_a_range_consensus_is_printed_whole_in_the_consensus_chart() -> None:
+    spec = load_spec(ROOT / "tests" / "specs" / "gallery" / "capex-range.yaml").spec
+    chart = {c.key: c for c in draw_charts(spec, derive(spec))}["consensus"]
+    texts = _text_nodes(chart.svg)
+    assert "revenue consensus USD 13.1–13.8bn" in texts, texts
+    assert not any(text.endswith("\u2026") for text in texts), texts
+
+
+def test_long_row_labels_that_start_alike_stay_apart(q3: tuple[Spec, Derived]) -> None:
+    """Segments whose names share a long start are cut in the middle, so their rows still
+    read as different segments, each label within its share of the chart."""
+    spec, _ = q3
+    start = "Consolidated Hyperscale Infrastructure-as-a-Service, Platform and AI Solutions"
+    segments = [segment.model_copy(update={"name": f"{start} {name}", "short_name": None})
+                for segment, name in zip(spec.segments, ("East", "West"), strict=False)]
+    changed = spec.model_copy(update={"segments": segments})
+    chart = {c.key: c for c in draw_charts(changed, derive(changed))}["consensus"]
+    labels = [text for text in _text_nodes(chart.svg) if "\u2026" in text]
+    assert len(labels) == 2 and len(set(labels)) == 2, labels
+    assert {label.rsplit(" ", 1)[-1] for label in labels} == {"East", "West"}
+    style = style_for(DEFAULT_BRAND)
+    assert all(text_width_pt(label, style, style.font_size - 0.5)
+               <= chart.width_in * 72 * LABEL_SHARE for label in labels)

@@ -43,6 +43,10 @@ def _drawing(svg: str) -> list[tuple[str, dict[str, str], str]]:
     for element in ET.fromstring(svg).iter():
         if _local(element.tag) in DRAWING:
             attributes = {_local(k): v for k, v in element.attrib.items()}
+            for declaration in attributes.pop("style", "").split(";"):  # as attributes
+                if declaration.strip():
+                    name, value = declaration.split(":", 1)
+                    attributes[name.strip()] = value.strip()
             if attributes.get("transform", "").startswith("rotate(-0 "):
                 del attributes["transform"]  # a rotation by nothing
             found.append((_local(element.tag), attributes, (element.text or "").strip()))
@@ -84,8 +88,23 @@ def test_the_style_sheet_becomes_inherited_attributes_on_the_root() -> None:
 
 def test_an_unknown_style_sheet_is_kept() -> None:
     svg = ('<svg xmlns="http://www.w3.org/2000/svg"><defs><style>path{fill:red}</style></defs>'
-           '<g><path d="M0 0L1 1"/></g></svg>')
-    assert "<style>path{fill:red}</style>" in clean_svg(svg, "x")
+           '<g><path d="M0 0L1 1" style="fill: blue"/></g></svg>')
+    cleaned = clean_svg(svg, "x")
+    assert "<style>path{fill:red}</style>" in cleaned
+    assert 'style="fill: blue"' in cleaned  # which beats the sheet, as an attribute would not
+
+
+def test_style_attributes_become_presentation_attributes() -> None:
+    svg = ('<svg xmlns="http://www.w3.org/2000/svg"><text x="1" fill="red" style="font-size: '
+           "7.5px; font-family: 'Inter'; text-anchor: middle; fill: #1b1f24\">a</text>"
+           '<path style="fill: none; stroke: #d3d9e1; stroke-width: 0.5"/>'
+           '<path style="fill: red !important"/><path style="mask: url(#m)"/></svg>')
+    elements = list(ET.fromstring(clean_svg(svg, "x")))
+    assert elements[0].attrib == {"x": "1", "fill": "#1b1f24", "font-size": "7.5px",
+                                  "font-family": "'Inter'", "text-anchor": "middle"}
+    assert elements[1].attrib == {"fill": "none", "stroke": "#d3d9e1", "stroke-width": "0.5"}
+    assert elements[2].get("style") == "fill: red !important"  # kept as written
+    assert elements[3].get("style") == "mask: url(#m)"  # no attribute form here
 
 
 def test_output_does_not_depend_on_elementtree_prefixes_other_code_registered() -> None:

@@ -98,7 +98,7 @@ def recompute(expression: str) -> tuple[float, bool]:
 def matches(printed: str, expression: str) -> bool:
     """Whether `expression`, redone, rounds to `printed` at the precision printed."""
     value, has_rates = recompute(expression)
-    printed = QUALIFIERS.sub("", printed).strip()
+    printed = re.sub(r"\s*y/y$", "", QUALIFIERS.sub("", printed).strip())  # `+23.4% y/y`
     money = MONEY.fullmatch(printed)
     if money:
         scale = SCALE[money[2] or ""]
@@ -190,6 +190,27 @@ def test_pdf_text_reads_right(path: Path) -> None:
             assert hit is None, f"unsigned move: …{text[hit.start() - 40:hit.end() + 20]}"
             assert f"+{move.move:g}%" in text
     assert "Illustrative data" in text
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", SPECS, ids=NAMES)
+def test_counts_print_as_given(path: Path) -> None:
+    """A count range prints as its two ends and a qualified count with its qualifier; a range's
+    midpoint is no figure anyone gave, so it is never printed as the count."""
+    infra = load_spec(path).spec.infrastructure
+    counts = [c for c in (infra.regions, infra.availability_zones, infra.data_centres)
+              if c is not None] if infra else []
+    text = pdf_text(path.stem)
+    for count in counts:
+        qualifier = "" if count.qualifier.value == "exact" else f"{count.qualifier.value} "
+        if count.value is None:
+            assert count.low is not None and count.high is not None
+            assert f"{qualifier}{count.low:,}–{count.high:,} " in text
+            middle = (count.low + count.high) / 2
+            assert not re.search(rf"(?<![\d–.]){middle:g} (cloud )?(regions|availability|AZs|data)",
+                                 text), middle
+        else:
+            assert f"{qualifier}{count.value:,} " in text
 
 
 @pytest.mark.slow

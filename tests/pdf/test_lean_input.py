@@ -1,6 +1,7 @@
 """What WeasyPrint is handed for the PDF is leaner than the page, and prints the same pages.
 
-The PDF is made from the plain page (no provenance spans: a tooltip is nothing on paper), and
+The PDF is made from the page without its provenance tooltips (nothing on paper; a number keeps
+its span only where a line could break inside it), and
 the stylesheet every note shares is parsed once per process and handed to WeasyPrint parsed
 (`pdf.weasy._parsed_stylesheets`), not parsed again with every note. Each test fails when the
 saving is undone; the last one proves the lean input looks, pixel for pixel,
@@ -12,7 +13,6 @@ pages are compared with a tolerance (under 0.1% of pixels more than 32 grey leve
 
 from __future__ import annotations
 
-import dataclasses
 import io
 import re
 import shutil
@@ -27,6 +27,7 @@ from pypdf import PdfReader
 
 from briefgen.build.pipeline import RenderOptions, render_brief
 from briefgen.note import html as note_html
+from briefgen.note.provenance import for_print
 from briefgen.pdf import weasy
 from briefgen.pdf.printer import in_process
 from briefgen.pdf.weasy import html_to_pdf
@@ -64,11 +65,17 @@ def handed() -> dict[str, Any]:
     return seen
 
 
-def test_the_pdf_is_made_from_the_page_without_provenance_spans(handed: dict[str, Any]) -> None:
+def test_the_pdf_is_made_from_the_page_without_provenance_tooltips(
+        handed: dict[str, Any]) -> None:
     note = handed["brief"].files["brief.html"].decode()
     assert note.count('data-src="') > 100  # the reader's HTML keeps every tooltip
-    assert "data-src=" not in handed["html"] and 'class="src ' not in handed["html"]
-    assert "RMB 33.4bn" in handed["html"]
+    assert "data-src=" not in handed["html"]
+    assert not re.search(r'class="src [^>]*title=', handed["html"])
+    # A figure a line could break inside stays whole (.src is nowrap); the others need no span.
+    assert '<span class="src src-reported">RMB 33.4bn</span>' in handed["html"]
+    assert '<span class="src src-spec-date">29 Aug 2025</span>' in handed["html"]
+    assert "(+26% y/y)" in handed["html"] and ">7.152<" not in handed["html"]
+    assert handed["html"].count('class="src ') < note.count('class="src ') / 1.5
 
 
 def _pages(pdf: bytes, folder: Path, name: str) -> list[Image.Image]:
@@ -81,7 +88,9 @@ def _pages(pdf: bytes, folder: Path, name: str) -> list[Image.Image]:
 @pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="needs pdftoppm (poppler-utils)")
 def test_the_lean_input_prints_the_same_pages(handed: dict[str, Any], tmp_path: Path) -> None:
     page: note_html.Page = handed["page"]
-    full = dataclasses.replace(page, plain=None).finish("pdf")  # as before: every span
+    with pytest.MonkeyPatch.context() as patch:  # as before: every span, with its tooltip
+        patch.setattr(note_html, "for_print", lambda text: text)
+        full = page.finish("pdf")
     assert full != handed["html"]
     options = handed["options"]
     with pytest.MonkeyPatch.context() as patch:  # and WeasyPrint parses the <style> text
@@ -109,8 +118,9 @@ def test_the_shared_stylesheet_is_parsed_once_per_process(
     other = render_brief(OTHER, RenderOptions(formats=("pdf",))).files["brief.pdf"]
     assert len(PdfReader(io.BytesIO(other)).pages) >= 2
     # Another company's note after the sample's: only its own page's rules (@page headers and
-    # footers) are parsed; the note's stylesheet and the brand's rules were parsed already.
-    assert len(parsed) == 1 and "@page" in parsed[0] and "h1" not in parsed[0]
+    # footers) are parsed; the note's stylesheet and the brand's rules were parsed already. (Its
+    # page's rules too, when another test of this process printed that note before: none.)
+    assert len(parsed) <= 1 and all("@page" in text and "h1" not in text for text in parsed)
 
 
 def _colours(html: str) -> list[bytes]:
@@ -134,3 +144,32 @@ def test_a_page_that_links_a_stylesheet_is_left_as_it_is(tmp_path: Path) -> None
     pdf, _ = html_to_pdf(page, base_dir=tmp_path, allowed_roots=[], variant="none")
     content = PdfReader(io.BytesIO(pdf)).pages[0].get_contents().get_data()
     assert re.findall(rb"[\d.]+ [\d.]+ [\d.]+ rg", content) == [b"0 0 1 rg"]
+
+
+def _span(kind: str, number: str) -> str:
+    return (f'<span class="src src-{kind}" data-src="n1" title="Reported: a.b (x.yaml:1:2)">'
+            f"{number}</span>")
+
+
+def test_a_number_keeps_its_span_only_where_a_line_could_break() -> None:
+    page = (f'<p>{_span("reported", "RMB 33.4bn")} ({_span("reported", "+26%")}), '
+            f'<span class="nw">{_span("derived", "64")}–{_span("derived", "72bn")}</span> '
+            f'{_span("reported", "−5.1%")}, {_span("spec-date", "Jun-25")}, '
+            f'{_span("reported", "7.6 pp")}, {_span("reported", "1,234.5m")}</p>')
+    assert for_print(page) == (
+        '<p><span class="src src-reported">RMB 33.4bn</span> (+26%), '
+        '<span class="nw">64–72bn</span> −5.1%, Jun-25, '
+        '<span class="src src-reported">7.6 pp</span>, 1,234.5m</p>')
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs pdftotext (poppler-utils)")
+def test_what_for_print_leaves_without_a_span_cannot_break(tmp_path: Path) -> None:
+    """The rule `for_print` relies on: in a column one pixel wide, each of these stays whole
+    (Unicode line breaking), while a space is a break."""
+    unbroken = ["Jun-25", "+26%", "−5.1%", "1,234.5m", "7.152"]
+    page = f'<p style="width: 1px; font-size: 30px">{" ".join(unbroken)} RMB 33.4bn</p>'
+    pdf, _ = html_to_pdf(page, base_dir=tmp_path, allowed_roots=[], variant="none")
+    (tmp_path / "narrow.pdf").write_bytes(pdf)
+    lines = subprocess.run(["pdftotext", str(tmp_path / "narrow.pdf"), "-"], check=True,
+                           capture_output=True, text=True).stdout.split("\n")
+    assert [line for line in lines if line.strip("\f")] == [*unbroken, "RMB", "33.4bn"]
