@@ -17,6 +17,7 @@ import datetime as dt
 import functools
 import os
 import signal
+import sys
 import threading
 import time
 from collections.abc import Generator, Hashable, Iterable, Iterator
@@ -144,7 +145,8 @@ def build(
     progress.start(len(specs), list(run.briefs), len(jobs_to_render), where)
     try:
         with _signals_as_interrupts():
-            manifest.update(run, force=True)
+            if jobs_to_render:  # else the final write follows at once (a cache hit: one fsync)
+                manifest.update(run, force=True)
             rendering = _render_all(jobs_to_render, options, render, workers, timeout,
                                     dask_address, progress, single_in_process)
             with closing(rendering):  # on an interrupt, stop the workers now, not at GC
@@ -296,12 +298,14 @@ def _render_all(
     progress: Progress,
     single_in_process: bool,
 ) -> Generator[tuple[_Job, RenderOutput | RenderFailure], None, None]:
-    from briefgen.pdf.printer import discard_early
-
     if single_in_process and len(jobs) == 1 and dask_address is None:
         yield jobs[0], _render_here(jobs[0], options, render)
         return
-    discard_early()  # a printer forked for one brief is no use to a pool (nor forked into it)
+    # A printer forked for one brief is no use to a pool (nor forked into it). Only a process
+    # that imported the printer module can have one: a cache hit does not import it.
+    printer = sys.modules.get("briefgen.pdf.printer")
+    if printer is not None:
+        printer.discard_early()
     if not jobs:
         return
     by_index: dict[Hashable, _Job] = {job.index: job for job in jobs}
@@ -329,20 +333,26 @@ def _render_all(
 
 def _render_here(job: _Job, options: RenderOptions, render: RenderFn | None
                  ) -> RenderOutput | RenderFailure:
-    """One brief in this process; its PDF in a forked printer where that gains time."""
+    """One brief in this process; its PDF in a forked printer and its charts in a forked
+    drawer where that gains time (`briefgen.build.drawer`)."""
+    from briefgen.build.drawer import ForkedDrawer
     from briefgen.pdf.printer import ForkedPrinter
 
     printer = (ForkedPrinter.start() if render is None and "pdf" in options.formats
                else None)
-    if printer is None:
-        return render_spec(job.spec_path, options, render)
-    from briefgen.build.pipeline import render_brief
-
+    drawer = (ForkedDrawer.start([printer.connection] if printer else [])
+              if printer is not None else None)
     try:
-        return render_spec(job.spec_path, options,
-                           functools.partial(render_brief, printer=printer.submit))
+        if printer is None:
+            return render_spec(job.spec_path, options, render)
+        from briefgen.build.pipeline import render_brief
+
+        return render_spec(job.spec_path, options, functools.partial(
+            render_brief, printer=printer.submit, drawer=drawer))
     finally:
-        printer.close()
+        for process in (drawer, printer):
+            if process is not None:
+                process.close()
 
 
 def _store(job: _Job, outcome: RenderOutput | RenderFailure | object,

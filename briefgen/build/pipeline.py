@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from briefgen.brand.model import DEFAULT_BRAND, Brand
 
@@ -44,6 +44,14 @@ class RenderedBrief:
     charts: list[Chart] = field(default_factory=list)
 
 
+class ChartDrawer(Protocol):
+    """Draws a brief's charts elsewhere (`briefgen.build.drawer.ForkedDrawer`): `submit`, then
+    `result` gives the charts and their warnings."""
+
+    def submit(self, loaded: LoadedSpec, derived: Derived, brand: Brand) -> None: ...
+    def result(self) -> tuple[list[Chart], list[str]]: ...
+
+
 class _Timer:
     def __init__(self) -> None:
         self.timings: dict[str, float] = {}
@@ -58,16 +66,17 @@ class _Timer:
 
 
 def render_brief(spec_path: Path, options: RenderOptions | None = None, *,
-                 printer: Submit | None = None) -> RenderedBrief:
+                 printer: Submit | None = None,
+                 drawer: ChartDrawer | None = None) -> RenderedBrief:
     """Load, validate and render one spec; raises `SpecError` for a bad spec.
 
-    `printer`: see `render_loaded`."""
+    `printer`, `drawer`: see `render_loaded`."""
     from briefgen.spec.load import load_spec
 
     timer = _Timer()
     with timer.stage("load"):
         loaded = load_spec(spec_path, fonts=spec_fonts(options))
-    return render_loaded(loaded, options, printer=printer, _timer=timer)
+    return render_loaded(loaded, options, printer=printer, drawer=drawer, _timer=timer)
 
 
 def spec_fonts(options: RenderOptions | None) -> frozenset[int] | None:
@@ -86,12 +95,15 @@ def render_loaded(
     options: RenderOptions | None = None,
     *,
     printer: Submit | None = None,
+    drawer: ChartDrawer | None = None,
     _timer: _Timer | None = None,
 ) -> RenderedBrief:
     """Render an already loaded spec.
 
     `printer` replaces `printer.in_process`: the CLI passes a `ForkedPrinter`'s `submit`, which
     lays the page out in a process that imported WeasyPrint while this one draws the charts.
+    `drawer` (the CLI's, `briefgen.build.drawer`) draws the charts in a process that imported
+    matplotlib while this one loaded the spec, while this one makes the page.
     """
     from briefgen.derive import derive
     from briefgen.derive.changes import since_previous
@@ -107,6 +119,9 @@ def render_loaded(
         derived = derive(loaded.spec)
         changes = since_previous(loaded)
     views = chart_plans(loaded, derived)
+    if drawer is not None:
+        with timer.stage("charts"):
+            drawer.submit(loaded, derived, brand)
     with timer.stage("html"):
         env = templates.cached_environment(options.template_dirs)
         page = render.render_page(loaded, derived, views, brand=brand, paper=options.paper,
@@ -118,7 +133,11 @@ def render_loaded(
                                           allowed_roots=allowed_roots(options),
                                           variant=options.pdf_variant)
     with timer.stage("charts"):
-        charts = draw_charts(loaded, derived, brand, warnings)
+        if drawer is not None:
+            charts, found = drawer.result()
+            warnings.extend(found)
+        else:
+            charts = draw_charts(loaded, derived, brand, warnings)
     drawn = [(c.key, c.width_in, c.height_in) for c in charts]
     if drawn != [(v.key, v.width_in, v.height_in) for v in views]:
         raise RenderError(f"charts drawn {drawn} differ from the charts planned")

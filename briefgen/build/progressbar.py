@@ -1,7 +1,7 @@
 """The live progress line of a run on a terminal.
 
 Its own module so that a run without a terminal (cron, CI, a fully cached run in a script) does
-not import rich: `briefgen.cli.batch.reporter` imports it only for a terminal. The line is drawn
+not import rich: `briefgen.cli.report.reporter` imports it only for a terminal. The line is drawn
 by `rich.live.Live`, transient: erased at the end (or on Ctrl-C), so the run's summary is its
 one final line and the bar is never printed twice.
 """

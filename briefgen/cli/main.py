@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import sys
 
-if sys.argv[1:2] == ["render"]:  # fork the PDF process now (unless cached), before typer
-    from briefgen.cli.early import prepare_render
+if sys.argv[1:2] == ["render"]:  # before typer: answer a cache hit, or fork the PDF process
+    from briefgen.cli.early import answer_cached, prepare_render
 
-    prepare_render(sys.argv)
+    _cached_render = prepare_render(sys.argv)
+    if _cached_render is not None:
+        sys.exit(answer_cached(_cached_render))
 
 import typer
 

@@ -6,7 +6,7 @@ The command resolves its flags over the project file (`briefgen.cli.options`) in
 writer and `output/manifest.json` alike. What differs for a single spec without `--jobs`,
 `--timeout` or `--dask` is only where it renders: in this process (`single_in_process`), its PDF
 made by the printer `briefgen.pdf.printer.start_early` forked before typer was imported, rather
-than in a pool. Results go to stdout, progress and diagnostics to stderr (`briefgen.cli.batch`).
+than in a pool. Results go to stdout, progress and diagnostics to stderr (`briefgen.cli.report`).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from pathlib import Path
 import typer
 
 from briefgen.cli import batch as cli_batch
+from briefgen.cli import report
 from briefgen.pdf.weasy import DEFAULT_PDF_VARIANT, PDF_VARIANTS
 
 
@@ -72,7 +73,7 @@ def render(
     try:
         project = resolve_cli_project(out=out, formats=formats, paper=paper,
                                       templates=templates, pdf_variant=pdf_variant, brand=brand)
-        raise typer.Exit(cli_batch.render_specs(
+        raise typer.Exit(report.render_specs(
             specs or project_specs(project), out_dir=project.out_dir, options=project.render,
             jobs=jobs, timeout=timeout, force=force, dask=dask, as_json=as_json,
             dry_run=dry_run, single_in_process=jobs is None and timeout is None and dask is None,

@@ -90,6 +90,12 @@ class ForkedPrinter:
             return None
         return cls()
 
+    @property
+    def connection(self) -> Connection:
+        """This process's end of the pipe: a process forked later closes it
+        (`briefgen.lifeline.close_inherited`), or the printer would not see its one end close."""
+        return self._conn
+
     def submit(self, html: str, **options: Any) -> PdfJob:
         if self._busy:
             raise RuntimeError("one PDF at a time")

@@ -17,12 +17,6 @@ the patch stays, with its tripwires: only on the pinned `WEASYPRINT_VERSION`, an
 tests/pdf/test_svgtext.py fails when it is not installed or when a label lands more than a
 point away from where WeasyPrint's own drawer puts it.
 
-A label anchored at its middle or end (`text-anchor`, most axis labels) is moved by this drawer,
-which knows the run's width before drawing it; WeasyPrint would draw it into a group of its own
-(a Form XObject with its own compressed stream) and move the group afterwards. Measured
-(2026-12-03, sample note, PDF/UA-1, CPU, median of 8): 48 fewer PDF objects, the PDF 123 -> 106
-KB, 0.0055 s less per note (1.3%), the pages identical at 110 dpi.
-
 Upstream: Kozea/WeasyPrint#2249 ("Don't separate combining characters in SVG text"), whose
 suggested fix is exactly this: draw the whole text when no glyph is positioned on its own
 (pull request #2754 did so, and was closed). Delete this module when a WeasyPrint release draws
@@ -36,14 +30,10 @@ from math import inf
 from typing import Any
 
 _PER_LETTER = ("dx", "dy", "rotate", "textLength", "letter-spacing")
-# How far a run moves left for its `text-anchor`, as a share of its width.
-_ANCHOR_SHIFT = {"middle": 0.5, "end": 1.0}
-_ANCHOR = "_briefgen_anchor"  # set on a node whose anchor `_draw_run` applies itself
 # The WeasyPrint release this drawer was written against and checked with (tests/pdf/
 # test_svgtext.py); pyproject pins it exactly. Any other version keeps WeasyPrint's own drawer.
 WEASYPRINT_VERSION = "70.0"
 _original: Any = None  # WeasyPrint's `svg.text`, while ours is installed
-_original_draw_node: Any = None  # and `SVG.draw_node`
 
 
 def install() -> bool:
@@ -69,28 +59,6 @@ def install() -> bool:
 
     _swap(svg_module, original, text)
     _original = original
-    global _original_draw_node
-    draw_node = svg_module.SVG.draw_node
-    _original_draw_node = draw_node
-
-    def anchored(self: Any, node: Any, font_size: float, *args: Any, **kwargs: Any) -> Any:
-        """A run anchored at its middle or end is moved by `_draw_run`, which knows its width
-        before drawing it. WeasyPrint draws any such text into a group of its own (a Form
-        XObject: its own compressed stream in the PDF) and moves the group once it knows the
-        width: ~50 groups per note, ~40% of the PDF's objects, a fifth of the charts' time."""
-        anchor = node.get("text-anchor")
-        if (anchor in _ANCHOR_SHIFT and node.tag == "text" and next(iter(node), None) is None
-                and node.get("direction", "ltr") == "ltr" and _one_run(node)):
-            node.attrib["text-anchor"] = "start"
-            setattr(node, _ANCHOR, anchor)
-            try:
-                return draw_node(self, node, font_size, *args, **kwargs)
-            finally:
-                node.attrib["text-anchor"] = anchor
-                delattr(node, _ANCHOR)
-        return draw_node(self, node, font_size, *args, **kwargs)
-
-    svg_module.SVG.draw_node = anchored
     return True
 
 
@@ -102,7 +70,6 @@ def uninstall() -> None:
     import weasyprint.svg as svg_module
 
     _swap(svg_module, svg_module.text, _original)
-    svg_module.SVG.draw_node = _original_draw_node
     _original = None
 
 
@@ -197,9 +164,7 @@ def _draw_run(svg: Any, node: Any, font_size: float) -> None:
     x = svg.cursor_position[0] if x is None else x
     y = svg.cursor_position[1] if y is None else y
     svg.cursor_position = x + width, y
-    # Where WeasyPrint's group would move it: the run's width times the anchor's share.
-    x_position = x + svg.cursor_d_position[0] - width * _ANCHOR_SHIFT.get(
-        getattr(node, _ANCHOR, ""), 0)
+    x_position = x + svg.cursor_d_position[0]
     y_position = y + svg.cursor_d_position[1] + y_align
     points = ((x_position, y_position - baseline),
               (x_position + width, y_position - baseline + height))

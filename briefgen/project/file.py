@@ -18,9 +18,10 @@ from briefgen.inputs.loader import FileKind, load_model
 from briefgen.inputs.located import LocatedDocument, PathKey, dotted
 from briefgen.inputs.worded import describe
 from briefgen.pdf.weasy import PDF_VARIANTS, check_variant
+from briefgen.project.locate import PROJECT_FILE as PROJECT_FILE
+from briefgen.project.locate import find_project_file as find_project_file
 from briefgen.spec.model import StrictModel
 
-PROJECT_FILE = "briefgen.yaml"
 RelativePath = Annotated[str, Field(min_length=1)]
 Format = Literal["html", "pdf"]
 
@@ -63,15 +64,6 @@ class ProjectFile(StrictModel):
                 {"got": describe(value), "hint": "choose one of " + ", ".join(PDF_VARIANTS)},
             ) from None
 
-
-def find_project_file(start: Path) -> Path | None:
-    """The nearest `briefgen.yaml` in `start` or a folder above it (None: no project)."""
-    folder = start.resolve()
-    for candidate in (folder, *folder.parents):
-        path = candidate / PROJECT_FILE
-        if path.is_file():
-            return path
-    return None
 
 
 @dataclass(frozen=True)

@@ -215,7 +215,7 @@ def test_the_cli_layer_prints_json_and_returns_the_exit_code(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from briefgen.build.pipeline import RenderOptions
-    from briefgen.cli.batch import render_specs
+    from briefgen.cli.report import render_specs
 
     specs = write_specs(tmp_path / "specs", "a")
     build([specs], out_dir=tmp_path / "out", render=fake_render)  # then all cached

@@ -92,7 +92,7 @@ CHILD = textwrap.dedent("""
     from pathlib import Path
     sys.path.insert(0, {root!r})
     from briefgen.build.batch import build
-    from briefgen.cli.batch import reporter
+    from briefgen.cli.report import reporter
     from tests.helpers.fake_render import fake_render, write_specs
 
     folder = Path(sys.argv[1])

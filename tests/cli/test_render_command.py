@@ -124,3 +124,53 @@ def test_render_modules_import_nothing_heavy() -> None:
             "assert not heavy, heavy")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+HIT = '''
+import atexit, os, subprocess, sys
+started = []
+def refuse(name):
+    def call(*args, **kwargs):
+        started.append(name)
+        raise OSError(f"{name} on a cache hit")
+    return call
+os.fork = refuse("fork")
+os.posix_spawn = os.posix_spawnp = refuse("posix_spawn")
+subprocess.Popen.__init__ = refuse("subprocess")
+
+def report():
+    heavy = {"typer", "pydantic", "jinja2", "matplotlib", "weasyprint", "yaml", "rich",
+             "multiprocessing", "briefgen.spec.load", "briefgen.pdf.printer"}
+    print("loaded", sorted(heavy & set(sys.modules)), "started", started, file=sys.stderr)
+atexit.register(report)
+# As the console script starts: the early printer would be forked for this argv on a miss.
+sys.argv = ["/venv/bin/briefgen", "render", SPEC, "--out", OUT]
+import briefgen.cli.main
+'''
+
+
+def test_a_cache_hit_imports_nothing_heavy_and_forks_nothing(tmp_path: Path) -> None:
+    from briefgen.build.batch import build
+    from tests.helpers.fake_render import fake_render
+
+    out = tmp_path / "out"
+    build([SAMPLES["baba"]], out_dir=out, render=fake_render)  # a cached brief to find
+
+    def hit() -> subprocess.CompletedProcess[str]:
+        script = HIT.replace("SPEC", repr(str(SAMPLES["baba"]))).replace("OUT", repr(str(out)))
+        return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                              cwd=tmp_path, timeout=60)  # no briefgen.yaml here or above
+
+    done = hit()
+    assert done.returncode == 0, done.stderr
+    assert "loaded [] started []" in done.stderr
+    # Answered as any run: results on stdout, the summary on stderr, the manifest rewritten.
+    assert done.stdout.splitlines() == [f"cached {out}/baba/{name} (unchanged)"
+                                        for name in ("brief.html", "brief.pdf")]
+    assert "0 rendered, 1 cached, 0 failed of 1" in done.stderr
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert [b["status"] for b in manifest["briefs"]] == ["cached"]
+    # The same command on a miss does import and fork (the guard above can fail).
+    (out / "baba" / "brief.pdf").write_bytes(b"%PDF-edited")
+    done = hit()
+    assert "started ['fork']" in done.stderr

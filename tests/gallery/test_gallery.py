@@ -1,8 +1,10 @@
 """The gallery: specs of different shapes (tests/specs/gallery/), each rendered and read back.
 
-Every † in every gallery note is recomputed from the numbers its note prints (its derivation's
-expression, `EXPRESSION; gloss`) and must give the printed result; the PDF text of every note has
-no re-cased name, no "1 years", no unsigned positive move; no chart is empty; and every gallery
+Every † in every gallery note (and in both samples, from their PDF text) is recomputed from the
+numbers its note prints (its derivation's expression, `EXPRESSION; gloss`) and must give the
+printed result, in the HTML and in the PDF's text; the PDF text of every note has no re-cased name,
+no "1 years", no unsigned positive move, and counts as given (a range, never its midpoint); no
+chart is empty (each draws most of its data, and what it draws is in the PDF); and every gallery
 note says, visibly, that its data are illustrative.
 """
 
@@ -158,6 +160,39 @@ def test_every_derivation_recomputes_to_its_printed_result(name: str) -> None:
         assert found, f"{name} derives nothing: the test would prove nothing"
 
 
+# A printed figure and its mark: `+2.9%†1`, `about USD 4.67bn †1`, `3.5 pp†1`, `+23.4% y/y †6`.
+MARKED = (r"((?:about |more than |up to |nearly |at least )?[+−]?(?:[A-Z]{3} )?[\d,]+(?:\.\d+)?"
+          r"(?:k|m|bn|tn|%| pp)?)(?: y/y)? ?†MARK(?!\d)(?! Derived)")
+
+
+def _sample_pdf_text(name: str) -> str:
+    from tests.helpers.golden import rendered as sample
+
+    reader = PdfReader(io.BytesIO(sample(name).files["brief.pdf"]))
+    return " ".join(" ".join((page.extract_text() or "").split()) for page in reader.pages)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", [*NAMES, "sample:baba", "sample:baba-2025q3"])
+def test_every_derivation_recomputes_from_the_pdf_text(name: str) -> None:
+    """What a reader of the PDF sees: each `†N Derived: EXPRESSION; gloss` redone from the
+    numbers it prints gives every figure marked †N, wherever the PDF prints it."""
+    text = (_sample_pdf_text(name.removeprefix("sample:")) if name.startswith("sample:")
+            else pdf_text(name))
+    notes: dict[str, set[str]] = {}
+    for note in re.finditer(r"†(\d+) Derived: (.*?)(?:;|\. |\.$)", text):
+        notes.setdefault(note[1], set()).add(note[2])
+    assert set(re.findall(r"†(\d+)", text)) == set(notes), "a mark without its note"
+    for mark, expressions in notes.items():
+        assert len(expressions) == 1, f"†{mark} has two derivations: {expressions}"
+        figures = [found[1] for found in re.finditer(MARKED.replace("MARK", mark), text)]
+        assert figures, f"no figure marked †{mark} in the PDF text"
+        for figure in figures:
+            assert matches(figure, *expressions), f"{name}: †{mark} {figure} ≠ {expressions}"
+    if name != "smallest":
+        assert notes, f"{name} derives nothing: the test would prove nothing"
+
+
 def test_recomputing_catches_a_wrong_result() -> None:
     assert matches("+6.8%", "RMB 33,398m / RMB 31,277m − 1")
     assert not matches("+6.8%", "33 / 31 − 1")  # the issue's example: inputs rounded away
@@ -213,16 +248,28 @@ def test_counts_print_as_given(path: Path) -> None:
             assert f"{qualifier}{count.value:,} " in text
 
 
+CHART_NUMBER = re.compile(r"[+−-]?\d[\d,]*(?:\.\d+)?(?:%|bn|m| pp)?")
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("name", NAMES)
 def test_no_chart_is_empty(name: str) -> None:
+    """Each chart draws its data, not just a frame: most numbers of its data in words (the alt
+    text screen readers get) are drawn in it; and what it draws is in the PDF's text."""
     page = soup(name)
+    text = pdf_text(name)
     for chart in page.select("figure.chart-exhibit"):
         svg = chart.find("svg")
         assert svg is not None, chart.get("id")
         drawn = [p for p in svg.find_all("path") if p.get("d")]
-        words = [t for t in svg.find_all("text") if t.get_text(strip=True)]
-        assert len(drawn) >= 2 and len(words) >= 2, f"{name}: {chart.get('id')} draws nothing"
+        words = " ".join(t.get_text(" ", strip=True) for t in svg.find_all("text"))
+        assert len(drawn) >= 2 and words, f"{name}: {chart.get('id')} draws nothing"
+        data = set(CHART_NUMBER.findall(str(svg.get("aria-label") or "")))
+        shown = data & set(CHART_NUMBER.findall(words))
+        assert data and len(shown) >= 0.75 * len(data), (
+            f"{name}: {chart.get('id')} draws {sorted(shown)} of its data {sorted(data)}")
+        missing = [word for word in dict.fromkeys(words.split()) if word not in text]
+        assert not missing, f"{name}: {chart.get('id')} is not drawn in the PDF: {missing}"
     for title in page.select(".exhibit-title"):
         assert title.get_text(strip=True), name
 

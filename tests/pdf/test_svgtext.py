@@ -84,31 +84,6 @@ def test_a_label_is_one_text_run() -> None:
     assert "Revenue by quarter" in pypdf.PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
 
 
-ANCHORED = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 200 60">'
-            '<text x="100" y="20" style="text-anchor: middle">Revenue by quarter</text>'
-            '<text x="196" y="40" text-anchor="end">RMB bn</text>'
-            '<text x="4" y="55">start</text></svg>')
-
-
-def test_an_anchored_label_is_moved_in_its_run_not_drawn_in_a_group(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    pdf = _pdf(ANCHORED)
-    assert b"/Subtype /Form" not in pdf  # WeasyPrint's drawer: a Form XObject per label
-    ours = _words(pdf, tmp_path)
-    svgtext.uninstall()
-    monkeypatch.setattr(svgtext, "install", lambda: False)
-    try:
-        theirs = _words(_pdf(ANCHORED), tmp_path)
-    finally:
-        monkeypatch.undo()
-        svgtext.install()
-    assert [w[0] for w in ours] == ["Revenue", "by", "quarter", "RMB", "bn", "start"]
-    # This drawing is shown enlarged (200 units across 16 cm): kerning differences grow with it.
-    scale = 16 / 2.54 * 72 / 200
-    for mine, own in zip(ours, theirs, strict=True):
-        assert max(abs(mine[i] - own[i]) for i in (1, 2, 4)) <= TOLERANCE_PT * scale, (mine, own)
-
-
 def test_without_the_patch_a_label_is_drawn_letter_by_letter(
     weasyprints_own_drawer: None,
 ) -> None:
