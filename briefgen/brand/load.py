@@ -31,8 +31,11 @@ from briefgen.inputs.worded import describe
 
 MAX_LOGO_BYTES = 2_000_000
 MAX_FONT_BYTES = 8_000_000
+# A CJK collection is large: Debian's NotoSerifCJK-Regular.ttc is 26 MB (one face is kept).
+MAX_FALLBACK_BYTES = 64_000_000
 LOGO_KEYS = ("file", "alt", "height_mm")
 FONT_KEYS = ("file", "weight", "style")
+FALLBACK_KEYS = ("file", "face", "family", "weight", "style")
 FONT_FORMATS = {b"OTTO": "opentype", b"\x00\x01\x00\x00": "truetype", b"true": "truetype",
                 b"wOFF": "woff"}
 SVG_NS = "{http://www.w3.org/2000/svg}"
@@ -79,6 +82,9 @@ def load_brand(path: Path | str, display: str | None = None, *, strict: bool = F
         if isinstance(data.get("font_files"), list):
             data["font_files"] = [reader.font(i, item)
                                   for i, item in enumerate(data["font_files"])]
+        if isinstance(data.get("fallback_fonts"), list):
+            data["fallback_fonts"] = [reader.fallback(i, item)
+                                      for i, item in enumerate(data["fallback_fonts"])]
         if isinstance(data.get("templates"), str):
             template_dirs.extend(reader.folder_at(("templates",), data["templates"]))
         return reader.problems
@@ -234,6 +240,30 @@ class _Assets:
             self.problem((*where, "file"), "not an OpenType, TrueType or WOFF font file")
             return None
         return {**entry, "format": kind, "data": data}
+
+    def fallback(self, index: int, value: Any) -> Any:
+        """A fallback face: the one the entry names, taken out of its file (or collection)."""
+        from briefgen.brand.faces import FaceProblem, pick_face
+
+        if not isinstance(value, dict | str):
+            return value
+        where: PathKey = ("fallback_fonts", index)
+        before = len(self.problems)
+        entry = self.entry(where, value, FALLBACK_KEYS)
+        data = (self.file_at((*where, "file"), entry["file"], MAX_FALLBACK_BYTES)
+                if entry else None)
+        if entry is None or data is None or len(self.problems) > before:
+            return None
+        wanted = entry.get("face")
+        if isinstance(wanted, bool) or not isinstance(wanted, int | str | None):
+            return entry  # the model words the error
+        try:
+            face = pick_face(data, wanted)
+        except FaceProblem as exc:
+            self.problem((*where, exc.key), str(exc), exc.hint)
+            return None
+        family = entry.get("family", face.family or f"Fallback {index + 1}")
+        return {**entry, "family": family, "format": face.format, "data": face.data}
 
     def folder_at(self, where: PathKey, name: str) -> tuple[Path, ...]:
         folder = self.folder / name

@@ -127,6 +127,31 @@ class FontFile(BrandModel):
         return f"data:{FONT_MEDIA_TYPES[self.format]};base64,{encoded}"
 
 
+class FallbackFont(BrandModel):
+    """A face for the characters that neither the brand's font nor the bundled Inter draws (a
+    Chinese company name, say): a font file beside the brand file, or one face of a collection
+    (.ttc), held as the bytes of that face alone. It is subset to the note's characters and
+    embedded in the HTML and the PDF, and the charts draw those characters with it.
+
+    Fonts installed on the machine are never used instead: a note draws only the bundled fonts
+    and the brand's, so a spec gives the same bytes on every machine."""
+
+    file: str = Field(description="OpenType or TrueType file or collection (.otf, .ttf, .ttc, "
+                      ".otc), relative to the brand file.")
+    face: int | str | None = Field(
+        None, description="In a collection: the face's index (0 is the first) or its name, "
+        "e.g. 'Noto Sans CJK SC'; a single font needs none.")
+    family: FontFamily = Field(
+        description="The family the note names it by; by default the face's own family name "
+        "(or 'Fallback 1', 2, … when that name has other characters).")
+    weight: int = Field(400, ge=100, le=900, multiple_of=100,
+                        description="400 regular, 600 semibold, 700 bold.")
+    style: Literal["normal", "italic"] = Field("normal", description="normal or italic.")
+    format: Literal["opentype", "truetype"] = Field(
+        description="Found from the file's content by the loader; not written in a brand file.")
+    data: bytes = Field(repr=False, description="The face's bytes, read by the loader.")
+
+
 class RatingDefinition(BrandModel):
     """What one rating means on this desk."""
 
@@ -167,10 +192,14 @@ class Brand(BrandModel):
     font_family: FontFamily = Field(
         "Inter",
         description="Font for text and charts. 'Inter' is bundled and embedded; for another "
-        "family give its files in `font_files` (or install it where notes are rendered).",
+        "family give its files in `font_files` (fonts installed on the machine are never used: "
+        "without files the note is set in Inter).",
     )
     font_files: tuple[FontFile, ...] = Field(
         (), description="Faces of `font_family`, embedded in the HTML and the PDF.")
+    fallback_fonts: tuple[FallbackFont, ...] = Field(
+        (), description="Faces for characters `font_family` and Inter lack (CJK, say), in order "
+        "of preference: subset, embedded in the HTML and the PDF, and used by the charts.")
     short_disclaimer: ShortLine = Field(
         "For information only; not an offer to buy or sell securities. See the last page.",
         description="One line for the footer of every page.",
@@ -188,6 +217,18 @@ class Brand(BrandModel):
         "Ratings are relative to the stock's expected total return over 12 months.",
         description="Horizon and benchmark the ratings refer to.",
     )
+
+
+    @property
+    def font_stack(self) -> tuple[str, ...]:
+        """The families a note's text is set in, in order: the brand's, Inter (always
+        embedded, so what the brand's font lacks is still drawn), then the fallback families."""
+        families = [self.font_family, "Inter", *(face.family for face in self.fallback_fonts)]
+        return tuple(dict.fromkeys(families))
+
+    @property
+    def fallback_families(self) -> tuple[str, ...]:
+        return tuple(family for family in self.font_stack[1:] if family != "Inter")
 
 
 DEFAULT_BRAND = Brand()

@@ -230,9 +230,10 @@ def _plan(
                 valid.append(_Job(index, spec_path, slug, [], hit[1], "cached",
                                   hit[0].warnings, hit[0]))
                 continue
+            from briefgen.build.pipeline import spec_fonts
             from briefgen.spec.load import load_spec
 
-            loaded = load_spec(spec_path)
+            loaded = load_spec(spec_path, fonts=spec_fonts(options))
         except SpecError as exc:
             results[index] = BriefResult(spec_path, None, "failed", error=str(exc),
                                          error_kind="spec")

@@ -66,8 +66,19 @@ def render_brief(spec_path: Path, options: RenderOptions | None = None, *,
 
     timer = _Timer()
     with timer.stage("load"):
-        loaded = load_spec(spec_path)
+        loaded = load_spec(spec_path, fonts=spec_fonts(options))
     return render_loaded(loaded, options, printer=printer, _timer=timer)
+
+
+def spec_fonts(options: RenderOptions | None) -> frozenset[int] | None:
+    """What the note's fonts draw with these options' brand, for the spec's glyph check; None
+    (the bundled fonts) when the brand brings no font files of its own."""
+    brand = options.brand if options else None
+    if brand is None or not (brand.font_files or brand.fallback_fonts):
+        return None
+    from briefgen.brand.faces import drawn_by
+
+    return drawn_by(brand)
 
 
 def render_loaded(
@@ -186,7 +197,10 @@ def allowed_roots(options: RenderOptions) -> list[Path]:
     from briefgen.note import webfonts
     from briefgen.note.builtin import builtin_template_dir
 
-    return [*options.template_dirs, builtin_template_dir(), webfonts.FONT_DIR]
+    roots = [*options.template_dirs, builtin_template_dir(), webfonts.FONT_DIR]
+    if options.brand is not None and options.brand.fallback_fonts:
+        roots.append(webfonts.fallback_folder())  # the brand's fallback faces, written there
+    return roots
 
 
 def warm_up(options: RenderOptions | None = None) -> None:

@@ -22,7 +22,9 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from briefgen.brand.model import FontFile
+from briefgen.brand.model import FallbackFont, FontFile
+
+FontFace = FontFile | FallbackFont  # the same fields: weight, style, format, data
 
 SUFFIXES = {"opentype": "otf", "truetype": "ttf", "woff": "sfnt"}
 # Each face added in this process, by what was added: the same face in a second brief (or a
@@ -31,7 +33,7 @@ _added: set[str] = set()
 _families: set[str] = set()  # the families added from brand files
 
 
-def register_brand_fonts(family: str, faces: Iterable[FontFile]) -> bool:
+def register_brand_fonts(family: str, faces: Iterable[FontFace]) -> bool:
     """Add each face to matplotlib as `family`, once per process; a bad file is skipped (the
     chart then falls back as for a family that is not installed). True when a face was added, so
     what the style module learnt from matplotlib's font list is out of date."""
@@ -47,7 +49,12 @@ def register_brand_fonts(family: str, faces: Iterable[FontFile]) -> bool:
     return True
 
 
-def _key(family: str, face: FontFile) -> str:
+def brand_font_folders() -> tuple[Path, ...]:
+    """The folder the brand faces of this process were written to, once there is one."""
+    return (_folder(),) if _temporary_folder.cache_info().currsize else ()
+
+
+def _key(family: str, face: FontFace) -> str:
     digest = hashlib.sha256(face.data)
     digest.update(f"\0{family}\0{face.weight}\0{face.style}".encode())
     return digest.hexdigest()[:32]
@@ -64,7 +71,7 @@ def _temporary_folder() -> tempfile.TemporaryDirectory[str]:
     return tempfile.TemporaryDirectory(prefix="briefgen-fonts-")
 
 
-def _add(family: str, face: FontFile, path: Path) -> None:
+def _add(family: str, face: FontFace, path: Path) -> None:
     from matplotlib import font_manager
 
     manager = font_manager.fontManager
@@ -84,7 +91,7 @@ def _add(family: str, face: FontFile, path: Path) -> None:
         dataclasses.replace(ours[0], name=family, weight=face.weight, style=face.style))
 
 
-def _unwrapped(face: FontFile) -> bytes:
+def _unwrapped(face: FontFace) -> bytes:
     """The face as OpenType or TrueType: matplotlib's FreeType does not read WOFF."""
     if face.format != "woff":
         return face.data

@@ -6,6 +6,13 @@ thousands of briefs registers no global figures and leaks none. Every render run
 `matplotlib.rc_context`, so nothing here changes the process's global rcParams (the font files
 are added to matplotlib's font list once, which is the one lasting side effect). rcParams are
 process-wide all the same: render from several processes, not from threads of one.
+
+Charts are drawn only in the bundled fonts and the brand's (its own faces, then its fallback
+faces, glyph by glyph: matplotlib >= 3.6 takes each character from the first family in
+`font.family` that has it). matplotlib's font list also holds every font installed on the
+machine; those are taken out of it (`_pin_font_list`), so a family a brand names without files,
+or a character none of its fonts draws, never reaches a host font: the same chart on every
+machine.
 """
 
 from __future__ import annotations
@@ -18,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from briefgen.charts.fonts import register_brand_fonts
+from briefgen.charts.fonts import brand_font_folders, register_brand_fonts
 from briefgen.charts.svgclean import clean_svg
 
 if TYPE_CHECKING:
@@ -29,7 +36,7 @@ if TYPE_CHECKING:
     from briefgen.brand.model import Brand
 
 FONT_DIR = Path(__file__).resolve().parents[1] / "fonts"
-FALLBACK_FAMILY = "DejaVu Sans"  # ships with matplotlib, so it is always there
+FALLBACK_FAMILY = "Inter"  # bundled: a family the brand names without files is drawn in Inter
 SEMIBOLD = 600  # Inter ships a semibold; other families fall back to bold
 
 
@@ -47,6 +54,8 @@ class ChartStyle:
     positive: str
     negative: str
     font_size: float = 8.0
+    # The brand's fallback families (a CJK face, say), after its own family and Inter.
+    fallback_families: tuple[str, ...] = ()
 
     def color(self, index: int) -> str:
         """Palette entry `index`, cycling if a brand gives fewer colours."""
@@ -68,6 +77,9 @@ def style_for(brand: Brand) -> ChartStyle:
     to that process's matplotlib here (never when a brand is merely loaded or validated)."""
     if brand.font_files and register_brand_fonts(brand.font_family, brand.font_files):
         fonts_changed()
+    for face in brand.fallback_fonts:
+        if register_brand_fonts(face.family, [face]):
+            fonts_changed()
     return ChartStyle(
         font_family=brand.font_family,
         text_color=brand.colours.text,
@@ -75,6 +87,7 @@ def style_for(brand: Brand) -> ChartStyle:
         palette=brand.colours.palette,
         positive=brand.colours.positive,
         negative=brand.colours.negative,
+        fallback_families=brand.fallback_families,
     )
 
 
@@ -116,7 +129,40 @@ def _known_families() -> frozenset[str]:
             font_manager.fontManager.addfont(str(path))
         except (OSError, RuntimeError, ValueError):  # a broken file must not stop a brief
             continue
+    _pin_font_list()
     return frozenset(entry.name for entry in font_manager.fontManager.ttflist)
+
+
+def allowed_font_folders() -> tuple[Path, ...]:
+    """Where the fonts a chart may be drawn in live: the bundled fonts, the brand faces this
+    process added, and matplotlib's own (DejaVu and STIX, the same with every matplotlib of a
+    version, which its mathtext and last-resort glyphs use)."""
+    import matplotlib
+
+    return (FONT_DIR, *brand_font_folders(), Path(matplotlib.get_data_path()) / "fonts")
+
+
+def _pin_font_list() -> None:
+    """Take every font that is not ours or matplotlib's own out of matplotlib's font list: the
+    fonts installed on this machine, which it found when it built its cache. A family a brand
+    names without files then falls back to Inter, not to the host's font of that name."""
+    from matplotlib import font_manager
+
+    manager = font_manager.fontManager
+    allowed = allowed_font_folders()
+
+    def ours(entry: Any) -> bool:
+        path = Path(entry.fname)
+        return any(path.is_relative_to(folder) for folder in allowed)
+
+    if all(map(ours, manager.ttflist)) and all(map(ours, manager.afmlist)):
+        return
+    manager.ttflist[:] = [entry for entry in manager.ttflist if ours(entry)]
+    manager.afmlist[:] = [entry for entry in manager.afmlist if ours(entry)]
+    # Answers findfont gave from the full list (matplotlib's own cache, not in its stubs).
+    cached = getattr(manager, "_findfont_cached", None)
+    if cached is not None:
+        cached.cache_clear()
 
 
 def fonts_changed() -> None:
@@ -127,8 +173,16 @@ def fonts_changed() -> None:
 
 
 def font_family(style: ChartStyle) -> str:
-    """The style's family when matplotlib can find it, else DejaVu Sans (silently)."""
+    """The style's family when matplotlib can find it (among our fonts), else Inter."""
     return style.font_family if style.font_family in _known_families() else FALLBACK_FAMILY
+
+
+def font_families(style: ChartStyle) -> tuple[str, ...]:
+    """`font.family`: the style's family, Inter, then the fallback families matplotlib has;
+    each character is drawn in the first of them that has it."""
+    known = _known_families()
+    families = [font_family(style), "Inter", *(f for f in style.fallback_families if f in known)]
+    return tuple(dict.fromkeys(families))
 
 
 def strong(style: ChartStyle) -> int | str:
@@ -150,7 +204,7 @@ def rc_params(style: ChartStyle, key: str) -> dict[RcKeyType, Any]:
     return {
         "svg.fonttype": "none",  # text stays <text>: selectable in the PDF, and ~2x faster
         "svg.hashsalt": f"briefgen-{key}",  # fixed ids; unique per chart kind within one page
-        "font.family": [font_family(style)],
+        "font.family": list(font_families(style)),
         "font.size": style.font_size,
         "text.color": style.text_color,
         "axes.labelcolor": style.text_color,
@@ -266,15 +320,15 @@ def quiet_axes(ax: Axes, style: ChartStyle, *, grid: Literal["x", "y"] | None) -
 
 def text_width_pt(text: str, style: ChartStyle, size: float, weight: int | str = "normal") -> float:
     """Width of `text` in points, measured with the font's own metrics (no drawing)."""
-    return _text_width(text, font_family(style), size, weight)
+    return _text_width(text, font_families(style), size, weight)
 
 
 @functools.lru_cache(maxsize=4096)
-def _text_width(text: str, family: str, size: float, weight: int | str) -> float:
+def _text_width(text: str, family: tuple[str, ...], size: float, weight: int | str) -> float:
     from matplotlib.font_manager import FontProperties
     from matplotlib.textpath import text_to_path
 
-    prop = FontProperties(family=family, size=size, weight=weight)
+    prop = FontProperties(family=list(family), size=size, weight=weight)
     width, _, _ = text_to_path.get_text_width_height_descent(text, prop, ismath=False)
     return float(width)
 

@@ -93,8 +93,8 @@ def validate(
     results: list[tuple[str, bool, list[Problem]]] = []
     fonts: frozenset[int] | None = None  # what the note's fonts draw: bundled, plus the brand's
     if brand is not None:
+        from briefgen.brand.faces import drawn_by
         from briefgen.brand.load import load_brand
-        from briefgen.spec import glyphs
 
         try:
             loaded_brand = load_brand(brand, str(brand), strict=strict)
@@ -102,8 +102,7 @@ def validate(
             results.append((str(brand), False, exc.problems))
         else:
             results.append((str(brand), True, list(loaded_brand.warnings)))
-            fonts = glyphs.bundled_coverage().union(
-                *(glyphs.coverage(face.data) for face in loaded_brand.brand.font_files))
+            fonts = drawn_by(loaded_brand.brand)
     fixes: dict[str, list[str]] = {}  # spec -> superseded forms rewritten (or to rewrite)
     diffs: dict[str, str] = {}
     for path in expand_arguments(specs):

@@ -142,6 +142,7 @@ class Page:
     html: str
     charts: tuple[ChartView, ...]
     provenance: Provenance | None = None  # every number of `html`, traced to its origin
+    brand: Brand | None = None  # for its fallback faces, which go in with the fonts
 
     def finish(self, target: Target, charts: Sequence[Chart] = ()) -> str:
         """The note as one HTML document for `target`.
@@ -163,8 +164,19 @@ class Page:
                 raise RenderError(f"chart {view.key!r} was planned but not drawn")
         if FONT_FACES_MARKER not in text:  # a user template without {{ font_faces }}
             return text
-        faces = (webfonts.font_faces_for_html(html.unescape(text)) if target == "html"
-                 else webfonts.font_faces_for_pdf())
+        fallbacks = self.brand.fallback_fonts if self.brand else ()
+        if target == "html":
+            shown = html.unescape(text)
+            faces = webfonts.font_faces_for_html(shown)
+            if fallbacks and self.brand:
+                from briefgen.brand.faces import primary_coverage
+
+                faces += "\n" + webfonts.fallback_faces_for_html(
+                    fallbacks, shown, primary_coverage(self.brand))
+        else:
+            faces = webfonts.font_faces_for_pdf()
+            if fallbacks:
+                faces += "\n" + webfonts.fallback_faces_for_pdf(fallbacks)
         return text.replace(FONT_FACES_MARKER, faces, 1)
 
 
@@ -200,4 +212,4 @@ def render_page(
         raise RenderError(f"template {template}: {exc.message}") from exc
     catalogue = Catalogue(loaded, derived, changes)
     annotated = annotate(text, catalogue)
-    return Page(annotated.html, views, Provenance(catalogue, annotated.records))
+    return Page(annotated.html, views, Provenance(catalogue, annotated.records), brand=brand)

@@ -9,6 +9,12 @@ The WOFF wrapping (zlib per table) is done here, without fontTools: ~10 ms for a
 
 The PDF needs none of this: WeasyPrint reads the OTF files from the package and subsets them
 itself, so the PDF's HTML points at them with file: URLs that its URL fetcher allows.
+
+A brand's fallback faces (`Brand.fallback_fonts`, a CJK face say) are treated alike: in the HTML,
+each is cut down to the note's characters that Inter and the brand's own font do not draw (a
+note without such characters carries none of it); the PDF names the whole face by file: URL,
+written once per process to a private folder, so that its `@font-face` rules are the same for
+every note of a brand and WeasyPrint's font configuration is reused.
 """
 
 from __future__ import annotations
@@ -17,12 +23,20 @@ import base64
 import ctypes
 import ctypes.util
 import functools
+import hashlib
 import io
+import os
 import string
 import struct
+import tempfile
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from briefgen.brand.model import FallbackFont
 
 FONT_DIR = Path(__file__).resolve().parents[1] / "fonts"
 # Characters every note gets whatever its text, so a user template's own words render in Inter.
@@ -66,6 +80,76 @@ def font_faces_for_html(text: str) -> str:
     )
 
 
+def fallback_faces_for_html(faces: Sequence[FallbackFont], text: str,
+                            drawn: frozenset[int]) -> str:
+    """`@font-face` rules for the fallback faces, each subset to the characters of `text` that
+    it draws and `drawn` (what Inter and the brand's own faces draw) lacks; no rule for a face
+    the note does not need."""
+    from briefgen.brand.faces import face_coverage
+
+    wanted = frozenset(ord(ch) for ch in text if ch.isprintable()) - drawn
+    rules = []
+    for face in faces:
+        needed = wanted & face_coverage(face.data)
+        if needed:
+            woff = _woff_base64_of(face.data, frozenset(needed))
+            rules.append(_fallback_rule(face, f'url("data:font/woff;base64,{woff}") '
+                                              'format("woff")'))
+    return "\n".join(rules)
+
+
+def fallback_faces_for_pdf(faces: Sequence[FallbackFont]) -> str:
+    """`@font-face` rules naming each fallback face by a file: URL under `fallback_folder()`."""
+    return "\n".join(
+        _fallback_rule(face, f'url("{_fallback_file(face).as_uri()}") format("{face.format}")')
+        for face in faces)
+
+
+def _fallback_rule(face: FallbackFont, src: str) -> str:
+    # The family passed the brand's strict pattern (letters, digits, spaces, hyphens).
+    return (f'@font-face {{ font-family: "{face.family}"; font-weight: {face.weight}; '
+            f"font-style: {face.style}; font-display: block; src: {src}; }}")
+
+
+_fallback_dir: tuple[int, Path] | None = None  # (the process that made it, the folder)
+
+
+def fallback_folder() -> Path:
+    """This process's folder of fallback faces (the PDF's URL fetcher may read it); a forked
+    child uses its parent's, which outlives it."""
+    global _fallback_dir
+    if _fallback_dir is None or not _fallback_dir[1].is_dir():
+        import atexit
+
+        folder = Path(tempfile.mkdtemp(prefix="briefgen-fallback-fonts-"))
+        atexit.register(_remove_folder, folder, os.getpid())
+        _fallback_dir = (os.getpid(), folder)
+    return _fallback_dir[1]
+
+
+def _remove_folder(folder: Path, owner: int) -> None:
+    import shutil
+
+    if os.getpid() == owner:  # never a forked child's doing: the folder is its parent's
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _fallback_file(face: FallbackFont) -> Path:
+    """The face as a file named by its content, written once per process."""
+    suffix = "otf" if face.format == "opentype" else "ttf"
+    path = fallback_folder() / f"{_digest(face.data)}.{suffix}"
+    if not path.is_file():
+        partial = path.with_suffix(f".{os.getpid()}.part")
+        partial.write_bytes(face.data)
+        partial.replace(path)  # whole or absent: a concurrent reader never sees half a font
+    return path
+
+
+@functools.lru_cache(maxsize=16)
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:32]
+
+
 def _rule(face: Face, src: str) -> str:
     return (f"@font-face {{ font-family: {FAMILY}; font-weight: {face.weight}; "
             f"font-style: {face.style}; font-display: block; src: {src}; }}")
@@ -73,8 +157,12 @@ def _rule(face: Face, src: str) -> str:
 
 @functools.lru_cache(maxsize=64)
 def _woff_base64(face: Face, characters: frozenset[str]) -> str:
-    codepoints = sorted(ord(ch) for ch in characters)
-    data = face.path.read_bytes()
+    return _woff_base64_of(face.path.read_bytes(), frozenset(ord(ch) for ch in characters))
+
+
+@functools.lru_cache(maxsize=64)
+def _woff_base64_of(data: bytes, characters: frozenset[int]) -> str:
+    codepoints = sorted(characters)
     subset = _harfbuzz_subset(data, codepoints)
     if subset is None:
         subset = _fonttools_subset(data, codepoints)

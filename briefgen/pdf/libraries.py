@@ -66,8 +66,12 @@ def quick_find_library() -> Iterator[None]:
 
 
 def import_weasyprint() -> None:
-    """Import WeasyPrint (once; later calls cost nothing) with `quick_find_library`."""
-    if "weasyprint" in sys.modules:
+    """Import WeasyPrint (once; later calls cost nothing) with `quick_find_library`, and with
+    fontconfig seeing only the bundled fonts (`briefgen.pdf.fontconfig`): WeasyPrint loads a
+    configuration at import to check that fonts exist."""
+    if "weasyprint.text.fonts" in sys.modules:
         return
-    with quick_find_library():
-        import weasyprint  # noqa: F401
+    from briefgen.pdf.fontconfig import only_our_fonts
+
+    with quick_find_library(), only_our_fonts():
+        import weasyprint.text.fonts  # noqa: F401

@@ -174,11 +174,14 @@ _FONT_FACE = re.compile(r"@font-face\s*\{[^}]*\}")
 def _font_config(html: str) -> Any:
     from weasyprint.text.fonts import FontConfiguration
 
+    from briefgen.pdf.fontconfig import only_our_fonts
+
     faces = hashlib.sha256("".join(_FONT_FACE.findall(html)).encode()).hexdigest()
     if faces not in _FONT_CONFIGS:
         if not _FONT_CONFIGS:
             atexit.register(release_fonts)
-        _FONT_CONFIGS[faces] = FontConfiguration()
+        with only_our_fonts():  # never the host's fonts: the same bytes on every machine
+            _FONT_CONFIGS[faces] = FontConfiguration()
         _FONT_CONFIG_OWNER[faces] = os.getpid()
     return _FONT_CONFIGS[faces]
 

@@ -153,17 +153,17 @@ class Preview:
             self._changed.notify_all()
 
     def _render(self) -> tuple[bool, bytes, str, list[str], WatchSet]:
-        from briefgen.build.pipeline import RenderOptions, render_loaded
+        from briefgen.build.pipeline import RenderOptions, render_loaded, spec_fonts
         from briefgen.spec.load import load_spec
 
         files = {_absolute(self.spec)}
         folders = {_absolute(d) for d in self.template_dirs}
         try:
             brand, brand_dirs = self._brand(files, folders)
-            loaded = load_spec(self.spec)
-            files.update(_absolute(p) for p in loaded.data_files)
             options = RenderOptions(formats=("html",), paper=self.paper, brand=brand,
                                     template_dirs=(*self.template_dirs, *brand_dirs))
+            loaded = load_spec(self.spec, fonts=spec_fonts(options))
+            files.update(_absolute(p) for p in loaded.data_files)
             result = render_loaded(loaded, options)
             return (True, result.files["brief.html"], "", result.warnings,
                     WatchSet(frozenset(files), frozenset(folders)))

@@ -127,6 +127,6 @@ def undrawable_problems(doc: LocatedDocument, covered: Iterable[int] | None = No
             mark.file if mark else doc.file, mark.line if mark else None,
             mark.column if mark else None, dotted(path),
             f"the note's fonts cannot draw {shown}{more}: they would print as empty boxes",
-            "give the brand a font that draws them in `font_files` (a Noto CJK face, say)",
+            "give the brand a font that draws them in `fallback_fonts` (a Noto CJK face, say)",
             "warning"))
     return found

@@ -253,10 +253,10 @@ def test_render_with_a_bad_brand_exits_2_with_every_problem(tmp_path: Path) -> N
 
 def test_every_brand_key_is_documented() -> None:
     from briefgen.brand.load import BrandFile
-    from briefgen.brand.model import FontFile, Logo, RatingDefinition
+    from briefgen.brand.model import FallbackFont, FontFile, Logo, RatingDefinition
 
     docs = (ROOT / "docs" / "branding.md").read_text(encoding="utf-8")
     internal = {"media_type", "data", "format"}  # read from the file, never written
-    for model in (BrandFile, Colours, Logo, FontFile, RatingDefinition):
+    for model in (BrandFile, Colours, Logo, FontFile, FallbackFont, RatingDefinition):
         for name in model.model_fields.keys() - internal:
             assert f"`{name}" in docs, f"{model.__name__}.{name} is not in docs/branding.md"

@@ -109,7 +109,7 @@ def test_colours_reach_the_css(brief: RenderedBrief, plain: RenderedBrief) -> No
     variables = css_variables(soup(brief))
     assert variables["primary"] == "#7A1F3D"
     assert variables["accent"] == "#D08C2E" and variables["tint"] == "#F7F1F3"
-    assert variables["font"].startswith('"Ledger Sans", Inter')
+    assert variables["font"].startswith('"Ledger Sans", "Inter"')
     assert css_variables(soup(plain))["primary"] == "#1F3A5F"
 
 
@@ -125,7 +125,7 @@ def test_charts_are_drawn_in_the_brand_colours(brief: RenderedBrief,
 def test_charts_are_drawn_in_the_brand_font(brief: RenderedBrief, plain: RenderedBrief) -> None:
     """Ledger Sans is nowhere installed: matplotlib has it from the brand's font file only."""
     for chart in soup(brief).select("figure.chart-exhibit svg"):
-        assert "font-family=\"'Ledger Sans'\"" in str(chart) and "DejaVu" not in str(chart)
+        assert "font-family=\"'Ledger Sans', 'Inter'\"" in str(chart) and "DejaVu" not in str(chart)
     assert "font-family=\"'Inter'\"" in str(soup(plain).select_one("#chart-revenue svg"))
 
 

@@ -193,7 +193,10 @@ def test_a_style_reaches_the_svg_and_a_missing_font_falls_back_quietly(
                                 palette=("#123456", "#654321"))
     with caplog.at_level(logging.WARNING):
         chart = draw_charts(*sample, style=style)[0]
-    assert "'DejaVu Sans'" in chart.svg and "No Such Font" not in chart.svg
+    # A family the brand names without files is drawn in the bundled Inter, never in a host
+    # font of that name (matplotlib's own DejaVu Sans is not the note's font either).
+    assert "'Inter'" in chart.svg and "No Such Font" not in chart.svg
+    assert "DejaVu" not in chart.svg
     assert "#123456" in chart.svg and "#654321" in chart.svg
     assert not [r for r in caplog.records if r.name.startswith("matplotlib")]
     assert "'Inter'" in draw_charts(*sample)[0].svg
@@ -215,7 +218,7 @@ def test_a_brands_font_files_are_the_charts_font(
         svg = draw_charts(*sample, style=style_for(brand))[0].svg
         again = draw_charts(*sample, style=style_for(brand))[0].svg
     families = set(re.findall(r'font-family="([^"]+)"', svg))
-    assert families == {"'Three Face Sans'"}, families
+    assert families == {"'Three Face Sans', 'Inter'"}, families  # then Inter, as the CSS
     assert 'font-weight="600"' in svg  # the title, in the brand's own semibold face
     assert not [r for r in caplog.records if r.name.startswith("matplotlib")]  # no fallback
     assert again == svg
@@ -233,7 +236,7 @@ def test_a_brand_with_one_face_draws_every_weight_with_it_quietly(
     brand = load_brand(tmp_path / "brand.yaml").brand
     with caplog.at_level(logging.WARNING):
         svg = draw_charts(*sample, style=style_for(brand))[0].svg
-    assert set(re.findall(r'font-family="([^"]+)"', svg)) == {"'One Face Sans'"}
+    assert set(re.findall(r'font-family="([^"]+)"', svg)) == {"'One Face Sans', 'Inter'"}
     assert not [r for r in caplog.records if r.name.startswith("matplotlib")]
 
 
@@ -250,7 +253,7 @@ def test_a_brands_woff_file_is_the_charts_font_too(sample: tuple[Spec, Derived],
     brand = load_brand(tmp_path / "brand.yaml").brand
     assert brand.font_files[0].format == "woff"
     svg = draw_charts(*sample, style=style_for(brand))[0].svg
-    assert set(re.findall(r'font-family="([^"]+)"', svg)) == {"'Woff Sans'"}
+    assert set(re.findall(r'font-family="([^"]+)"', svg)) == {"'Woff Sans', 'Inter'"}
 
 
 def test_global_matplotlib_settings_are_left_alone(sample: tuple[Spec, Derived]) -> None:

@@ -49,7 +49,7 @@ def test_undrawable_text_warns_at_the_string(spec: Path) -> None:
     assert found[(3, 9, "company.name")].startswith(
         "the note's fonts cannot draw 星 (U+661F), 云 (U+4E91), 科 (U+79D1), 技 (U+6280)")
     assert (8, 12, "segments[0].name") in found
-    assert all(w.hint and "font_files" in w.hint for w in warnings)
+    assert all(w.hint and "fallback_fonts" in w.hint for w in warnings)
 
 
 def test_strict_makes_it_an_error(spec: Path) -> None:
