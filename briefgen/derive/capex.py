@@ -116,8 +116,10 @@ def capex_figures(spec: Spec) -> CapexFigures | None:
     if guidance is not None and plan is not None and plan.years > 1 and not guidance.is_range:
         per_year = f"{guidance.text} / {plan.years}"
         pace_value = guidance.value / plan.years
+        # A plan divided by its years is hedged as the plan is ("up to RMB 127bn a year").
         pace = computed(pace_value, fmt.money(pace_value, Unit.ones, plan.amount.currency),
-                        (guidance,), per_year, f"the plan spread evenly over {plan.years} years")
+                        (guidance,), per_year, f"the plan spread evenly over {plan.years} years",
+                        guidance.qualifier)
         result.annual_pace = pace
     if capex.invested_trailing_4q:
         invested = money_figure(capex.invested_trailing_4q, fallback)

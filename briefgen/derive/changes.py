@@ -14,7 +14,7 @@ the first few by that rank; the revisions table shows them all, in group order.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -25,6 +25,7 @@ from briefgen.derive.derived import Derived
 from briefgen.derive.figures import (
     Figure,
     SegmentFigures,
+    bound,
     change,
     computed,
     gap_points,
@@ -149,27 +150,35 @@ def signed_money(amount: float, currency: str) -> str:
     return sign + fmt.money(abs(amount), Unit.ones, currency)
 
 
-def money_change(old: Figure, new: Figure, currency: str) -> Figure:
-    """`+RMB 6.40bn, +19.2%`: the amount and, when the old one is not zero, the percentage."""
+def money_change(old: Figure, new: Figure, currency: str) -> Figure | None:
+    """`+RMB 6.40bn, +19.2%`: the amount and, when the old one is not zero, the percentage;
+    None where hedged figures give no honest difference (`bound`)."""
     diff = new.value - old.value
+    hedge = bound(new, old)
+    if hedge is None:
+        return None
     pct = change(new, old)  # None when the old one is zero (or the ratio overflows)
     if pct is None:
         return computed(diff, signed_money(diff, currency), (new, old),
-                        f"{new.text} − {old.text}", "the change since the previous note")
-    amount = signed_money(diff, currency)
-    return computed(pct.value, f"{amount}, {pct.text}", (new, old), str(pct.derivation),
+                        f"{new.text} − {old.text}", "the change since the previous note", hedge)
+    amount = fmt.qualify(signed_money(diff, currency), hedge)
+    both = computed(pct.value, f"{amount}, {pct.text}", (new, old), str(pct.derivation),
                     f"the change since the previous note ({new.text} − {old.text} = {amount})")
+    return replace(both, qualifier=hedge)  # each half says its hedge already
 
 
-def rate_change(old: Figure, new: Figure) -> Figure:
+def rate_change(old: Figure, new: Figure) -> Figure | None:
     """Two rates: the change in percentage points (`+8.0 pp`)."""
     return gap_points(new, old, "the change since the previous note")
 
 
-def count_change(old: Figure, new: Figure) -> Figure:
+def count_change(old: Figure, new: Figure) -> Figure | None:
     diff = new.value - old.value
+    hedge = bound(new, old)
+    if hedge is None:
+        return None
     return computed(diff, f"{diff:+,.0f}".replace("-", "−"), (new, old),
-                    f"{new.text} − {old.text}", "the change since the previous note")
+                    f"{new.text} − {old.text}", "the change since the previous note", hedge)
 
 
 class _Collector:
@@ -197,7 +206,8 @@ class _Collector:
         else:
             delta = count_change(old, new)
         self.items.append(Change(group, label, "revised" if revised else "changed", old.text,
-                                 new.text, delta, about, delta.value, old, new))
+                                 new.text, delta, about, delta.value if delta else 0.0, old,
+                                 new))
 
     def text(self, group: str, label: str, old: str | None, new: str | None, about: str) -> None:
         if (old or None) == (new or None):

@@ -37,6 +37,9 @@ class Figure:
     derivation: str | None = None  # set when briefgen (or the desk) computed it
     low: Figure | None = None  # a range's ends, each printable and usable on its own
     high: Figure | None = None
+    # As the source hedged it ("up to RMB 380bn"); already part of `text`. Kept so that a figure
+    # computed from it says which way it may be off ("up to RMB 127bn a year").
+    qualifier: Qualifier = Qualifier.exact
 
     def __post_init__(self) -> None:
         # Figures combine sources of their inputs; list each once, in order.
@@ -144,11 +147,44 @@ def cited(figure: Cited, fallback: str | None) -> tuple[str, ...]:
 
 
 def computed(value: float, text: str, inputs: tuple[Figure, ...], expression: str,
-             gloss: str | None = None) -> Figure:
-    """A figure briefgen computed from `inputs` (their sources become its sources)."""
+             gloss: str | None = None, qualifier: Qualifier = Qualifier.exact) -> Figure:
+    """A figure briefgen computed from `inputs` (their sources become its sources), hedged as
+    `qualifier` says (see `bound`)."""
     sources = tuple(source for figure in inputs for source in figure.sources)
     derivation = expression + (f"; {gloss}" if gloss else "")
-    return Figure(value, text, sources, derivation)
+    return Figure(value, fmt.qualify(text, qualifier), sources, derivation, qualifier=qualifier)
+
+
+# Which way a hedged figure's true value may lie from its number: at or above it (+1), at or
+# below it (−1), exactly on it (0), or either way (None: "about").
+_DIRECTION: dict[Qualifier, int | None] = {
+    Qualifier.exact: 0, Qualifier.more_than: 1, Qualifier.at_least: 1,
+    Qualifier.up_to: -1, Qualifier.nearly: -1, Qualifier.about: None}
+
+
+def bound(rising: Figure, falling: Figure) -> Qualifier | None:
+    """How a result that rises with `rising` and falls with `falling` is hedged, given theirs:
+    "more than RMB 100bn" against "up to RMB 127bn" is at least their ratio; exact against
+    exact is exact; "about" makes it about. None where the hedges pull opposite ways ("more
+    than 100 / more than 127" could be anything): no figure can honestly be printed."""
+    directions = [_DIRECTION[rising.qualifier], _DIRECTION[falling.qualifier]]
+    if None in directions:
+        return Qualifier.about
+    rise, fall = directions
+    assert rise is not None and fall is not None
+    if rise * -fall < 0:
+        return None
+    way = rise or -fall
+    return Qualifier.at_least if way > 0 else Qualifier.up_to if way < 0 else Qualifier.exact
+
+
+def _ratio_bound(numerator: Figure, denominator: Figure) -> Qualifier | None:
+    """`bound` for a quotient, whose direction in its inputs holds only for positive ones."""
+    if Qualifier.exact == numerator.qualifier == denominator.qualifier:
+        return Qualifier.exact
+    if numerator.value <= 0 or denominator.value <= 0:
+        return None
+    return bound(numerator, denominator)
 
 
 MAX_RATIO = 1e12
@@ -169,29 +205,34 @@ def ratio(numerator: float, denominator: float) -> float | None:
 def change(newer: Figure, older: Figure, gloss: str | None = None) -> Figure | None:
     """`newer / older − 1`, in percent to one decimal (`+6.8%`); None when `older` is 0."""
     quotient = ratio(newer.value, older.value)
-    if quotient is None:
+    hedge = _ratio_bound(newer, older)
+    if quotient is None or hedge is None:
         return None
     value = round((quotient - 1) * 100, 1)
     return computed(value, fmt.percent(value, fixed=True), (newer, older),
-                    f"{newer.text} / {older.text} − 1", gloss)
+                    f"{newer.text} / {older.text} − 1", gloss, hedge)
 
 
 def share(part: Figure, whole: Figure, whole_text: str | None = None,
           gloss: str | None = None) -> Figure | None:
     """`part / whole` in whole percent (`79%`); None when `whole` is 0."""
     quotient = ratio(part.value, whole.value)
-    if quotient is None:
+    hedge = _ratio_bound(part, whole)
+    if quotient is None or hedge is None:
         return None
     value = quotient * 100
     return computed(value, fmt.percent(value, signed=False, decimals=0), (part, whole),
-                    f"{part.text} / {whole_text or whole.text}", gloss)
+                    f"{part.text} / {whole_text or whole.text}", gloss, hedge)
 
 
-def gap_points(actual: Figure, expected: Figure, gloss: str | None = None) -> Figure:
+def gap_points(actual: Figure, expected: Figure, gloss: str | None = None) -> Figure | None:
     """`actual − expected` for two rates, in percentage points (`+7.6 pp`)."""
+    hedge = bound(actual, expected)
+    if hedge is None:
+        return None
     value = round(actual.value - expected.value, 6)
     return computed(value, fmt.points(value), (actual, expected),
-                    f"{_rate(actual)} − {_rate(expected)}", gloss)
+                    f"{_rate(actual)} − {_rate(expected)}", gloss, hedge)
 
 
 def _rate(figure: Figure) -> str:
@@ -209,10 +250,10 @@ def money_figure(amount: Money, fallback: str | None) -> Figure:
                 for end in (amount.low, amount.high)]
         text = fmt.money_range(amount.low, amount.high, amount.unit, amount.currency,
                                amount.qualifier)
-        return Figure(math.nan, text, sources, derivation, ends[0], ends[1])
+        return Figure(math.nan, text, sources, derivation, ends[0], ends[1], amount.qualifier)
     assert amount.value is not None  # the model requires a value or a range
     text = fmt.money_given(amount.value, amount.unit, amount.currency, amount.qualifier)
-    return Figure(amount.value * factor, text, sources, derivation)
+    return Figure(amount.value * factor, text, sources, derivation, qualifier=amount.qualifier)
 
 
 def percent_figure(rate: Percent, fallback: str | None) -> Figure:
@@ -221,10 +262,10 @@ def percent_figure(rate: Percent, fallback: str | None) -> Figure:
     if rate.low is not None and rate.high is not None:
         ends = [Figure(end, fmt.percent_given(end), sources) for end in (rate.low, rate.high)]
         return Figure(math.nan, fmt.percent_range(rate.low, rate.high, rate.qualifier), sources,
-                      derivation, ends[0], ends[1])
+                      derivation, ends[0], ends[1], rate.qualifier)
     assert rate.value is not None
     text = fmt.qualify(fmt.percent_given(rate.value), rate.qualifier)
-    return Figure(rate.value, text, sources, derivation)
+    return Figure(rate.value, text, sources, derivation, qualifier=rate.qualifier)
 
 
 _money_figure = money_figure
@@ -252,7 +293,7 @@ def segment_figures(spec: Spec, segment: Segment) -> SegmentFigures:
         result.revenue_usd = computed(
             usd, fmt.money(usd, Unit.ones, "USD"), (revenue, rate),
             f"{revenue.text} / {rate.text}",
-            f"{currency} per USD on {fmt.date_short(fx.date)}")
+            f"{currency} per USD on {fmt.date_short(fx.date)}", revenue.qualifier)
     if segment.growth_yoy:
         result.growth_yoy = _percent_figure(segment.growth_yoy, fallback)
 

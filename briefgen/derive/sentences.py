@@ -172,7 +172,7 @@ def _capex(d: QuarterFigures) -> Sentence | None:
             runs.append("; ")
         runs += [said(capex.invested_trailing_4q, fmt.sentence_case if not runs else None),
                  " invested over the past four quarters: ", said(capex.trailing_vs_pace),
-                 " of the ", said(capex.annual_pace), " a year implied by the plan of ",
+                 " of a yearly pace of ", said(capex.annual_pace), " implied by the plan of ",
                  said(guidance), f" {capex.guidance_words()}{scope}"]
     elif guidance is not None:
         kind = "guidance" if capex.one_year else "plan"

@@ -105,7 +105,7 @@ def test_the_earlier_capex_form_still_reads() -> None:
     d = derive(make_spec(capex={"source": "s", "horizon_years": 3, "plan_total": {
         "value": 380, "currency": "CNY", "qualifier": "up to"}}))
     assert d.capex is not None and d.capex.annual_pace is not None
-    assert d.capex.annual_pace.text == "RMB 127bn"
+    assert d.capex.annual_pace.text == "up to RMB 127bn"
 
 
 def test_typed_kpis_and_growth_only_history_rows() -> None:

@@ -9,6 +9,7 @@ import pytest
 
 from briefgen.derive import derive
 from briefgen.derive import formatting as fmt
+from briefgen.derive.figures import Figure, change, gap_points, share
 from briefgen.spec.load import load_spec
 from briefgen.spec.model import Qualifier, Unit
 from tests.conftest import SAMPLE, SAMPLE_Q3
@@ -89,9 +90,9 @@ def test_history_gives_q_on_q_and_prior_year(june) -> None:  # type: ignore[no-u
 
 def test_capex_progress_against_plan(june) -> None:  # type: ignore[no-untyped-def]
     capex = june.capex
-    assert capex.annual_pace.text == "RMB 127bn"  # 380 / 3
-    assert capex.trailing_vs_pace.text == "79%"
-    assert capex.share_of_plan.text == "26%"
+    assert capex.annual_pace.text == "up to RMB 127bn"  # up to 380 / 3
+    assert capex.trailing_vs_pace.text == "at least 79%"  # more than 100 / up to 126.7
+    assert capex.share_of_plan.text == "at least 26%"  # more than 100 / up to 380
     assert capex.invested_trailing_4q.text == "more than RMB 100bn"
 
 
@@ -128,7 +129,7 @@ def test_sentences_mark_exactly_the_derived_numbers(june, september) -> None:  #
     assert june.takeaways[0].derived == (head.revenue_usd, head.beat_pp)
     capex = june.capex
     assert june.takeaways[3].derived == (capex.trailing_vs_pace, capex.annual_pace)
-    assert "79%† of the RMB 127bn† a year" in june.takeaways[3].marked()
+    assert "at least 79%† of a yearly pace of up to RMB 127bn†" in june.takeaways[3].marked()
     assert "rose 10.9%† on the prior quarter" in june.takeaways[2].marked()
     # Reported figures (revenue, growth, consensus, moves) and spec counts carry no mark.
     assert not june.takeaways[1].derived and not june.takeaways[4].derived
@@ -168,3 +169,40 @@ def test_sample_specs_are_clean_under_strict() -> None:
     for path in (SAMPLE, SAMPLE_Q3):
         loaded = load_spec(Path(path), strict=True)
         assert loaded.warnings == []
+
+
+def _hedged(value: float, qualifier: Qualifier) -> Figure:
+    return Figure(value, fmt.qualify(f"{value:g}", qualifier), qualifier=qualifier)
+
+
+@pytest.mark.parametrize(("part", "whole", "expected"), [
+    (Qualifier.exact, Qualifier.exact, "50%"),
+    (Qualifier.more_than, Qualifier.exact, "at least 50%"),   # the part is at least 50
+    (Qualifier.exact, Qualifier.up_to, "at least 50%"),       # the whole is at most 100
+    (Qualifier.more_than, Qualifier.up_to, "at least 50%"),   # both push the share up
+    (Qualifier.up_to, Qualifier.at_least, "up to 50%"),       # both push it down
+    (Qualifier.nearly, Qualifier.exact, "up to 50%"),
+    (Qualifier.about, Qualifier.up_to, "about 50%"),
+    (Qualifier.more_than, Qualifier.more_than, None),         # could be anything: left out
+    (Qualifier.up_to, Qualifier.up_to, None),
+])
+def test_a_figure_computed_from_hedged_figures_is_hedged_the_way_they_pull(
+        part: Qualifier, whole: Qualifier, expected: str | None) -> None:
+    """A derived figure never reads as exact when its inputs were hedged: dividing "more than
+    RMB 100bn" by "up to RMB 127bn" gives at least their ratio, and where the hedges pull
+    opposite ways no honest figure exists, so none is printed."""
+    found = share(_hedged(50, part), _hedged(100, whole))
+    assert (found.text if found else None) == expected
+    growth = change(_hedged(150, part), _hedged(100, whole))
+    assert (growth.text if growth else None) == (
+        expected.replace("50%", "+50.0%") if expected else None)
+    points = gap_points(_hedged(20, part), _hedged(10, Qualifier.exact))
+    assert points is not None and points.text == fmt.qualify(
+        "+10.0 pp", {Qualifier.more_than: Qualifier.at_least, Qualifier.nearly:
+                     Qualifier.up_to}.get(part, part))
+
+
+def test_a_yearly_pace_keeps_the_plans_hedge() -> None:
+    capex = derive(load_spec(SAMPLE).spec).capex
+    assert capex.guidance is not None and capex.guidance.text == "up to RMB 380bn"
+    assert capex.annual_pace is not None and capex.annual_pace.text == "up to RMB 127bn"

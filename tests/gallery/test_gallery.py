@@ -138,7 +138,7 @@ def derivations(page: BeautifulSoup) -> list[tuple[str, str, str]]:
                     break
             block = block.parent
         assert text is not None, f"no note for {mark}"
-        found.append((figure.get_text(strip=True), mark, text))
+        found.append((figure.get_text(" ", strip=True), mark, text))
     return found
 
 

@@ -231,7 +231,7 @@ def test_derived_numbers_are_marked_and_explained_in_both_parts() -> None:
     assert DERIVED_NOTE in text
     soup = html_of(msg)
     shown = soup.get_text(" ", strip=True)
-    assert "79%† of the RMB 127bn† a year" in shown and DERIVED_NOTE in shown
+    assert "at least 79%† of a yearly pace of up to RMB 127bn†" in shown and DERIVED_NOTE in shown
     # The inbox preview line is the standfirst without marks.
     preheader = soup.find("div", style=lambda s: bool(s) and "display:none" in s)
     assert preheader is not None and "†" not in preheader.get_text()

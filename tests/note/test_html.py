@@ -81,7 +81,7 @@ def test_takeaways_mark_derived_numbers_and_say_how(soup: BeautifulSoup) -> None
     items = soup.select(".takeaways > ul:not(.notes) > li")
     assert [marked_numbers(li) for li in items] == [
         [("USD 4.67bn", "†1"), ("7.6 pp", "†2")], [], [("10.9%", "†3")],
-        [("79%", "†4"), ("RMB 127bn", "†5")], []]
+        [("at least 79%", "†4"), ("up to RMB 127bn", "†5")], []]
     # Reported numbers stay plain words; the sentence reads as before, with its marks.
     assert items[0].get_text() == ("Cloud revenue of RMB 33.4bn (about USD 4.67bn†1), +26% y/y, "
                                    "7.6 pp†2 above the 18.4% growth consensus.")
@@ -175,7 +175,7 @@ def test_every_table_and_chart_has_a_source_line_under_it(soup: BeautifulSoup) -
 def test_capex_rows_mark_each_derived_figure(soup: BeautifulSoup) -> None:
     rows = cells(table(soup, "capex"))
     assert rows["Plan over three years"] == ["up to RMB 380bn"]
-    assert rows["Implied yearly pace"] == ["RMB 127bn †5"]  # as in the takeaways
+    assert rows["Implied yearly pace"] == ["up to RMB 127bn †5"]  # as in the takeaways
     assert rows["Invested, past four quarters"] == ["more than RMB 100bn"]
     notes = table(soup, "capex").select_one(".notes").get_text(" ", strip=True)
     assert "†5 Derived: up to RMB 380bn / 3; the plan spread evenly over 3 years." in notes

@@ -49,7 +49,7 @@ def test_page_one_marks_derived_numbers_in_standfirst_and_takeaways(pdf: PdfRead
     takeaways = page_one[page_one.index("Key takeaways"):]
     for expected in ["(about USD 4.67bn†1), +26% y/y, 7.6 pp†2 above",
                      "revenue rose 10.9%†3 on the prior quarter",
-                     "79%†4 of the RMB 127bn†5 a year",
+                     "at least 79%†4 of a yearly pace of up to RMB 127bn†5",
                      "†1 Derived: RMB 33.4bn / 7.152; RMB per USD on 29 Aug 2025.",
                      "†5 Derived: up to RMB 380bn / 3; the plan spread evenly over 3 years."]:
         assert expected in takeaways
