@@ -352,8 +352,10 @@ class Catalogue:
         parsed = _parse(token)
         for spec in self.specs:  # this note's spec first, then the previous note's
             # An amount or a rate is first a number of the spec; a bare number (a year, a
-            # ticker, "Q2") is first the words it stands in, then a number (a bar's label).
-            if parsed is not None and parsed[0] != "plain":
+            # ticker, "Q2") is first the words it stands in, then a number (a bar's label) --
+            # except inside a derivation, where `/ 3` is a number (the plan's years), not the
+            # "3" of "Qwen 3".
+            if parsed is not None and (parsed[0] != "plain" or depth):
                 found = _value(spec, *parsed[1:])
                 if found is not None:
                     return found

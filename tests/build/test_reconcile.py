@@ -96,6 +96,15 @@ def test_reported_derived_and_boilerplate_numbers() -> None:
     assert june and june[0]["spec"][0]["at"].startswith("baba.yaml:")  # type: ignore
 
 
+def test_a_bare_number_in_a_derivation_is_the_specs_number_not_a_word() -> None:
+    """`up to RMB 380bn / 3`: the 3 is the plan's years, not the "3" in a highlight's title
+    ("Qwen 3 reasoning model"), which a bare number in running text would first be."""
+    pace = next(r for r in records(rendered("baba"))
+                if str(r["text"]).endswith("RMB 127bn") and r["kind"] == "derived")
+    inputs = {item["text"]: item["spec"][0]["path"] for item in pace["inputs"]}  # type: ignore
+    assert inputs == {"RMB 380bn": "capex.guidance.amount.value", "3": "capex.guidance.years"}
+
+
 def _line(fragment: str) -> int:
     lines = SAMPLE_Q3.read_text(encoding="utf-8").splitlines()
     return next(i for i, line in enumerate(lines, start=1) if fragment in line)
