@@ -49,6 +49,12 @@ def register_brand_fonts(family: str, faces: Iterable[FontFace]) -> bool:
     return True
 
 
+def added_faces() -> frozenset[str]:
+    """The brand faces added to matplotlib in this process, by content: a drawing made before a
+    face changed is not one made after."""
+    return frozenset(_added)
+
+
 def brand_font_folders() -> tuple[Path, ...]:
     """The folder the brand faces of this process were written to, once there is one."""
     return (_folder(),) if _temporary_folder.cache_info().currsize else ()

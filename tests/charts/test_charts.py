@@ -400,3 +400,40 @@ def test_long_row_labels_that_start_alike_stay_apart(q3: tuple[Spec, Derived]) -
     style = style_for(DEFAULT_BRAND)
     assert all(text_width_pt(label, style, style.font_size - 0.5)
                <= chart.width_in * 72 * LABEL_SHARE for label in labels)
+
+
+def test_an_unchanged_chart_is_not_drawn_again_and_a_changed_one_is(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """`briefgen preview` renders on every save; a chart whose data, style and fonts did not
+    change is taken from the last drawing (the same bytes), anything that changed is drawn."""
+    from briefgen.charts import draw as module
+
+    monkeypatch.setattr(module, "_DRAWN", type(module._DRAWN)())
+    drawn: list[str] = []
+    real = module._drawn
+
+    def counting(plan: module.ChartPlan, style: object) -> object:
+        drawn.append(plan.key)
+        return real(plan, style)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(module, "_drawn", counting)
+    spec = load_spec(SAMPLE).spec
+    first = draw_charts(spec, derive(spec))
+    assert len(drawn) == len(first) == 5
+    retitled = spec.model_copy(update={"brief": spec.brief.model_copy(
+        update={"title": "Another title, same figures"})})
+    again = draw_charts(retitled, derive(retitled))
+    assert len(drawn) == 5 and [c.svg for c in again] == [c.svg for c in first]
+
+    segment = spec.segments[0]
+    assert segment.growth_yoy is not None
+    growth = segment.growth_yoy.model_copy(update={"value": 31})
+    changed = spec.model_copy(update={"segments": [
+        segment.model_copy(update={"growth_yoy": growth}), *spec.segments[1:]]})
+    redrawn = {c.key: c.svg for c in draw_charts(changed, derive(changed))}
+    assert "consensus" in drawn[5:] and "+31%" in redrawn["consensus"]
+    assert "+31%" not in {c.key: c.svg for c in first}["consensus"]
+    drawn.clear()
+    other = dataclasses.replace(style_for(DEFAULT_BRAND), palette=("#000000", "#333333", "#666666"))
+    draw_charts(spec, derive(spec), other)
+    assert len(drawn) == 5  # another style: every chart drawn again

@@ -8,6 +8,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from matplotlib.figure import Figure
 
+from briefgen.charts import draw as chartdraw
 from briefgen.charts import style as chartstyle
 from briefgen.charts.draw import draw_charts
 from briefgen.charts.svgclean import clean_svg
@@ -28,6 +29,7 @@ def _raw_charts(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
         return clean_svg(svg, label)
 
     monkeypatch.setattr(chartstyle, "clean_svg", keep)
+    monkeypatch.setattr(chartdraw, "_DRAWN", type(chartdraw._DRAWN)())  # drawn, not recalled
     spec = load_spec(SAMPLE).spec
     charts = draw_charts(spec, derive(spec))
     return {chart.key: svg for chart, svg in zip(charts, raw, strict=True)}
