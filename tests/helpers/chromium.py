@@ -11,7 +11,8 @@ import select
 import shutil
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -104,6 +105,22 @@ class DevTools:
             self.process.wait()
         os.close(self._to_chrome)
         os.close(self._from_chrome)
+
+
+@contextmanager
+def attached_page(profile: Path,
+                  domains: Iterable[str] = ("Page", "Runtime")) -> Iterator[DevTools]:
+    """A headless Chromium with one blank page attached and `domains` enabled, closed after."""
+    tools = DevTools(profile)
+    try:
+        target = tools.send("Target.createTarget", {"url": "about:blank"})["targetId"]
+        tools.session = tools.send("Target.attachToTarget",
+                                   {"targetId": target, "flatten": True})["sessionId"]
+        for domain in domains:
+            tools.send(f"{domain}.enable")
+        yield tools
+    finally:
+        tools.close()
 
 
 def open_page(tools: DevTools, url: str, width: int, height: int, mobile: bool) -> None:

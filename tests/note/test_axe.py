@@ -17,7 +17,15 @@ import pytest
 from briefgen.brand.model import Brand, Colours
 from briefgen.build.pipeline import RenderOptions, render_brief
 from briefgen.mail.compose import compose
-from tests.helpers.chromium import AXE, CHROMIUM, DevTools, axe_violations, open_page, screenshot
+from tests.helpers.chromium import (
+    AXE,
+    CHROMIUM,
+    DevTools,
+    attached_page,
+    axe_violations,
+    open_page,
+    screenshot,
+)
 from tests.helpers.golden import SAMPLES, all_notes
 from tests.mail.test_compose import CLOCK, PEOPLE, config, content
 
@@ -31,16 +39,8 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevTools]:
         pytest.skip("chromium is not installed")
     if not AXE.is_file():
         pytest.skip(f"axe-core is not installed ({AXE}): npm ci --prefix .ci/axe")
-    tools = DevTools(tmp_path_factory.mktemp("chromium-profile"))
-    try:
-        target = tools.send("Target.createTarget", {"url": "about:blank"})["targetId"]
-        tools.session = tools.send("Target.attachToTarget",
-                                   {"targetId": target, "flatten": True})["sessionId"]
-        for domain in ("Page", "Runtime"):
-            tools.send(f"{domain}.enable")
+    with attached_page(tmp_path_factory.mktemp("chromium-profile"), ("Page", "Runtime")) as tools:
         yield tools
-    finally:
-        tools.close()
 
 
 @pytest.fixture(scope="module")

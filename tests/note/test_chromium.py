@@ -14,7 +14,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers.chromium import CHROMIUM, DevTools, evaluate, open_page, screenshot
+from tests.helpers.chromium import (
+    CHROMIUM,
+    DevTools,
+    attached_page,
+    evaluate,
+    open_page,
+    screenshot,
+)
 from tests.helpers.golden import rendered
 
 pytestmark = pytest.mark.slow
@@ -23,16 +30,9 @@ pytestmark = pytest.mark.slow
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevTools]:
     if CHROMIUM is None:
         pytest.skip("chromium is not installed")
-    tools = DevTools(tmp_path_factory.mktemp("chromium-profile"))
-    try:
-        target = tools.send("Target.createTarget", {"url": "about:blank"})["targetId"]
-        tools.session = tools.send("Target.attachToTarget",
-                                   {"targetId": target, "flatten": True})["sessionId"]
-        for domain in ("Page", "Network", "Runtime", "Log"):
-            tools.send(f"{domain}.enable")
+    domains = ("Page", "Network", "Runtime", "Log")
+    with attached_page(tmp_path_factory.mktemp("chromium-profile"), domains) as tools:
         yield tools
-    finally:
-        tools.close()
 
 
 @pytest.fixture(scope="module")

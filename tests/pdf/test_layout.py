@@ -26,7 +26,7 @@ import yaml
 from bs4 import BeautifulSoup
 
 from briefgen.build.pipeline import RenderedBrief, render_brief
-from tests.helpers.chromium import CHROMIUM, DevTools, evaluate, open_page
+from tests.helpers.chromium import CHROMIUM, DevTools, attached_page, evaluate, open_page
 from tests.helpers.golden import rendered
 from tests.helpers.pdflayout import MARGIN_SIDE, PDFTOTEXT, Line, Page, pdf_pages
 from tests.helpers.specs import spec_data
@@ -282,16 +282,8 @@ def test_long_names_titles_and_words_stay_inside_the_page(folder: Path) -> None:
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevTools]:
     if CHROMIUM is None:
         pytest.skip("chromium is not installed")
-    tools = DevTools(tmp_path_factory.mktemp("chromium-profile"))
-    try:
-        target = tools.send("Target.createTarget", {"url": "about:blank"})["targetId"]
-        tools.session = tools.send("Target.attachToTarget",
-                                   {"targetId": target, "flatten": True})["sessionId"]
-        for domain in ("Page", "Runtime"):
-            tools.send(f"{domain}.enable")
+    with attached_page(tmp_path_factory.mktemp("chromium-profile"), ("Page", "Runtime")) as tools:
         yield tools
-    finally:
-        tools.close()
 
 
 def opened(browser: DevTools, brief: RenderedBrief, folder: Path, width: int) -> None:
