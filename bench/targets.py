@@ -61,8 +61,11 @@ def env() -> dict[str, str]:
     return render_bench.bench_env()
 
 
+# The floor pins numpy's BLAS threads as briefgen does (`briefgen.cli.main`): a saving any way of
+# making the note has, so not one the floor may leave to the target.
 ENGINES = """
-import json, sys
+import json, os, sys
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 from pathlib import Path
 note = json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))
 import matplotlib
