@@ -17,6 +17,7 @@ from briefgen.derive import formatting as fmt
 from briefgen.derive.counts import count_text, footprint_counts, footprint_phrase
 from briefgen.derive.figures import Figure, ratio
 from briefgen.note.changes import ChangesView, changes_view
+from briefgen.note.labels import labels_fit
 from briefgen.note.marks import Cell, Marks, Numbering, Part, Prose, text_cell
 
 if TYPE_CHECKING:
@@ -38,6 +39,11 @@ class Table:
     notes: list[tuple[str | None, str]] = field(default_factory=list)  # (mark, text)
     numeric: int = -1  # how many of the last columns hold figures (right-aligned); -1: all
     compact: bool = False  # as wide as its content, not the column
+
+    @property
+    def labels_fit(self) -> bool:
+        """Whether every row label fits its column without a break inside a word (`labels.py`)."""
+        return labels_fit(head for head, _ in self.rows)
 
     def aligned(self, column: int) -> str:
         """`num` for a figure column (right-aligned), else `text`; column 0 is the row header."""

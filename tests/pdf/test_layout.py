@@ -55,7 +55,9 @@ def note_spec(*, segments: int = 3, risks: int = 0, highlights: int = 0, long: b
     """A spec of a chosen length: `segments` rows in the results table, `risks` and
     `highlights` one-line list items, `long` names everywhere, `figures` text dense with
     amounts, ranges and points."""
-    name = (lambda i: f"{LONG_NAME} {i}") if long else (lambda i: f"Segment {i}")
+    # Long: every name long, and one a single word far wider than its column.
+    name = ((lambda i: f"{LONG_WORD} {i}" if i == 1 else f"{LONG_NAME} {i}") if long
+            else (lambda i: f"Segment {i}"))
     rows = [{"name": name(i), "source": "s", "headline": i == 0,
              "revenue": {"value": round(10 + 1.37 * i, 2), "currency": "USD"},
              "growth_yoy": {"value": 5 + i},
@@ -274,6 +276,13 @@ def test_long_names_titles_and_words_stay_inside_the_page(folder: Path) -> None:
     text = " ".join(line.text for page in pages for block in page.blocks for line in block)
     assert LONG_NAME.split()[1] in text and "Supercalifragilistic" in text
     assert page_breaks(brief) == []
+    # The results table's labels need a break inside a word, the sample's never do.
+    page = BeautifulSoup(brief.files["brief.html"], "html.parser")
+    assert "labels-fit" not in page.select_one("#table-results table")["class"]
+    sample_page = BeautifulSoup(rendered("baba").files["brief.html"],
+                                "html.parser")
+    assert all("labels-fit" in table["class"] for table in sample_page.select("table.data")
+               if "revisions-table" not in table["class"])
 
 
 # --- the same in a browser ---------------------------------------------------------------------
