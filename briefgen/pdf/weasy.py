@@ -293,7 +293,7 @@ def html_to_pdf(
     from weasyprint.css.counters import CounterStyle
     from weasyprint.urls import FatalURLFetchingError
 
-    from briefgen.pdf import svgtext, tagging
+    from briefgen.pdf import streams, svgtext, tagging
 
     svgtext.install()  # chart text laid out a line at a time, not a letter at a time
     variant = check_variant(variant)
@@ -311,8 +311,9 @@ def html_to_pdf(
                                        url_fetcher=fetcher)
             font_config, counter_style = _font_config(html), CounterStyle()
             sheets = _parsed_stylesheets(document, font_config, counter_style)
-            pdf = document.write_pdf(font_config=font_config, counter_style=counter_style,
-                                     stylesheets=sheets, **options)
+            with streams.serialized_once():  # the /ID's hash compresses nothing again
+                pdf = document.write_pdf(font_config=font_config, counter_style=counter_style,
+                                         stylesheets=sheets, **options)
         except FatalURLFetchingError as exc:
             cause = exc.__cause__
             raise RenderError(str(cause) if cause else str(exc)) from None
