@@ -72,7 +72,9 @@ def font_faces_for_pdf() -> str:
 
 def font_faces_for_html(text: str) -> str:
     """`@font-face` rules with each face subset to the characters of `text`, as data: URIs."""
-    characters = frozenset(ch for ch in text if ch.isprintable()) | BASE_CHARACTERS
+    # set() first: the note's ~80,000 characters are deduplicated in C before Python looks at
+    # each of its ~150 distinct ones.
+    characters = frozenset(ch for ch in set(text) if ch.isprintable()) | BASE_CHARACTERS
     return "\n".join(
         _rule(face, f'url("data:font/woff;base64,{_woff_base64(face, characters)}") '
                     'format("woff")')
@@ -87,7 +89,7 @@ def fallback_faces_for_html(faces: Sequence[FallbackFont], text: str,
     the note does not need."""
     from briefgen.brand.faces import face_coverage
 
-    wanted = frozenset(ord(ch) for ch in text if ch.isprintable()) - drawn
+    wanted = frozenset(ord(ch) for ch in set(text) if ch.isprintable()) - drawn
     rules = []
     for face in faces:
         needed = wanted & face_coverage(face.data)
