@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import shutil
 import subprocess
@@ -67,14 +68,17 @@ def driver(jobs: int, out_dir: str, specs_dir: str, force: bool) -> None:
             self.done = 0
             self.peak: dict[str, int] = {}
             self.at_100: int | None = None
+            self.finished: list[float] = []  # when each brief came back, from the start
 
         def brief_done(self, brief: BriefResult) -> None:
             self.done += 1
+            self.finished.append(time.perf_counter() - start)
             if brief.worker and brief.peak_rss:
                 self.peak[brief.worker] = brief.peak_rss
             if self.done == 100:
                 self.at_100 = max(self.peak.values(), default=0)
 
+    start = time.perf_counter()
     memory = Memory()
     result = build([specs_dir], out_dir=Path(out_dir), jobs=jobs, force=force, progress=memory)
     stages: dict[str, float] = {}
@@ -96,7 +100,20 @@ def driver(jobs: int, out_dir: str, specs_dir: str, force: bool) -> None:
         "children_maxrss": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024,
         "parent_maxrss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
         "stages": stages,
+        "finished": memory.finished,
     }))
+
+
+def warm_rate(finished: list[float], jobs: int) -> tuple[float, float]:
+    """Seconds per brief once every worker is warm, and the start-up before that.
+
+    Warm: from the moment the `jobs`-th brief came back (each worker has imported, warmed up
+    and printed one) to the last, over the briefs in between; the start-up (the driver's
+    imports, forking the workers, their warm-up and first brief) is the time before. WeasyPrint
+    alone (`floor_driver`) is timed warm too, after its imports and a first note."""
+    if len(finished) <= jobs:
+        raise SystemExit(f"too few briefs ({len(finished)}) for a warm rate with {jobs} workers")
+    return (finished[-1] - finished[jobs - 1]) / (len(finished) - jobs), finished[jobs - 1]
 
 
 def floor_driver(spec: str, runs: int) -> None:
@@ -229,6 +246,9 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    # As the `briefgen` command does (briefgen.cli.main): numpy's BLAS on one thread, in the
+    # driver, its workers and WeasyPrint alone alike.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     if len(sys.argv) > 1 and sys.argv[1] == "--floor":
         floor_driver(sys.argv[2], int(sys.argv[3]))
     elif len(sys.argv) > 1 and sys.argv[1] == "--driver":

@@ -243,17 +243,21 @@ def pixels_differ(first: bytes, second: bytes) -> float:
 
 def batch_and_memory(work: Path, count: int, floor_runs: int) -> list[Target]:
     """Warm batch per brief at 1 and 2 workers against WeasyPrint alone on the same note in as
-    many processes; each worker's peak RSS at brief 100 and at the last."""
+    many processes, both warm (`batch_bench.warm_rate`); the whole run per brief, start-up
+    included, is printed beside it. Each worker's peak RSS at brief 100 and at the last."""
     specs = batch_bench.make_variants(work / "batch-specs", count)
     found = []
     for jobs in (1, 2):
         seconds, data = batch_bench.run_build(jobs, work / f"batch-{jobs}", specs[0].parent,
                                               force=True)
         floor = batch_bench.weasyprint_floor(specs[0], floor_runs, jobs)
-        per = seconds / count
+        per, start_up = batch_bench.warm_rate(data["finished"], jobs)
+        whole = seconds / count
         rss = max(data["peak_rss_at_100"] or 0, data["peak_rss_at_end"] or 0) / 2**20
-        found.append(Target(f"warm batch, {jobs} worker(s) / WeasyPrint alone", [per / floor],
-                            1.20, f"{per:.3f} vs {floor:.3f} s/brief; peak RSS {rss:.0f} MiB"))
+        found.append(Target(
+            f"warm batch, {jobs} worker(s) / WeasyPrint alone", [per / floor], 1.20,
+            f"{per:.3f} vs {floor:.3f} s/brief; whole run {whole:.3f} s/brief = "
+            f"{whole / floor:.2f}x, start-up {start_up:.2f} s; peak RSS {rss:.0f} MiB"))
     return found
 
 
