@@ -68,10 +68,14 @@ def quick_find_library() -> Iterator[None]:
 def import_weasyprint() -> None:
     """Import WeasyPrint (once; later calls cost nothing) with `quick_find_library`, and with
     fontconfig seeing only the bundled fonts (`briefgen.pdf.fontconfig`): WeasyPrint loads a
-    configuration at import to check that fonts exist."""
+    configuration at import to check that fonts exist. Its C declarations are parsed from a
+    cache (`briefgen.pdf.cdefs`)."""
     if "weasyprint.text.fonts" in sys.modules:
         return
+    from briefgen.pdf import cdefs
     from briefgen.pdf.fontconfig import only_our_fonts
+
+    cdefs.install()
 
     with quick_find_library(), only_our_fonts():
         import weasyprint.text.fonts  # noqa: F401

@@ -1,0 +1,125 @@
+"""The C declarations WeasyPrint gives cffi, parsed once per machine instead of once per process.
+
+WeasyPrint declares the Pango, fontconfig and HarfBuzz functions it calls with cffi in ABI mode:
+each new process parses those declarations with pycparser (pure Python), and parses again every
+type WeasyPrint names in a call (`ffi.new("PangoRectangle *")`), each time behind a line
+`typedef int NAME;` for every one of the ~400 type names declared so far. Measured in a cold
+`briefgen render`: 16 parses, 0.062 s of CPU in the PDF process (0.018 s at import, 0.044 s while
+the first note prints), on the path that decides when the PDF is done.
+
+`install()` puts a cache in front of the pycparser parser cffi uses: a source it parsed before
+is answered with the syntax tree it gave then, kept pickled (~1 ms to load all of them). The
+tree is stored without the `typedef int NAME;` lines cffi put in front of the source (the bulk of
+it): cffi skips those itself, reading declarations only after its marker typedef
+`__dotdotdot__`, which is kept. What cffi makes of the tree is unchanged; tests/pdf/test_cdefs.py
+compares every type and declaration with and without the cache.
+
+The cache lives in a folder of the system's temporary directory that only this user may open
+(`private_folder`: created 0700, refused when anyone else owns it or could write to it, as
+Jinja's bytecode cache does), keyed by the source text and the versions of Python, cffi and
+pycparser; entries are written atomically. `BRIEFGEN_CDEF_CACHE=0` turns it off. Installed only
+where cffi has the parser hook this was written against; any failure to read or write the
+cache parses as before.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import pickle
+import stat
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+CACHE_VARIABLE = "BRIEFGEN_CDEF_CACHE"
+# The typedef after which cffi reads a parsed source as declarations (cffi.cparser._parse writes
+# it last in its preamble; `_internal_parse` skips up to it).
+_MARKER = "__dotdotdot__"
+_installed = False
+
+
+def installed() -> bool:
+    return _installed
+
+
+def install() -> None:
+    """Cache the parses of the pycparser parser cffi uses (idempotent)."""
+    global _installed
+    if _installed or os.environ.get(CACHE_VARIABLE, "") == "0":
+        return
+    import cffi
+    import cffi.cparser as cparser
+
+    pycparser = cparser.pycparser  # the one cffi parses with
+    get_parser = getattr(cparser, "_get_parser", None)
+    folder = private_folder("briefgen-cdefs")
+    if get_parser is None or folder is None:
+        return
+    parser = get_parser()  # one parser per process, which cffi keeps and reuses
+    versions = f"{sys.version}|{cffi.__version__}|{pycparser.__version__}"
+    parser.parse = _cached(parser.parse, folder, versions)
+    _installed = True
+
+
+def _cached(parse: Callable[..., Any], folder: Path, versions: str) -> Callable[..., Any]:
+    def cached_parse(text: str, filename: str = "", debug: bool = False) -> Any:
+        key = hashlib.sha256(f"{versions}|{filename}|{text}".encode()).hexdigest()
+        entry = folder / f"{key}.pickle"
+        with contextlib.suppress(OSError, pickle.UnpicklingError, EOFError, AttributeError,
+                                 ImportError, IndexError, TypeError, ValueError):
+            return pickle.loads(entry.read_bytes())
+        tree = parse(text, filename, debug)
+        _store(entry, _without_preamble(tree))
+        return tree
+
+    return cached_parse
+
+
+def _without_preamble(tree: Any) -> Any:
+    """`tree` from cffi's marker typedef on (the same object when it has none)."""
+    names = [getattr(node, "name", None) for node in tree.ext]
+    if _MARKER not in names:
+        return tree
+    kept = type(tree)(tree.ext[names.index(_MARKER):], tree.coord)
+    return kept
+
+
+def _store(entry: Path, tree: Any) -> None:
+    with contextlib.suppress(OSError, pickle.PicklingError, RecursionError, TypeError):
+        data = pickle.dumps(tree, protocol=pickle.HIGHEST_PROTOCOL)
+        handle, temporary = tempfile.mkstemp(dir=entry.parent, prefix=entry.name,
+                                             suffix=".tmp")
+        try:
+            with os.fdopen(handle, "wb") as file:
+                file.write(data)
+            os.replace(temporary, entry)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+            raise
+
+
+def private_folder(name: str) -> Path | None:
+    """`name-UID` in the system's temporary directory, made if missing: None unless it is a
+    folder this user owns that no one else can read or write (mode 0700)."""
+    if not hasattr(os, "getuid"):
+        return None
+    folder = Path(tempfile.gettempdir()) / f"{name}-{os.getuid()}"
+    try:
+        folder.mkdir(mode=stat.S_IRWXU)
+    except FileExistsError:
+        pass  # checked below, as a folder made now is
+    except OSError:
+        return None
+    try:
+        found = folder.lstat()
+    except OSError:
+        return None
+    if (found.st_uid != os.getuid() or not stat.S_ISDIR(found.st_mode)
+            or stat.S_IMODE(found.st_mode) != stat.S_IRWXU):
+        return None
+    return folder
