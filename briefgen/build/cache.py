@@ -39,7 +39,7 @@ PACKAGE_DIR = Path(__file__).resolve().parents[1]
 RENDER_STAGES = ("inputs", "spec", "derive", "brand", "charts", "note", "pdf")
 RENDER_BUILD_MODULES = ("__init__.py", "options.py", "pipeline.py", "worker.py")
 RENDER_TOP_MODULES = (
-    "__init__.py", "errors.py", "lazy.py", "lifeline.py", "version.py", "words.py",
+    "__init__.py", "errors.py", "lazy.py", "lifeline.py", "privatedir.py", "version.py", "words.py",
 )
 
 

@@ -31,6 +31,7 @@ from markupsafe import Markup
 from briefgen.derive import formatting
 from briefgen.errors import InputError
 from briefgen.note.builtin import builtin_template_dir
+from briefgen.privatedir import private_folder
 
 TRUSTED_TEMPLATES_VARIABLE = "BRIEFGEN_TRUSTED_TEMPLATES"
 TEMPLATE_CACHE_VARIABLE = "BRIEFGEN_TEMPLATE_CACHE"
@@ -91,17 +92,17 @@ class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
 def _compiled_templates(kind: str) -> jinja2.BytecodeCache | None:
     """A cache of the templates' compiled code between processes: compiling the note's 23
     templates is most of a cold render's page step (measured: ~50 ms of CPU, against ~1 ms to
-    load them compiled). Jinja keeps it in a folder of the system's temporary directory that
-    only this user may read or write (it refuses one anyone else owns or can open), keyed by
-    each template's name, file and a hash of its source, so an edited template is compiled
-    afresh; the environment's kind is in the file name, so sandboxed and trusted code never
-    mix. `BRIEFGEN_TEMPLATE_CACHE=0` turns it off."""
+    load them compiled). It is kept in a folder of the system's temporary directory that only
+    this user may open (`briefgen.privatedir`), keyed by each template's name, file and a hash
+    of its source, so an edited template is compiled afresh; the environment's kind is in the
+    file name, so sandboxed and trusted code never mix. `BRIEFGEN_TEMPLATE_CACHE=0` turns it
+    off."""
     if os.environ.get(TEMPLATE_CACHE_VARIABLE, "") == "0":
         return None
-    try:
-        return _CompiledTemplates(pattern=f"__briefgen_{kind}_%s.cache")
-    except (OSError, RuntimeError):  # no private folder to be had: compile every time
+    folder = private_folder("briefgen-templates")
+    if folder is None:  # no private folder to be had: compile every time
         return None
+    return _CompiledTemplates(str(folder), pattern=f"{kind}-%s.cache")
 
 
 def trusted_templates() -> bool:

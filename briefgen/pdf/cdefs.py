@@ -15,8 +15,7 @@ it): cffi skips those itself, reading declarations only after its marker typedef
 compares every type and declaration with and without the cache.
 
 The cache lives in a folder of the system's temporary directory that only this user may open
-(`private_folder`: created 0700, refused when anyone else owns it or could write to it, as
-Jinja's bytecode cache does), keyed by the source text and the versions of Python, cffi and
+(`briefgen.privatedir`), keyed by the source text and the versions of Python, cffi and
 pycparser; entries are written atomically. `BRIEFGEN_CDEF_CACHE=0` turns it off. Installed only
 where cffi has the parser hook this was written against; any failure to read or write the
 cache parses as before.
@@ -28,12 +27,13 @@ import contextlib
 import hashlib
 import os
 import pickle
-import stat
 import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from briefgen.privatedir import private_folder
 
 CACHE_VARIABLE = "BRIEFGEN_CDEF_CACHE"
 # The typedef after which cffi reads a parsed source as declarations (cffi.cparser._parse writes
@@ -102,24 +102,3 @@ def _store(entry: Path, tree: Any) -> None:
                 os.unlink(temporary)
             raise
 
-
-def private_folder(name: str) -> Path | None:
-    """`name-UID` in the system's temporary directory, made if missing: None unless it is a
-    folder this user owns that no one else can read or write (mode 0700)."""
-    if not hasattr(os, "getuid"):
-        return None
-    folder = Path(tempfile.gettempdir()) / f"{name}-{os.getuid()}"
-    try:
-        folder.mkdir(mode=stat.S_IRWXU)
-    except FileExistsError:
-        pass  # checked below, as a folder made now is
-    except OSError:
-        return None
-    try:
-        found = folder.lstat()
-    except OSError:
-        return None
-    if (found.st_uid != os.getuid() or not stat.S_ISDIR(found.st_mode)
-            or stat.S_IMODE(found.st_mode) != stat.S_IRWXU):
-        return None
-    return folder

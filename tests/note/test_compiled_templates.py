@@ -54,9 +54,9 @@ def test_a_second_environment_loads_what_the_first_compiled(temp: Path, compiled
     assert sorted(compiled) == ["page.html", "part.html"]
     assert _page(folder) == "<p>R&amp;D</p><i>R&amp;D</i>"  # a new environment, as in a process
     assert sorted(compiled) == ["page.html", "part.html"]  # nothing compiled again
-    cache = temp / f"_jinja2-cache-{os.getuid()}"
+    cache = temp / f"briefgen-templates-{os.getuid()}"
     assert stat.S_IMODE(cache.stat().st_mode) == 0o700  # this user's alone
-    assert len(list(cache.glob("__briefgen_SandboxedEnvironment_*.cache"))) == 2
+    assert len(list(cache.glob("SandboxedEnvironment-*.cache"))) == 2
 
     (folder / "part.html").write_text("<b>{{ x }}</b>", "utf-8")  # an edited template
     assert _page(folder) == "<p>R&amp;D</p><b>R&amp;D</b>"
@@ -93,5 +93,5 @@ def test_the_cache_can_be_turned_off(temp: Path, compiled: list[str], tmp_path: 
     _page(tmp_path)
     _page(tmp_path)
     assert compiled == ["page.html", "page.html"]
-    assert not (temp / f"_jinja2-cache-{os.getuid()}").exists()
+    assert not (temp / f"briefgen-templates-{os.getuid()}").exists()
 

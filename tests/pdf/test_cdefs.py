@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from briefgen.pdf.cdefs import CACHE_VARIABLE, private_folder
+from briefgen.pdf.cdefs import CACHE_VARIABLE
+from briefgen.privatedir import private_folder
 
 ROOT = Path(__file__).resolve().parents[2]
 # Types WeasyPrint names in calls while it prints a note (`ffi.new`, `ffi.cast`), and a few more.

@@ -1,0 +1,37 @@
+"""A folder for caches between processes that only this user can open.
+
+briefgen keeps two such caches: the note's compiled templates (`note.templates`) and the
+syntax trees of WeasyPrint's C declarations (`pdf.cdefs`). Both load code-like data (marshalled
+bytecode, pickles), so the folder must be one no one else could have written to: in the system's
+temporary directory, made 0700 if missing, and refused unless this user owns it, it is a real
+folder (not a link) and no one else may read or write it (the rule Jinja applies to its own
+default cache folder)."""
+
+from __future__ import annotations
+
+import os
+import stat
+import tempfile
+from pathlib import Path
+
+
+def private_folder(name: str) -> Path | None:
+    """`name-UID` in the system's temporary directory, made if missing: None unless it is a
+    folder this user owns that no one else can read or write (mode 0700)."""
+    if not hasattr(os, "getuid"):
+        return None
+    folder = Path(tempfile.gettempdir()) / f"{name}-{os.getuid()}"
+    try:
+        folder.mkdir(mode=stat.S_IRWXU)
+    except FileExistsError:
+        pass  # checked below, as a folder made now is
+    except OSError:
+        return None
+    try:
+        found = folder.lstat()
+    except OSError:
+        return None
+    if (found.st_uid != os.getuid() or not stat.S_ISDIR(found.st_mode)
+            or stat.S_IMODE(found.st_mode) != stat.S_IRWXU):
+        return None
+    return folder
