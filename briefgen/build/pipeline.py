@@ -70,6 +70,12 @@ def render_brief(spec_path: Path, options: RenderOptions | None = None, *,
     return render_loaded(loaded, options, printer=printer, _timer=timer)
 
 
+def render_planned(loaded: LoadedSpec, spec_path: Path, options: RenderOptions | None = None,
+                   *, printer: Submit | None = None) -> RenderedBrief:
+    """`render_brief` for a spec a run has loaded from `spec_path` already (to plan it)."""
+    return render_loaded(loaded, options, printer=printer)
+
+
 def spec_fonts(options: RenderOptions | None) -> frozenset[int] | None:
     """What the note's fonts draw with these options' brand, for the spec's glyph check; None
     (the bundled fonts) when the brand brings no font files of its own."""

@@ -7,10 +7,13 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
+import pytest
 from typer.testing import CliRunner
 
 from briefgen.build.batch import build, plan
+from briefgen.build.options import RenderOptions
 from briefgen.cli.main import app
 from tests.helpers.fake_render import fake_render, write_specs
 
@@ -78,3 +81,23 @@ def test_a_dry_run_imports_no_renderer(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[-1] == "exit 2"  # a spec that does not load: bad input
+
+
+def test_a_single_spec_is_loaded_once_for_planning_and_rendering(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from briefgen.spec import load as spec_load
+
+    loads: list[Path] = []
+    original = spec_load.load_spec
+
+    def counted(path: Path, **options: Any) -> Any:
+        loads.append(path)
+        return original(path, **options)
+
+    monkeypatch.setattr(spec_load, "load_spec", counted)
+    specs = write_specs(tmp_path / "specs", "a", "b")
+    one = build([specs / "a.yaml"], out_dir=tmp_path / "out",
+                options=RenderOptions(formats=("html",)), single_in_process=True)
+    assert one.ok and [b.status for b in one.briefs] == ["rendered"]
+    assert loads == [specs / "a.yaml"]  # planned and rendered from one load
+    assert (tmp_path / "out" / "a" / "brief.html").read_bytes().startswith(b"<!DOCTYPE html>")
