@@ -35,12 +35,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from briefgen import privatedir
+from briefgen.privatedir import private_folder
+
 if TYPE_CHECKING:
     from briefgen.brand.model import FallbackFont
 
 FONT_DIR = Path(__file__).resolve().parents[1] / "fonts"
 # Characters every note gets whatever its text, so a user template's own words render in Inter.
-BASE_CHARACTERS = frozenset(string.printable.strip() + " \u00a0–—‘’“”†‡•…−×·€£¥")
+BASE_CHARACTERS = frozenset(string.printable.strip() + " \u00a0–—‘’“”†‡•…−×÷·€£¥")
 
 
 @dataclass(frozen=True)
@@ -162,13 +165,40 @@ def _woff_base64(face: Face, characters: frozenset[str]) -> str:
     return _woff_base64_of(face.path.read_bytes(), frozenset(ord(ch) for ch in characters))
 
 
+# What `_woff_base64_of` writes: bump when `_to_woff` or the subsetting changes its bytes.
+_WOFF_FORMAT = "woff1-zlib9"
+
+
 @functools.lru_cache(maxsize=64)
 def _woff_base64_of(data: bytes, characters: frozenset[int]) -> str:
+    """`data` cut down to `characters`, as base64 WOFF; kept between processes too.
+
+    A note's characters are nearly always `BASE_CHARACTERS` (every ASCII character and
+    briefgen's own symbols): the subsets are then the same for every note, and making them is
+    ~18 ms of a cold render's CPU. So each is kept in a private folder (`briefgen.privatedir`),
+    keyed by the font, the characters and the subsetter's name and version (another HarfBuzz
+    may cut a font differently: a note's bytes must not depend on what a cache holds)."""
     codepoints = sorted(characters)
-    subset = _harfbuzz_subset(data, codepoints)
+    harfbuzz = _harfbuzz()
+    subsetter = harfbuzz.version if harfbuzz else f"fonttools {_fonttools_version()}"
+    folder = private_folder("briefgen-fonts")
+    name = hashlib.sha256(f"{_WOFF_FORMAT}|{subsetter}|{_digest(data)}|"
+                          f"{','.join(map(str, codepoints))}".encode()).hexdigest() + ".woff64"
+    kept = privatedir.read(folder, name)
+    if kept is not None and kept.isascii():
+        return kept.decode("ascii")
+    subset = harfbuzz.subset(data, codepoints) if harfbuzz else None
     if subset is None:
         subset = _fonttools_subset(data, codepoints)
-    return base64.b64encode(_to_woff(subset)).decode("ascii")
+    woff = base64.b64encode(_to_woff(subset))
+    privatedir.store(folder, name, woff)
+    return woff.decode("ascii")
+
+
+def _fonttools_version() -> str:
+    import fontTools  # type: ignore[import-untyped]
+
+    return str(fontTools.version)
 
 
 def _to_woff(font: bytes) -> bytes:
@@ -196,7 +226,7 @@ def _to_woff(font: bytes) -> bytes:
 
 
 def _fonttools_subset(data: bytes, codepoints: list[int]) -> bytes:
-    from fontTools import subset  # type: ignore[import-untyped]
+    from fontTools import subset
     from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
 
     options = subset.Options()
@@ -216,9 +246,10 @@ class _HarfBuzz:
     """The five calls of HarfBuzz's subsetter that briefgen needs, through ctypes."""
 
     def __init__(self) -> None:
-        hb = ctypes.CDLL(ctypes.util.find_library("harfbuzz") or "libharfbuzz.so.0")
-        hbs = ctypes.CDLL(ctypes.util.find_library("harfbuzz-subset")
-                          or "libharfbuzz-subset.so.0")
+        hb, hbs = _library("harfbuzz", "libharfbuzz.so.0"), _library(
+            "harfbuzz-subset", "libharfbuzz-subset.so.0")
+        hb.hb_version_string.restype = ctypes.c_char_p
+        self.version = f"harfbuzz {hb.hb_version_string().decode('ascii', 'replace')}"
         ptr = ctypes.c_void_p
         hb.hb_blob_create.restype = ptr
         hb.hb_blob_create.argtypes = [ctypes.c_char_p, ctypes.c_uint, ctypes.c_int, ptr, ptr]
@@ -269,6 +300,18 @@ class _HarfBuzz:
             hb.hb_blob_destroy(blob)
 
 
+def _library(name: str, soname: str) -> ctypes.CDLL:
+    """A shared library by its Linux soname, else as `find_library` finds it (which runs
+    `ldconfig`, and `gcc` when that fails: ~5 ms a name, avoided where the soname loads)."""
+    try:
+        return ctypes.CDLL(soname)
+    except OSError:
+        found = ctypes.util.find_library(name)
+        if found is None:
+            raise
+        return ctypes.CDLL(found)
+
+
 @functools.cache
 def _harfbuzz() -> _HarfBuzz | None:
     try:
@@ -277,6 +320,3 @@ def _harfbuzz() -> _HarfBuzz | None:
         return None
 
 
-def _harfbuzz_subset(data: bytes, codepoints: list[int]) -> bytes | None:
-    harfbuzz = _harfbuzz()
-    return harfbuzz.subset(data, codepoints) if harfbuzz else None

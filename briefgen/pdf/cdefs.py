@@ -28,11 +28,11 @@ import hashlib
 import os
 import pickle
 import sys
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from briefgen import privatedir
 from briefgen.privatedir import private_folder
 
 CACHE_VARIABLE = "BRIEFGEN_CDEF_CACHE"
@@ -67,13 +67,16 @@ def install() -> None:
 
 def _cached(parse: Callable[..., Any], folder: Path, versions: str) -> Callable[..., Any]:
     def cached_parse(text: str, filename: str = "", debug: bool = False) -> Any:
-        key = hashlib.sha256(f"{versions}|{filename}|{text}".encode()).hexdigest()
-        entry = folder / f"{key}.pickle"
-        with contextlib.suppress(OSError, pickle.UnpicklingError, EOFError, AttributeError,
-                                 ImportError, IndexError, TypeError, ValueError):
-            return pickle.loads(entry.read_bytes())
+        name = hashlib.sha256(f"{versions}|{filename}|{text}".encode()).hexdigest() + ".pickle"
+        data = privatedir.read(folder, name)
+        if data is not None:
+            with contextlib.suppress(pickle.UnpicklingError, EOFError, AttributeError,
+                                     ImportError, IndexError, TypeError, ValueError):
+                return pickle.loads(data)
         tree = parse(text, filename, debug)
-        _store(entry, _without_preamble(tree))
+        with contextlib.suppress(pickle.PicklingError, RecursionError, TypeError):
+            privatedir.store(folder, name, pickle.dumps(_without_preamble(tree),
+                                                        protocol=pickle.HIGHEST_PROTOCOL))
         return tree
 
     return cached_parse
@@ -84,21 +87,5 @@ def _without_preamble(tree: Any) -> Any:
     names = [getattr(node, "name", None) for node in tree.ext]
     if _MARKER not in names:
         return tree
-    kept = type(tree)(tree.ext[names.index(_MARKER):], tree.coord)
-    return kept
-
-
-def _store(entry: Path, tree: Any) -> None:
-    with contextlib.suppress(OSError, pickle.PicklingError, RecursionError, TypeError):
-        data = pickle.dumps(tree, protocol=pickle.HIGHEST_PROTOCOL)
-        handle, temporary = tempfile.mkstemp(dir=entry.parent, prefix=entry.name,
-                                             suffix=".tmp")
-        try:
-            with os.fdopen(handle, "wb") as file:
-                file.write(data)
-            os.replace(temporary, entry)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
-            raise
+    return type(tree)(tree.ext[names.index(_MARKER):], tree.coord)
 

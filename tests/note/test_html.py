@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import os
 import re
 from pathlib import Path
 
@@ -318,17 +319,20 @@ def test_figure_columns_are_right_aligned_text_columns_left(soup: BeautifulSoup)
 
 @pytest.mark.parametrize("subsetter", ["harfbuzz", "fonttools"])
 def test_embedded_font_is_a_woff_subset_with_the_text(
-        subsetter: str, monkeypatch: pytest.MonkeyPatch) -> None:
+        subsetter: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     import base64
     import io
+    import tempfile
 
     from fontTools.ttLib import TTFont
 
     from briefgen.note import webfonts
 
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # an empty subset cache
     if subsetter == "fonttools":  # as on a system without libharfbuzz-subset
-        monkeypatch.setattr(webfonts, "_harfbuzz_subset", lambda data, codepoints: None)
+        monkeypatch.setattr(webfonts, "_harfbuzz", lambda: None)
     webfonts._woff_base64.cache_clear()
+    webfonts._woff_base64_of.cache_clear()
     data = base64.b64decode(webfonts._woff_base64(webfonts.FACES[0], frozenset("RMB 33.4bn†−")))
     font = TTFont(io.BytesIO(data))
     assert font.flavor == "woff"
@@ -336,3 +340,38 @@ def test_embedded_font_is_a_woff_subset_with_the_text(
     assert {ord(ch) for ch in "RMB 33.4bn†−"} <= set(cmap)
     assert ord("Z") not in cmap  # a subset, not the whole font
     assert len(data) < 40_000
+
+
+def test_subset_fonts_are_kept_between_processes_by_font_text_and_subsetter(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import tempfile
+
+    from briefgen.note import webfonts
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    harfbuzz = webfonts._harfbuzz()
+    if harfbuzz is None:
+        pytest.skip("libharfbuzz-subset is not installed")
+    data, text = webfonts.FACES[0].path.read_bytes(), frozenset(map(ord, "RMB 33.4bn"))
+    webfonts._woff_base64_of.cache_clear()
+    first = webfonts._woff_base64_of(data, text)
+    kept = list((tmp_path / f"briefgen-fonts-{os.getuid()}").glob("*.woff64"))
+    assert len(kept) == 1 and kept[0].read_bytes().decode() == first
+
+    webfonts._woff_base64_of.cache_clear()  # as a new process: nothing cut again
+    monkeypatch.setattr(type(harfbuzz), "subset", lambda *args: pytest.fail("subset again"))
+    assert webfonts._woff_base64_of(data, text) == first
+
+    monkeypatch.undo()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setattr(harfbuzz, "version", "harfbuzz 99.0.0")  # another HarfBuzz: cut afresh
+    webfonts._woff_base64_of.cache_clear()
+    assert webfonts._woff_base64_of(data, text) == first
+    assert len(list(kept[0].parent.glob("*.woff64"))) == 2
+
+
+def test_the_notes_own_symbols_are_in_every_subset() -> None:
+    from briefgen.note.webfonts import BASE_CHARACTERS
+
+    # The derivations and charts write these themselves ("plan ÷ 3", "−8.3%", "2 × 3").
+    assert set("−×÷†–") <= BASE_CHARACTERS
