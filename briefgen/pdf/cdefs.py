@@ -8,12 +8,12 @@ type WeasyPrint names in a call (`ffi.new("PangoRectangle *")`), each time behin
 the first note prints), on the path that decides when the PDF is done.
 
 `install()` puts a cache in front of the pycparser parser cffi uses: a source it parsed before
-is answered with the syntax tree it gave then, kept pickled (the parses of a first note: 0.042
-s of CPU, read back from the cache in 0.005 s). The
-tree is stored without the `typedef int NAME;` lines cffi put in front of the source (the bulk of
-it): cffi skips those itself, reading declarations only after its marker typedef
-`__dotdotdot__`, which is kept. What cffi makes of the tree is unchanged; tests/pdf/test_cdefs.py
-compares every type and declaration with and without the cache.
+is answered with the syntax tree it gave then, kept pickled (the parses of a first note: 0.042 s
+of CPU, read back in 0.005 s). The tree is stored without the `typedef int NAME;` lines cffi put
+in front of the source (the bulk of it): cffi skips those itself, reading declarations only
+after its marker typedef `__dotdotdot__`, which is kept. What cffi makes of the tree is
+unchanged; tests/pdf/test_cdefs.py compares every type and declaration with and without the
+cache.
 
 The cache lives in a folder of the system's temporary directory that only this user may open
 (`briefgen.privatedir`), keyed by the source text and the versions of Python, cffi and
