@@ -162,7 +162,8 @@ def _rule(face: Face, src: str) -> str:
 
 @functools.lru_cache(maxsize=64)
 def _woff_base64(face: Face, characters: frozenset[str]) -> str:
-    return _woff_base64_of(face.path.read_bytes(), frozenset(ord(ch) for ch in characters))
+    return _woff_base64_of(face.path.read_bytes(), frozenset(ord(ch) for ch in characters),
+                           keep=True)
 
 
 # What `_woff_base64_of` writes: bump when `_to_woff` or the subsetting changes its bytes.
@@ -170,18 +171,20 @@ _WOFF_FORMAT = "woff1-zlib9"
 
 
 @functools.lru_cache(maxsize=64)
-def _woff_base64_of(data: bytes, characters: frozenset[int]) -> str:
-    """`data` cut down to `characters`, as base64 WOFF; kept between processes too.
+def _woff_base64_of(data: bytes, characters: frozenset[int], *, keep: bool = False) -> str:
+    """`data` cut down to `characters`, as base64 WOFF; with `keep`, kept between processes.
 
-    A note's characters are nearly always `BASE_CHARACTERS` (every ASCII character and
-    briefgen's own symbols): the subsets are then the same for every note, and making them is
-    ~18 ms of a cold render's CPU. So each is kept in a private folder (`briefgen.privatedir`),
-    keyed by the font, the characters and the subsetter's name and version (another HarfBuzz
-    may cut a font differently: a note's bytes must not depend on what a cache holds)."""
+    Inter's subsets are kept: a note's characters are nearly always `BASE_CHARACTERS` (every
+    ASCII character and briefgen's own symbols), so its four subsets are every note's, and
+    making them is ~18 ms of a cold render's CPU. They live in a private folder
+    (`briefgen.privatedir`), keyed by the font, the characters and the subsetter's name and
+    version (another HarfBuzz may cut a font differently: a note's bytes must not depend on
+    what a cache holds). A fallback face's subsets are not kept: each note of another script
+    has its own characters, and the folder would only grow."""
     codepoints = sorted(characters)
     harfbuzz = _harfbuzz()
     subsetter = harfbuzz.version if harfbuzz else f"fonttools {_fonttools_version()}"
-    folder = private_folder("briefgen-fonts")
+    folder = private_folder("briefgen-fonts") if keep else None
     name = hashlib.sha256(f"{_WOFF_FORMAT}|{subsetter}|{_digest(data)}|"
                           f"{','.join(map(str, codepoints))}".encode()).hexdigest() + ".woff64"
     kept = privatedir.read(folder, name)

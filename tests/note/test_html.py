@@ -354,19 +354,21 @@ def test_subset_fonts_are_kept_between_processes_by_font_text_and_subsetter(
         pytest.skip("libharfbuzz-subset is not installed")
     data, text = webfonts.FACES[0].path.read_bytes(), frozenset(map(ord, "RMB 33.4bn"))
     webfonts._woff_base64_of.cache_clear()
-    first = webfonts._woff_base64_of(data, text)
+    first = webfonts._woff_base64_of(data, text, keep=True)
     kept = list((tmp_path / f"briefgen-fonts-{os.getuid()}").glob("*.woff64"))
     assert len(kept) == 1 and kept[0].read_bytes().decode() == first
 
     webfonts._woff_base64_of.cache_clear()  # as a new process: nothing cut again
     monkeypatch.setattr(type(harfbuzz), "subset", lambda *args: pytest.fail("subset again"))
-    assert webfonts._woff_base64_of(data, text) == first
+    assert webfonts._woff_base64_of(data, text, keep=True) == first
 
     monkeypatch.undo()
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     monkeypatch.setattr(harfbuzz, "version", "harfbuzz 99.0.0")  # another HarfBuzz: cut afresh
     webfonts._woff_base64_of.cache_clear()
-    assert webfonts._woff_base64_of(data, text) == first
+    assert webfonts._woff_base64_of(data, text, keep=True) == first
+    assert len(list(kept[0].parent.glob("*.woff64"))) == 2
+    webfonts._woff_base64_of(data, frozenset(map(ord, "星云")))  # a fallback face's: not kept
     assert len(list(kept[0].parent.glob("*.woff64"))) == 2
 
 
