@@ -4,7 +4,8 @@
 target compares two things timed in the same run, alternating, and prints the median ratio, the
 spread of the per-pair ratios (min-max) and the load average before and after. Run it twice.
 
-    python bench/targets.py [--runs 5] [--batch-count 40] [--cached-count 100] [--quick]
+    python bench/targets.py [--runs 5] [--batch-count 40] [--batch-repeats 2] [--cached-count 100]
+                            [--quick]
 """
 
 from __future__ import annotations
@@ -243,23 +244,32 @@ def pixels_differ(first: bytes, second: bytes) -> float:
     return differ / total
 
 
-def batch_and_memory(work: Path, count: int, floor_runs: int) -> list[Target]:
+def batch_and_memory(work: Path, count: int, floor_runs: int, repeats: int) -> list[Target]:
     """Warm batch per brief at 1 and 2 workers against WeasyPrint alone on the same note in as
-    many processes, both warm (`batch_bench.warm_rate`); the whole run per brief, start-up
-    included, is printed beside it. Each worker's peak RSS at brief 100 and at the last."""
+    many processes, both warm (`batch_bench.warm_rate`), `repeats` times alternating, for a
+    spread; the whole run per brief, start-up included, is printed beside it (medians). Each
+    worker's peak RSS at brief 100 and at the last."""
     specs = batch_bench.make_variants(work / "batch-specs", count)
     found = []
     for jobs in (1, 2):
-        seconds, data = batch_bench.run_build(jobs, work / f"batch-{jobs}", specs[0].parent,
-                                              force=True)
-        floor = batch_bench.weasyprint_floor(specs[0], floor_runs, jobs)
-        per, start_up = batch_bench.warm_rate(data["finished"], jobs)
-        whole = seconds / count
-        rss = max(data["peak_rss_at_100"] or 0, data["peak_rss_at_end"] or 0) / 2**20
+        ratios, per, floors, whole, start_up, rss = [], [], [], [], [], 0.0
+        for repeat in range(repeats):
+            seconds, data = batch_bench.run_build(jobs, work / f"batch-{jobs}-{repeat}",
+                                                  specs[0].parent, force=True)
+            floor = batch_bench.weasyprint_floor(specs[0], floor_runs, jobs)
+            warm, started = batch_bench.warm_rate(data["finished"], jobs)
+            ratios.append(warm / floor)
+            per.append(warm)
+            floors.append(floor)
+            whole.append(seconds / count / floor)
+            start_up.append(started)
+            rss = max(rss, (data["peak_rss_at_100"] or 0) / 2**20,
+                      (data["peak_rss_at_end"] or 0) / 2**20)
+        median = statistics.median
         found.append(Target(
-            f"warm batch, {jobs} worker(s) / WeasyPrint alone", [per / floor], 1.20,
-            f"{per:.3f} vs {floor:.3f} s/brief; whole run {whole:.3f} s/brief = "
-            f"{whole / floor:.2f}x, start-up {start_up:.2f} s; peak RSS {rss:.0f} MiB"))
+            f"warm batch, {jobs} worker(s) / WeasyPrint alone", ratios, 1.20,
+            f"{median(per):.3f} vs {median(floors):.3f} s/brief; whole run {median(whole):.2f}x "
+            f"with start-up {median(start_up):.2f} s; peak RSS {rss:.0f} MiB"))
     return found
 
 
@@ -291,6 +301,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--batch-count", type=int, default=40)
     parser.add_argument("--floor-runs", type=int, default=10)
+    parser.add_argument("--batch-repeats", type=int, default=2)
     parser.add_argument("--cached-count", type=int, default=100)
     parser.add_argument("--quick", action="store_true", help="skip the batch and preview")
     args = parser.parse_args()
@@ -303,7 +314,8 @@ def main() -> int:
         lambda: [note_cost(args.runs)],
     ]
     if not args.quick:
-        steps += [lambda: batch_and_memory(work, args.batch_count, args.floor_runs),
+        steps += [lambda: batch_and_memory(work, args.batch_count, args.floor_runs,
+                                                   args.batch_repeats),
                   lambda: [preview(work, args.runs)]]
     found: list[Target] = []
     try:
