@@ -33,14 +33,13 @@ command, the scheduler) look while a sender writes; each write is one short tran
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
 from briefgen.mail.runs import RunLock
-from briefgen.sqlitedb import transaction
+from briefgen.sqlitedb import connect_wal, transaction
 
 Status = Literal["claimed", "sending", "sent", "refused", "failed", "held", "unknown"]
 RETRYABLE: frozenset[str] = frozenset({"refused", "failed", "held"})
@@ -137,9 +136,7 @@ class Ledger:
         self.clock = clock
         self.run = RunLock(path)
         # Autocommit mode: transactions are opened explicitly, one per write.
-        self.db = sqlite3.connect(path, timeout=60, isolation_level=None,
-                                  check_same_thread=False)
-        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db = connect_wal(path, check_same_thread=False)
         self.db.execute("PRAGMA synchronous=FULL")  # `sent` must survive a power cut
         self._migrate()
 
