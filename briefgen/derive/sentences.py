@@ -8,6 +8,7 @@ their text (a sentence words `+7.6 pp` as `7.6 pp above`)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -221,8 +222,10 @@ def _move_when(move: MoveFigures) -> str:
 
 
 def _moves(d: QuarterFigures) -> Sentence | None:
-    """Every move signed (`+13%`, `−4.2%`): a reader scanning for direction sees it. Two moves
-    on one listing read as a sequence (after hours, then at the close), not as two listings."""
+    """`The shares fell 8.3%`: where the verb says the direction, each move is its size, as a
+    desk writes it (not "fell −8.3%"); where moves go both ways, each is signed (`moved +2.1%
+    (NYSE: X) and −0.4% (HKEX: 1)`). Two moves on one listing read as a sequence (after hours,
+    then at the close), not as two listings."""
     if not d.moves:
         return None
     if all(m.move.value > 0 for m in d.moves):
@@ -231,6 +234,7 @@ def _moves(d: QuarterFigures) -> Sentence | None:
         verb = "fell"
     else:
         verb = "moved"
+    wording = None if verb == "moved" else _unsigned
     runs: list[Run] = []
     by_listing: dict[str, list[MoveFigures]] = {}
     for m in d.moves:
@@ -239,12 +243,20 @@ def _moves(d: QuarterFigures) -> Sentence | None:
     for i, (label, moves) in enumerate(by_listing.items()):
         runs.append(" and " if i else "")
         for k, m in enumerate(sorted(moves, key=_session_order)):
-            runs += [", then " if k else "", said(m.move)]
+            runs += [", then " if k else "", said(m.move, wording)]
             if timed:
                 runs.append(f" {_move_when(m)}")
             if k == 0:
                 runs.append(f" ({label})")
     return sentence(f"The shares {verb} ", *runs, " after the results.")
+
+
+_SIGN = re.compile(r"[+−](?=\d)")
+
+
+def _unsigned(text: str) -> str:
+    """`nearly 13%` for `nearly +13%`, `8.3%` for `−8.3%`: the sign of each number dropped."""
+    return _SIGN.sub("", text)
 
 
 _BASIS_ORDER = {"pre-market": 0, "intraday": 1, "close": 2, "after hours": 3}

@@ -75,7 +75,7 @@ def test_two_moves_on_one_listing_read_as_a_sequence() -> None:
          "source": "s"},
         {"listing": "EXM", "date": "2025-07-31", "move": 11, "basis": "close", "source": "s"}]))
     [text] = [t.text for t in d.takeaways if "shares" in t.text]
-    assert text == ("The shares rose +13% after hours on 30 Jul (NASDAQ: EXM), then +11% at the "
+    assert text == ("The shares rose 13% after hours on 30 Jul (NASDAQ: EXM), then 11% at the "
                     "close on 31 Jul after the results.")
 
 

@@ -112,7 +112,7 @@ def test_takeaways_and_subject(june, september) -> None:  # type: ignore[no-unty
     assert 3 <= len(june.takeaways) <= 5
     texts = [t.text for t in june.takeaways]
     assert texts[0].startswith("Cloud revenue of RMB 33.4bn (about USD 4.67bn), +26% y/y")
-    assert any("nearly +13% (NYSE: BABA) and +18% (HKEX: 9988)" in t for t in texts)
+    assert any("rose nearly 13% (NYSE: BABA) and 18% (HKEX: 9988)" in t for t in texts)
     # The cap drops the footprint (colour), never the group or the trend.
     assert not any("China: 3, Overseas: 5" in t for t in texts)
     assert texts[1].startswith("Group revenue RMB 247,652m, +2% y/y")

@@ -51,15 +51,24 @@ def test_a_miss_a_slowdown_and_a_fall_are_said_and_signed() -> None:
     # The slowdown and the q/q decline come straight after the lead.
     assert texts[1] == ("Growth slowed from +22% in Mar-25 to +12% y/y; revenue fell 2.6% on the "
                         "prior quarter.")
-    assert "The shares fell −8.4% (NASDAQ: EXM) after the results." in texts
+    assert "The shares fell 8.4% (NASDAQ: EXM) after the results." in texts  # fell: its size
     assert "below consensus" in d.subject
 
 
-def test_a_positive_move_carries_its_plus() -> None:
+def test_a_move_one_way_is_said_by_its_size_and_moves_both_ways_are_signed() -> None:
     spec = make_spec(market_reaction=[
         {"listing": "EXM", "date": "2025-07-31", "move": 4.5, "source": "s"}])
     [move] = [t.text for t in derive(spec).takeaways if "shares" in t.text]
-    assert "+4.5% (NASDAQ: EXM)" in move
+    assert move == "The shares rose 4.5% (NASDAQ: EXM) after the results."
+    company = {"name": "Example Corp", "reporting_currency": "USD", "listings": [
+        {"exchange": "NASDAQ", "ticker": "EXM", "currency": "USD"},
+        {"exchange": "HKEX", "ticker": "9999", "currency": "HKD"}]}
+    spec = make_spec(company=company, market_reaction=[
+        {"listing": "EXM", "date": "2025-07-31", "move": 2.1, "source": "s"},
+        {"listing": "9999", "date": "2025-07-31", "move": -0.4, "source": "s"}])
+    [move] = [t.text for t in derive(spec).takeaways if "shares" in t.text]
+    assert move == ("The shares moved +2.1% (NASDAQ: EXM) and −0.4% (HKEX: 9999) after the "
+                    "results.")
 
 
 def test_takeaways_rank_a_late_miss_above_colour() -> None:

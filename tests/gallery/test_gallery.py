@@ -3,7 +3,7 @@
 Every † in every gallery note (and in both samples, from their PDF text) is recomputed from the
 numbers its note prints (its derivation's expression, `EXPRESSION; gloss`) and must give the
 printed result, in the HTML and in the PDF's text; the PDF text of every note has no re-cased name,
-no "1 years", no unsigned positive move, and counts as given (a range, never its midpoint); no
+no "1 years", no move without its direction, and counts as given (a range, never its midpoint); no
 chart is empty (each draws most of its data, and what it draws is in the PDF); and every gallery
 note says, visibly, that its data are illustrative.
 """
@@ -216,14 +216,17 @@ def test_pdf_text_reads_right(path: Path) -> None:
     assert not re.search(r"\b1 years\b", text)
     assert not re.search(r"\bover one years\b", text)
     for move in spec.market_reaction:
-        if move.move > 0:
-            # In prose and tables a move is followed by its listing, basis or date; a chart's
-            # axis ticks (0%, 1%, 2%) are scale, not moves.
-            said = re.compile(r"(?<![+\d.])" + re.escape(f"{move.move:g}%")
-                              + r"(?= \(| after| at | intraday| pre-market| on )")
-            hit = said.search(text)
-            assert hit is None, f"unsigned move: …{text[hit.start() - 40:hit.end() + 20]}"
-            assert f"+{move.move:g}%" in text
+        # A move's direction is always stated: by its sign, or by the verb of its sentence
+        # ("The shares fell 8.3%"). In prose and tables a move is followed by its listing,
+        # basis or date; a chart's axis ticks (0%, 1%, 2%) are scale, not moves.
+        said = re.compile(r"(?<![+−\d.])" + re.escape(f"{abs(move.move):g}%")
+                          + r"(?= \(| after| at | intraday| pre-market| on )")
+        verb = "rose" if move.move > 0 else "fell"
+        for hit in said.finditer(text):
+            before = text[:hit.start()].rsplit(". ", 1)[-1]
+            assert f"The shares {verb} " in before, (
+                f"a move without its direction: …{text[hit.start() - 40:hit.end() + 20]}")
+        assert f"{move.move:+g}%".replace("-", "−") in text  # signed in its table
     assert "Illustrative data" in text
 
 
