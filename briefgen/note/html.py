@@ -25,7 +25,8 @@ from briefgen.note import webfonts
 from briefgen.note.builtin import NOTE_TEMPLATE as NOTE_TEMPLATE
 from briefgen.note.builtin import builtin_template_dir as builtin_template_dir
 from briefgen.note.model import build_note
-from briefgen.note.provenance import Catalogue, Provenance, annotate, for_print
+from briefgen.note.printable import for_print
+from briefgen.note.provenance import Catalogue, Provenance, annotate
 from briefgen.version import __version__
 
 if TYPE_CHECKING:
@@ -149,10 +150,11 @@ class Page:
 
         "html" is the file a reader opens (`charts` needed): the fonts subset to the note's
         characters as data: URIs, charts as inline SVG, every number in its provenance span.
-        "pdf" is WeasyPrint's input (`charts` not needed): numbers without their tooltips
-        (`provenance.for_print`), the package's font files by file: URL, each chart an image
-        that names it by URL (the PDF stage serves it), which WeasyPrint also draws faster than
-        inline SVG, whose every element it would style as HTML."""
+        "pdf" is WeasyPrint's input (`charts` not needed): without what paper never shows
+        (`printable.for_print`: screen-only parts, number tooltips), the package's font files
+        by file: URL, each chart an image that names it by URL (the PDF stage serves it), which
+        WeasyPrint also draws faster than inline SVG, whose every element it would style as
+        HTML."""
         text = for_print(self.html) if target == "pdf" else self.html
         drawn = {chart.key: chart for chart in charts}
         for view in self.charts:

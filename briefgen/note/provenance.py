@@ -501,25 +501,19 @@ def _wrap(text: str, catalogue: Catalogue, records: list[Record], section: str,
 
 
 # A span `_wrap` writes: its classes, then the number as printed (never a tag inside).
-_SPAN = re.compile(r'<span class="(src src-[\w-]+)" data-src="[^"]*" title="[^"]*">([^<]*)</span>')
-# A number no line can break inside: digits with their sign, separators and a scale or %, or
-# a month and year joined by a hyphen ("Jun-25": Unicode line breaking, UAX #14 LB25, never
-# breaks between a hyphen and a digit).
-_UNBREAKABLE = re.compile(r"[+−-]?\d[\d.,]*(?:bn|tn|m|k|%)?|[A-Za-z]+-\d+")
+_SPAN = re.compile(r'<span class="src src-[\w-]+" data-src="[^"]*" title="[^"]*">([^<]*)</span>')
 
 
-def for_print(annotated: str) -> str:
-    """`annotated` as the PDF needs it: without the id and tooltip of each number, which paper
-    cannot show. A number a line could break inside ("RMB 33.4bn", "29 Aug 2025") keeps its
-    span and classes, so `.src { white-space: nowrap }` still holds it together; the others
-    ("26%", "7.152") lose the span. ~150 spans, each parsed, styled, laid out, painted and
-    tagged by WeasyPrint, cost about a tenth of its time on a note."""
-    def reduce(found: re.Match[str]) -> str:
-        classes, number = found.groups()
-        return number if _UNBREAKABLE.fullmatch(number) else (
-            f'<span class="{classes}">{number}</span>')
+def numbers_for_print(annotated: str) -> str:
+    """`annotated` without the span of each number, whose id and tooltip paper cannot show.
 
-    return _SPAN.sub(reduce, annotated)
+    A number's spaces become no-break spaces, so no line breaks inside "RMB 33.4bn" or
+    "29 Aug 2025", as `.src { white-space: nowrap }` keeps them whole on screen. A space is the
+    only break a number the note prints could have (`NUMBER`): Unicode line breaking never
+    breaks at a sign, a separator or a hyphen before a digit ("−5.1%", "1,234.5m", "Jun-25").
+    ~150 spans, each parsed, styled, laid out, painted and tagged by WeasyPrint, cost about a
+    tenth of its time on a note; no-break spaces cost nothing."""
+    return _SPAN.sub(lambda found: found.group(1).replace(" ", "\u00a0"), annotated)
 
 
 def _tokens(text: str) -> Iterator[tuple[int, int, str]]:

@@ -1,7 +1,8 @@
 """What WeasyPrint is handed for the PDF is leaner than the page, and prints the same pages.
 
-The PDF is made from the page without its provenance tooltips (nothing on paper; a number keeps
-its span only where a line could break inside it), and
+The PDF is made from the page without what paper never shows (`note.printable.for_print`): no
+provenance span round a number (its spaces are no-break spaces instead), no span round a figure
+that no print rule styles, no part marked for the screen only; and
 the stylesheet every note shares is parsed once per process and handed to WeasyPrint parsed
 (`pdf.weasy._parsed_stylesheets`), not parsed again with every note. Each test fails when the
 saving is undone; the last one proves the lean input looks, pixel for pixel,
@@ -27,7 +28,7 @@ from pypdf import PdfReader
 
 from briefgen.build.pipeline import RenderOptions, render_brief
 from briefgen.note import html as note_html
-from briefgen.note.provenance import for_print
+from briefgen.note.printable import SCREEN_ONLY, for_print
 from briefgen.pdf import weasy
 from briefgen.pdf.printer import in_process
 from briefgen.pdf.weasy import html_to_pdf
@@ -65,17 +66,22 @@ def handed() -> dict[str, Any]:
     return seen
 
 
-def test_the_pdf_is_made_from_the_page_without_provenance_tooltips(
+def test_the_pdf_is_made_from_the_page_without_what_paper_never_shows(
         handed: dict[str, Any]) -> None:
     note = handed["brief"].files["brief.html"].decode()
+    lean, body = handed["html"], handed["html"].split("<body")[1]
     assert note.count('data-src="') > 100  # the reader's HTML keeps every tooltip
-    assert "data-src=" not in handed["html"]
-    assert not re.search(r'class="src [^>]*title=', handed["html"])
-    # A figure a line could break inside stays whole (.src is nowrap); the others need no span.
-    assert '<span class="src src-reported">RMB 33.4bn</span>' in handed["html"]
-    assert '<span class="src src-spec-date">29 Aug 2025</span>' in handed["html"]
-    assert "(+26% y/y)" in handed["html"] and ">7.152<" not in handed["html"]
-    assert handed["html"].count('class="src ') < note.count('class="src ') / 1.5
+    assert 'class="src ' not in lean and "data-src=" not in lean
+    # A figure a line could break inside stays whole by its no-break spaces.
+    assert "Cloud revenue RMB\u00a033.4bn (+26% y/y)" in lean
+    assert "29\u00a0Aug\u00a02025" in body and "RMB 33.4bn" not in body
+    # Figures without a tone lose their span; a tone keeps it, for its colour.
+    assert note.count('<span class="figure">') > 40 and '<span class="figure">' not in lean
+    assert lean.count('<span class="figure pos">') == note.count('<span class="figure pos">') > 0
+    # The chart's screen-reader caption and its figures for phones are the page's only.
+    assert note.count(SCREEN_ONLY[0]) == 10 and note.count('class="chart-data"') == 5
+    assert SCREEN_ONLY[0] not in lean and "chart-data" not in body
+    assert "visually-hidden" not in body
 
 
 def _pages(pdf: bytes, folder: Path, name: str) -> list[Image.Image]:
@@ -151,25 +157,46 @@ def _span(kind: str, number: str) -> str:
             f"{number}</span>")
 
 
-def test_a_number_keeps_its_span_only_where_a_line_could_break() -> None:
+def test_numbers_lose_their_spans_and_keep_whole_by_no_break_spaces() -> None:
     page = (f'<p>{_span("reported", "RMB 33.4bn")} ({_span("reported", "+26%")}), '
             f'<span class="nw">{_span("derived", "64")}–{_span("derived", "72bn")}</span> '
-            f'{_span("reported", "−5.1%")}, {_span("spec-date", "Jun-25")}, '
+            f'{_span("reported", "−5.1%")}, {_span("spec-date", "29 Aug 2025")}, '
             f'{_span("reported", "7.6 pp")}, {_span("reported", "1,234.5m")}</p>')
     assert for_print(page) == (
-        '<p><span class="src src-reported">RMB 33.4bn</span> (+26%), '
-        '<span class="nw">64–72bn</span> −5.1%, Jun-25, '
-        '<span class="src src-reported">7.6 pp</span>, 1,234.5m</p>')
+        '<p>RMB\u00a033.4bn (+26%), <span class="nw">64–72bn</span> −5.1%, '
+        '29\u00a0Aug\u00a02025, 7.6\u00a0pp, 1,234.5m</p>')
+
+
+def test_only_a_figure_span_no_print_rule_styles_goes() -> None:
+    page = ('<p><span class="figure">about USD 4.67bn</span>, '
+            '<span class="figure">up to <span class="nw">64–72bn</span></span>, '
+            '<span class="figure pos">+26%</span>, '
+            f'<span class="figure">{_span("reported", "RMB 33.4bn")}</span></p>'
+            '<p><span class="figure">a <em>shape</em> the macros never write</span></p>')
+    assert for_print(page) == (
+        '<p>about USD 4.67bn, up to <span class="nw">64–72bn</span>, '
+        '<span class="figure pos">+26%</span>, RMB\u00a033.4bn</p>'
+        '<p><span class="figure">a <em>shape</em> the macros never write</span></p>')
+
+
+def test_screen_only_parts_are_left_out_each_on_its_own() -> None:
+    start, end = SCREEN_ONLY
+    page = (f"<figure>{start}<figcaption>Cap</figcaption>{end}<img alt='x'>"
+            f"{start}<details><p>1, 2</p></details>{end}<p>kept</p></figure>")
+    assert for_print(page) == "<figure><img alt='x'><p>kept</p></figure>"
 
 
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs pdftotext (poppler-utils)")
 def test_what_for_print_leaves_without_a_span_cannot_break(tmp_path: Path) -> None:
     """The rule `for_print` relies on: in a column one pixel wide, each of these stays whole
-    (Unicode line breaking), while a space is a break."""
-    unbroken = ["Jun-25", "+26%", "−5.1%", "1,234.5m", "7.152"]
+    (Unicode line breaking), while a space is a break. A no-break space is drawn as a space and
+    read back as one: the PDF's text, copied or searched, is as it was."""
+    unbroken = ["Jun-25", "+26%", "−5.1%", "1,234.5m", "7.152", "RMB\u00a033.4bn",
+                "29\u00a0Aug\u00a02025", "−7.6\u00a0pp"]
     page = f'<p style="width: 1px; font-size: 30px">{" ".join(unbroken)} RMB 33.4bn</p>'
     pdf, _ = html_to_pdf(page, base_dir=tmp_path, allowed_roots=[], variant="none")
     (tmp_path / "narrow.pdf").write_bytes(pdf)
     lines = subprocess.run(["pdftotext", str(tmp_path / "narrow.pdf"), "-"], check=True,
                            capture_output=True, text=True).stdout.split("\n")
-    assert [line for line in lines if line.strip("\f")] == [*unbroken, "RMB", "33.4bn"]
+    assert [line for line in lines if line.strip("\f")] == [
+        *(word.replace("\u00a0", " ") for word in unbroken), "RMB", "33.4bn"]
