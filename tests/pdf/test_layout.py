@@ -3,7 +3,8 @@
 
 - page 1 is filled when a results table runs on to page 2 (the table splits, its header repeats);
 - a heading never sits at a page foot without its content under it, and neither a list's last
-  item nor a table's source or notes starts a page alone;
+  item nor a table's source or notes starts a page alone; an exhibit is not held to the next
+  one by a list of one note;
 - a figure never breaks from its currency, unit or sign, nor a range from its other end;
 - long names, titles and words wrap inside the page and the screen.
 
@@ -245,6 +246,20 @@ def test_a_heading_never_sits_at_a_page_foot(folder: Path) -> None:
     for count in range(probe[1] - 1, probe[1] - 5, -1):
         brief = render(folder, highlights=count, risks=3)
         assert page_breaks(brief) == [], count
+
+
+def test_an_exhibit_ending_in_one_note_does_not_hold_to_what_follows() -> None:
+    # capex-range: the results table (one row, one note) and then a chart too tall for the foot
+    # of page 1. The table goes on page 1 under its heading; only the chart moves on. When the
+    # one note's list held on to the chart, both went to page 2 and a quarter of page 1 was blank.
+    brief = render_brief(GALLERY / "capex-range.yaml")
+    pages = pdf_pages(brief.files["brief.pdf"])
+    first = pages[0].body_lines()
+    assert any(line.text == "Results against consensus" for line in first)
+    assert any(line.text.startswith("Consensus:") for line in first)  # the table's note
+    blank = (pages[0].bottom - max(line.y1 for line in first)) / (pages[0].bottom - pages[0].top)
+    assert blank < 0.15, f"{blank:.0%} of page 1 left blank"
+    assert page_breaks(brief) == []
 
 
 @pytest.mark.parametrize("path", [*sorted(GALLERY.glob("*.yaml")), SAMPLES / "baba.yaml",
