@@ -293,9 +293,10 @@ def html_to_pdf(
     from weasyprint.css.counters import CounterStyle
     from weasyprint.urls import FatalURLFetchingError
 
-    from briefgen.pdf import streams, svgtext, tagging
+    from briefgen.pdf import fontfeatures, streams, svgtext, tagging
 
     svgtext.install()  # chart text laid out a line at a time, not a letter at a time
+    fontfeatures.install()  # each text layout's font features freed with it, not leaked
     variant = check_variant(variant)
     fetcher = _fetcher([base_dir, *allowed_roots], charts or {})
     options: dict[str, Any] = {"pdf_identifier": True}  # /ID: a hash of the content
