@@ -143,8 +143,8 @@ class LocalPool:
         self.jobs = jobs
         self.task = task
         self.timeout = timeout
-        # A worker is replaced after this many tasks, so whatever a render leaks (WeasyPrint's
-        # font configurations do) is returned to the system and memory stays flat.
+        # A worker is replaced after this many tasks, so that whatever a render may leak is
+        # returned to the system and memory stays bounded.
         self.max_tasks = max_tasks
         self.initializer = initializer
         self.context = context or multiprocessing.get_context(start_method())

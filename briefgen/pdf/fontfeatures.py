@@ -1,8 +1,8 @@
 """The font features of each line of text set on its Pango layout without leaking them.
 
 WeasyPrint 70 makes one Pango layout per piece of text it measures (~1,150 for the sample note)
-and, for every one whose style asks for OpenType features (the note's figures ask for tabular
-numbers and more: ~470 per note), runs `Layout.setup`'s
+and, for every one whose style asks for OpenType features (the note asks for tabular
+numbers in its tables: ~470 per note), runs `Layout.setup`'s
 
     attr = font_config.font_features.setdefault(features, pango_attr_font_features_new(features))
     attr_list = pango_attr_list_new()
@@ -15,7 +15,8 @@ list is never unreferenced, so the layout's own reference, released with the lay
 that prints note after note that is ~100 KiB of native memory per note that nothing returns
 (measured 2026-12-03, the sample note, one process: RSS +10.5 MiB per 100 notes, the Python heap
 flat; `malloc` in-use bytes grew by as much). A batch worker grew from 142 to 191 MiB over
-1,000 briefs, which is why workers were replaced every 100 briefs.
+1,000 briefs, which is why workers were replaced every 100 briefs; with this patch and
+replacement off it stays at 134.4-134.6 MiB from brief 100 to 1,000.
 
 `install()` has WeasyPrint's `setup` set no features (its `font_features` helper, which only
 `setup` calls, answers "none") and sets them itself: a list of its own holding an attribute of
