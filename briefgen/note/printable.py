@@ -7,12 +7,17 @@ note" target, `bench/targets.py`; `tests/pdf/test_lean_input.py` compares the pa
   figures in words for phones, a caption for screen readers): the print stylesheet hides it;
 - each number's provenance span, its id and tooltip (`provenance.numbers_for_print`);
 - a figure's span without a tone (`<span class="figure">`), which no print rule styles: the span
-  stays where a tone colours it (`figure pos`, `figure neg`).
+  stays where a tone colours it (`figure pos`, `figure neg`);
+- the brand's CSS variables (`:root { --primary: #1F3A5F }`): each `var(--primary)` in the
+  page's styles is written as its value, which WeasyPrint would otherwise parse again for every
+  element it styles. The stylesheet every note shares stays the same text for every note of a
+  brand, so it is still parsed once per process (`pdf.weasy`).
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from briefgen.note.provenance import numbers_for_print
 
@@ -24,7 +29,40 @@ _SCREEN_ONLY = re.compile(re.escape(SCREEN_ONLY[0]) + ".*?" + re.escape(SCREEN_O
 _PLAIN_FIGURE = re.compile(r'<span class="figure">((?:[^<]|<span class="nw">[^<]*</span>)*)</span>')
 
 
+_STYLE = re.compile(r"(<style\b[^>]*>)(.*?)(</style>)", re.S | re.I)
+_ROOT_RULE = re.compile(r"(?<![\w-]):root\s*\{([^{}]*)\}")
+_CUSTOM_PROPERTY = re.compile(r"(--[\w-]+)\s*:")
+_VAR = re.compile(r"var\(\s*(--[\w-]+)\s*\)")
+
+
 def for_print(page: str) -> str:
     """`page` (the annotated note) as the PDF's input."""
     lean = numbers_for_print(_SCREEN_ONLY.sub("", page))
-    return _PLAIN_FIGURE.sub(r"\1", lean)
+    return _with_variables_resolved(_PLAIN_FIGURE.sub(r"\1", lean))
+
+
+def _with_variables_resolved(page: str) -> str:
+    """Each `var(--name)` in the page's styles as the value `:root` gives it, where that value
+    holds for every element: `--name` is declared once in the page, in a `:root` rule, and its
+    value names no other variable. Any other use (a variable set again lower down, a fallback
+    value) is left to the cascade."""
+    import tinycss2
+
+    css = "\n".join(body for _, body, _ in _STYLE.findall(page))
+    declared = Counter(_CUSTOM_PROPERTY.findall(css))
+    values: dict[str, str] = {}
+    for rule in _ROOT_RULE.finditer(css):
+        for node in tinycss2.parse_blocks_contents(rule.group(1), skip_comments=True,
+                                                   skip_whitespace=True):
+            if isinstance(node, tinycss2.ast.Declaration) and declared[node.name] == 1:
+                value = tinycss2.serialize(node.value).strip()
+                if value and "var(" not in value.lower() and not node.important:
+                    values[node.name] = value
+    if not values:
+        return page
+
+    def resolve(style: re.Match[str]) -> str:
+        body = _VAR.sub(lambda use: values.get(use.group(1), use.group()), style.group(2))
+        return style.group(1) + body + style.group(3)
+
+    return _STYLE.sub(resolve, page)

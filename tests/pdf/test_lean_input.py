@@ -82,6 +82,9 @@ def test_the_pdf_is_made_from_the_page_without_what_paper_never_shows(
     assert note.count(SCREEN_ONLY[0]) == 10 and note.count('class="chart-data"') == 5
     assert SCREEN_ONLY[0] not in lean and "chart-data" not in body
     assert "visually-hidden" not in body
+    # The brand's colours and font, written where they are used.
+    assert note.count("var(--") > 40 and "var(--" not in lean
+    assert "border-bottom: 3px solid #1F3A5F" in lean
 
 
 def _pages(pdf: bytes, folder: Path, name: str) -> list[Image.Image]:
@@ -177,6 +180,20 @@ def test_only_a_figure_span_no_print_rule_styles_goes() -> None:
         '<p>about USD 4.67bn, up to <span class="nw">64–72bn</span>, '
         '<span class="figure pos">+26%</span>, RMB\u00a033.4bn</p>'
         '<p><span class="figure">a <em>shape</em> the macros never write</span></p>')
+
+
+def test_a_css_variable_is_written_as_its_value_only_where_it_holds_everywhere() -> None:
+    page = ("<style>:root { --ink: #102030; --font: \"A; B\", serif; --tint: #eee;"
+            " --alias: var(--ink); --big: 2em }</style>"
+            "<style>p { color: var(--ink); font-family: var( --font ); }"
+            " .box { --tint: #fff; background: var(--tint) } h1 { color: var(--alias) }"
+            " em { color: var(--ink, red) } h2 { font-size: var(--big) }</style><p>x</p>")
+    assert for_print(page) == (
+        "<style>:root { --ink: #102030; --font: \"A; B\", serif; --tint: #eee;"
+        " --alias: #102030; --big: 2em }</style>"
+        "<style>p { color: #102030; font-family: \"A; B\", serif; }"
+        " .box { --tint: #fff; background: var(--tint) } h1 { color: var(--alias) }"
+        " em { color: var(--ink, red) } h2 { font-size: 2em }</style><p>x</p>")
 
 
 def test_screen_only_parts_are_left_out_each_on_its_own() -> None:
