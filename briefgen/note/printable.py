@@ -8,6 +8,8 @@ note" target, `bench/targets.py`; `tests/pdf/test_lean_input.py` compares the pa
 - each number's provenance span, its id and tooltip (`provenance.numbers_for_print`);
 - a figure's span without a tone (`<span class="figure">`), which no print rule styles: the span
   stays where a tone colours it (`figure pos`, `figure neg`);
+- each element's `id` that no link of the page targets and no style names (a section's, a
+  heading's for `aria-labelledby`): WeasyPrint makes every id a named destination of the PDF;
 - the brand's CSS variables (`:root { --primary: #1F3A5F }`): each `var(--primary)` in the
   page's styles is written as its value, which WeasyPrint would otherwise parse again for every
   element it styles. The stylesheet every note shares stays the same text for every note of a
@@ -35,10 +37,27 @@ _CUSTOM_PROPERTY = re.compile(r"(--[\w-]+)\s*:")
 _VAR = re.compile(r"var\(\s*(--[\w-]+)\s*\)")
 
 
+_ID = re.compile(r'\sid="([^"]*)"')
+_LINK_TARGET = re.compile(r'\shref="#([^"]+)"')
+_ID_SELECTOR = re.compile(r"#([A-Za-z_][\w-]*)")
+
+
 def for_print(page: str) -> str:
     """`page` (the annotated note) as the PDF's input."""
     lean = numbers_for_print(_SCREEN_ONLY.sub("", page))
-    return _with_variables_resolved(_PLAIN_FIGURE.sub(r"\1", lean))
+    return _with_variables_resolved(_targeted_ids_only(_PLAIN_FIGURE.sub(r"\1", lean)))
+
+
+def _targeted_ids_only(page: str) -> str:
+    """The page's body without the ids nothing in the PDF refers to: kept are the targets of
+    its links (a † mark's note) and any id a style could select (`#name` in a <style>)."""
+    head, separator, body = page.partition("<body")
+    if not separator:
+        return page
+    kept = set(_LINK_TARGET.findall(body))
+    kept.update(_ID_SELECTOR.findall("".join(style for _, style, _ in _STYLE.findall(page))))
+    return head + separator + _ID.sub(
+        lambda found: found.group() if found.group(1) in kept else "", body)
 
 
 def _with_variables_resolved(page: str) -> str:
