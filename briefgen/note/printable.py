@@ -29,17 +29,16 @@ _SCREEN_ONLY = re.compile(re.escape(SCREEN_ONLY[0]) + ".*?" + re.escape(SCREEN_O
 # A figure's span as the macros write it, once its numbers have lost their spans: text, and at
 # most a range held on one line (`<span class="nw">64–72bn</span>`, see `provenance._wrap`).
 _PLAIN_FIGURE = re.compile(r'<span class="figure">((?:[^<]|<span class="nw">[^<]*</span>)*)</span>')
-
-
 _STYLE = re.compile(r"(<style\b[^>]*>)(.*?)(</style>)", re.S | re.I)
-_ROOT_RULE = re.compile(r"(?<![\w-]):root\s*\{([^{}]*)\}")
-_CUSTOM_PROPERTY = re.compile(r"(--[\w-]+)\s*:")
-_VAR = re.compile(r"var\(\s*(--[\w-]+)\s*\)")
-
-
+# Ids: an element's, a link's target, a style's selector (a colour such as #D3D9E1 matches too,
+# which only keeps an id of that name).
 _ID = re.compile(r'\sid="([^"]*)"')
 _LINK_TARGET = re.compile(r'\shref="#([^"]+)"')
 _ID_SELECTOR = re.compile(r"#([A-Za-z_][\w-]*)")
+# CSS variables: a `:root` rule's body, a declaration of one, a use without a fallback value.
+_ROOT_RULE = re.compile(r"(?<![\w-]):root\s*\{([^{}]*)\}")
+_CUSTOM_PROPERTY = re.compile(r"(--[\w-]+)\s*:")
+_VAR = re.compile(r"var\(\s*(--[\w-]+)\s*\)")
 
 
 def for_print(page: str) -> str:
