@@ -10,6 +10,9 @@ note" target, `bench/targets.py`; `tests/pdf/test_lean_input.py` compares the pa
   stays where a tone colours it (`figure pos`, `figure neg`);
 - each element's `id` that no link of the page targets and no style names (a section's, a
   heading's for `aria-labelledby`): WeasyPrint makes every id a named destination of the PDF;
+- nothing is added but a zero-width space inside a word too long for any line (a name run
+  together, a URL): beside a float (the sidebar) WeasyPrint moves such a word below the float
+  instead of breaking it (`overflow-wrap`), leaving its list bullet alone above a blank gap;
 - the brand's CSS variables (`:root { --primary: #1F3A5F }`): each `var(--primary)` in the
   page's styles is written as its value, which WeasyPrint would otherwise parse again for every
   element it styles. The stylesheet every note shares stays the same text for every note of a
@@ -35,6 +38,11 @@ _STYLE = re.compile(r"(<style\b[^>]*>)(.*?)(</style>)", re.S | re.I)
 _ID = re.compile(r'\sid="([^"]*)"')
 _LINK_TARGET = re.compile(r'\shref="#([^"]+)"')
 _ID_SELECTOR = re.compile(r"#([A-Za-z_][\w-]*)")
+# A run of 24 or more characters with no break in it, in the text between two tags (an entity
+# such as &amp; ends a run), and the step at which a line may break inside one.
+_TEXT = re.compile(r">([^<]+)<")
+_LONG_WORD = re.compile(r"[^\s&;<>\u200b/-]{24,}")
+WORD_STEP = 8
 # CSS variables: a `:root` rule's body, a declaration of one, a use without a fallback value.
 _ROOT_RULE = re.compile(r"(?<![\w-]):root\s*\{([^{}]*)\}")
 _CUSTOM_PROPERTY = re.compile(r"(--[\w-]+)\s*:")
@@ -44,7 +52,21 @@ _VAR = re.compile(r"var\(\s*(--[\w-]+)\s*\)")
 def for_print(page: str) -> str:
     """`page` (the annotated note) as the PDF's input."""
     lean = numbers_for_print(_SCREEN_ONLY.sub("", page))
-    return _with_variables_resolved(_targeted_ids_only(_PLAIN_FIGURE.sub(r"\1", lean)))
+    lean = _targeted_ids_only(_PLAIN_FIGURE.sub(r"\1", lean))
+    return _with_variables_resolved(_long_words_breakable(lean))
+
+
+def _long_words_breakable(page: str) -> str:
+    """The body's text with a zero-width space every `WORD_STEP` characters of a long word: a
+    line may end there, and the space is neither drawn nor read back from the PDF."""
+    head, separator, body = page.partition("<body")
+
+    def breakable(word: re.Match[str]) -> str:
+        text = word.group()
+        return "\u200b".join(text[i:i + WORD_STEP] for i in range(0, len(text), WORD_STEP))
+
+    return head + separator + _TEXT.sub(
+        lambda text: ">" + _LONG_WORD.sub(breakable, text.group(1)) + "<", body)
 
 
 def _targeted_ids_only(page: str) -> str:

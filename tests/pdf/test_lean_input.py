@@ -215,6 +215,19 @@ def test_an_id_stays_only_where_a_link_or_a_style_names_it() -> None:
         '<ul><li id="n-1">Derived</li><li>Other</li></ul></body></html>')
 
 
+def test_a_word_too_long_for_a_line_gets_places_to_break() -> None:
+    word = "Supercalifragilisticexpialidocious"  # 34 characters
+    page = (f'<html><head><title>{word}</title></head><body><p title="{word}">{word} '
+            f'https://example.com/{word} Infrastructure-as-a-Service &amp;{"z" * 23}</p></body>'
+            '</html>')
+    zwsp = "\u200b"
+    assert for_print(page) == (
+        f'<html><head><title>{word}</title></head><body><p title="{word}">'
+        f'Supercal{zwsp}ifragili{zwsp}sticexpi{zwsp}alidocio{zwsp}us '
+        f'https://example.com/Supercal{zwsp}ifragili{zwsp}sticexpi{zwsp}alidocio{zwsp}us '
+        f'Infrastructure-as-a-Service &amp;{"z" * 23}</p></body></html>')
+
+
 def test_screen_only_parts_are_left_out_each_on_its_own() -> None:
     start, end = SCREEN_ONLY
     page = (f"<figure>{start}<figcaption>Cap</figcaption>{end}<img alt='x'>"
