@@ -151,10 +151,10 @@ class Page:
         "html" is the file a reader opens (`charts` needed): the fonts subset to the note's
         characters as data: URIs, charts as inline SVG, every number in its provenance span.
         "pdf" is WeasyPrint's input (`charts` not needed): without what paper never shows
-        (`printable.for_print`: screen-only parts, number tooltips), the package's font files
-        by file: URL, each chart an image that names it by URL (the PDF stage serves it), which
-        WeasyPrint also draws faster than inline SVG, whose every element it would style as
-        HTML."""
+        (`printable.for_print`: screen-only parts, number spans, unused ids, CSS variables),
+        the package's font files by file: URL, each chart an image that names it by URL (the
+        PDF stage serves it), which WeasyPrint also draws faster than inline SVG, whose every
+        element it would style as HTML."""
         text = for_print(self.html) if target == "pdf" else self.html
         drawn = {chart.key: chart for chart in charts}
         for view in self.charts:

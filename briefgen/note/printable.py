@@ -7,12 +7,22 @@ note" target, `bench/targets.py`; `tests/pdf/test_lean_input.py` compares the pa
   figures in words for phones, a caption for screen readers): the print stylesheet hides it;
 - each number's provenance span, its id and tooltip (`provenance.numbers_for_print`);
 - a figure's span without a tone (`<span class="figure">`), which no print rule styles: the span
-  stays where a tone colours it (`figure pos`, `figure neg`).
+  stays where a tone colours it (`figure pos`, `figure neg`);
+- each element's `id` that no link of the page targets and no style names (a section's, a
+  heading's for `aria-labelledby`): WeasyPrint makes every id a named destination of the PDF;
+- nothing is added but a zero-width space inside a word too long for any line (a name run
+  together, a URL): beside a float (the sidebar) WeasyPrint moves such a word below the float
+  instead of breaking it (`overflow-wrap`), leaving its list bullet alone above a blank gap;
+- the brand's CSS variables (`:root { --primary: #1F3A5F }`): each `var(--primary)` in the
+  page's styles is written as its value, which WeasyPrint would otherwise parse again for every
+  element it styles. The stylesheet every note shares stays the same text for every note of a
+  brand, so it is still parsed once per process (`pdf.weasy`).
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from briefgen.note.provenance import numbers_for_print
 
@@ -22,9 +32,77 @@ _SCREEN_ONLY = re.compile(re.escape(SCREEN_ONLY[0]) + ".*?" + re.escape(SCREEN_O
 # A figure's span as the macros write it, once its numbers have lost their spans: text, and at
 # most a range held on one line (`<span class="nw">64–72bn</span>`, see `provenance._wrap`).
 _PLAIN_FIGURE = re.compile(r'<span class="figure">((?:[^<]|<span class="nw">[^<]*</span>)*)</span>')
+_STYLE = re.compile(r"(<style\b[^>]*>)(.*?)(</style>)", re.S | re.I)
+# Ids: an element's, a link's target, a style's selector (a colour such as #D3D9E1 matches too,
+# which only keeps an id of that name).
+_ID = re.compile(r'\sid="([^"]*)"')
+_LINK_TARGET = re.compile(r'\shref="#([^"]+)"')
+_ID_SELECTOR = re.compile(r"#([A-Za-z_][\w-]*)")
+# A run of 24 or more characters with no break in it, in the text between two tags (an entity
+# such as &amp; ends a run), and the step at which a line may break inside one.
+_TEXT = re.compile(r">([^<]+)<")
+_LONG_WORD = re.compile(r"[^\s&;<>\u200b/-]{24,}")
+WORD_STEP = 8
+# CSS variables: a `:root` rule's body, a declaration of one, a use without a fallback value.
+_ROOT_RULE = re.compile(r"(?<![\w-]):root\s*\{([^{}]*)\}")
+_CUSTOM_PROPERTY = re.compile(r"(--[\w-]+)\s*:")
+_VAR = re.compile(r"var\(\s*(--[\w-]+)\s*\)")
 
 
 def for_print(page: str) -> str:
     """`page` (the annotated note) as the PDF's input."""
     lean = numbers_for_print(_SCREEN_ONLY.sub("", page))
-    return _PLAIN_FIGURE.sub(r"\1", lean)
+    lean = _targeted_ids_only(_PLAIN_FIGURE.sub(r"\1", lean))
+    return _with_variables_resolved(_long_words_breakable(lean))
+
+
+def _long_words_breakable(page: str) -> str:
+    """The body's text with a zero-width space every `WORD_STEP` characters of a long word: a
+    line may end there, and the space is neither drawn nor read back from the PDF."""
+    head, separator, body = page.partition("<body")
+
+    def breakable(word: re.Match[str]) -> str:
+        text = word.group()
+        return "\u200b".join(text[i:i + WORD_STEP] for i in range(0, len(text), WORD_STEP))
+
+    return head + separator + _TEXT.sub(
+        lambda text: ">" + _LONG_WORD.sub(breakable, text.group(1)) + "<", body)
+
+
+def _targeted_ids_only(page: str) -> str:
+    """The page's body without the ids nothing in the PDF refers to: kept are the targets of
+    its links (a † mark's note) and any id a style could select (`#name` in a <style>)."""
+    head, separator, body = page.partition("<body")
+    if not separator:
+        return page
+    kept = set(_LINK_TARGET.findall(body))
+    kept.update(_ID_SELECTOR.findall("".join(style for _, style, _ in _STYLE.findall(page))))
+    return head + separator + _ID.sub(
+        lambda found: found.group() if found.group(1) in kept else "", body)
+
+
+def _with_variables_resolved(page: str) -> str:
+    """Each `var(--name)` in the page's styles as the value `:root` gives it, where that value
+    holds for every element: `--name` is declared once in the page, in a `:root` rule, and its
+    value names no other variable. Any other use (a variable set again lower down, a fallback
+    value) is left to the cascade."""
+    import tinycss2
+
+    css = "\n".join(body for _, body, _ in _STYLE.findall(page))
+    declared = Counter(_CUSTOM_PROPERTY.findall(css))
+    values: dict[str, str] = {}
+    for rule in _ROOT_RULE.finditer(css):
+        for node in tinycss2.parse_blocks_contents(rule.group(1), skip_comments=True,
+                                                   skip_whitespace=True):
+            if isinstance(node, tinycss2.ast.Declaration) and declared[node.name] == 1:
+                value = tinycss2.serialize(node.value).strip()
+                if value and "var(" not in value.lower() and not node.important:
+                    values[node.name] = value
+    if not values:
+        return page
+
+    def resolve(style: re.Match[str]) -> str:
+        body = _VAR.sub(lambda use: values.get(use.group(1), use.group()), style.group(2))
+        return style.group(1) + body + style.group(3)
+
+    return _STYLE.sub(resolve, page)

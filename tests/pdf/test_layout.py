@@ -6,7 +6,8 @@
   item nor a table's source or notes starts a page alone; an exhibit is not held to the next
   one by a list of one note;
 - a figure never breaks from its currency, unit or sign, nor a range from its other end;
-- long names, titles and words wrap inside the page and the screen.
+- long names, titles and words wrap inside the page and the screen, and a word too long for
+  the line beside the sidebar breaks there rather than leaving its bullet behind.
 
 The specs are generated here, of several lengths; those whose shape must put a break at one
 place (a list's last item at a page top, a heading at a page foot) are sized from a first render
@@ -143,16 +144,22 @@ def back_page(pages: list[Page]) -> int:
                 if any(line.text == "Sources" for line in page.body_lines()))
 
 
+BULLETS = ("•", "◦", "▪")
+
+
 def page_breaks(brief: RenderedBrief) -> list[str]:
     """Every place the note's pages break badly: a heading with under two rows of text after it
     on its page, a page that starts with a table's source or notes, or whose text before its
-    first heading is one row (a section's last line alone)."""
+    first heading is one row (a section's last line alone), or a list bullet with no text
+    beside it."""
     pages = pdf_pages(brief.files["brief.pdf"])
     titles = headings(brief.files["brief.html"])
     found = []
     for page in pages:
         lines = page.body_lines()
         for line in lines:
+            if line.text in BULLETS:  # its item's text went elsewhere (below a float)
+                found.append(f"page {page.number}: a list bullet alone on its line")
             if is_heading(line, titles):
                 below = {round(other.y0) for other in lines if other.y0 > line.y1}
                 if len(below) < 2:

@@ -82,6 +82,18 @@ def test_the_pdf_is_made_from_the_page_without_what_paper_never_shows(
     assert note.count(SCREEN_ONLY[0]) == 10 and note.count('class="chart-data"') == 5
     assert SCREEN_ONLY[0] not in lean and "chart-data" not in body
     assert "visually-hidden" not in body
+    # Only the ids a † mark's link targets: each a named destination of the PDF.
+    targets = set(re.findall(r'href="#([^"]+)"', body))
+    assert set(re.findall(r' id="([^"]+)"', body)) == targets and len(targets) >= 5
+    assert len(re.findall(r' id="', note.split("<body")[1])) > 2 * len(targets)
+    pdf = PdfReader(io.BytesIO(handed["brief"].files["brief.pdf"]))
+    links = {annotation.get_object()["/Dest"] for page in pdf.pages
+             for annotation in page.get("/Annots", [])
+             if annotation.get_object().get("/Subtype") == "/Link"}
+    assert links == targets == set(pdf.named_destinations)
+    # The brand's colours and font, written where they are used.
+    assert note.count("var(--") > 40 and "var(--" not in lean
+    assert "border-bottom: 3px solid #1F3A5F" in lean
 
 
 def _pages(pdf: bytes, folder: Path, name: str) -> list[Image.Image]:
@@ -177,6 +189,43 @@ def test_only_a_figure_span_no_print_rule_styles_goes() -> None:
         '<p>about USD 4.67bn, up to <span class="nw">64–72bn</span>, '
         '<span class="figure pos">+26%</span>, RMB\u00a033.4bn</p>'
         '<p><span class="figure">a <em>shape</em> the macros never write</span></p>')
+
+
+def test_a_css_variable_is_written_as_its_value_only_where_it_holds_everywhere() -> None:
+    page = ("<style>:root { --ink: #102030; --font: \"A; B\", serif; --tint: #eee;"
+            " --alias: var(--ink); --big: 2em }</style>"
+            "<style>p { color: var(--ink); font-family: var( --font ); }"
+            " .box { --tint: #fff; background: var(--tint) } h1 { color: var(--alias) }"
+            " em { color: var(--ink, red) } h2 { font-size: var(--big) }</style><p>x</p>")
+    assert for_print(page) == (
+        "<style>:root { --ink: #102030; --font: \"A; B\", serif; --tint: #eee;"
+        " --alias: #102030; --big: 2em }</style>"
+        "<style>p { color: #102030; font-family: \"A; B\", serif; }"
+        " .box { --tint: #fff; background: var(--tint) } h1 { color: var(--alias) }"
+        " em { color: var(--ink, red) } h2 { font-size: 2em }</style><p>x</p>")
+
+
+def test_an_id_stays_only_where_a_link_or_a_style_names_it() -> None:
+    page = ('<html><head><style>#lede { color: #D3D9E1 }</style></head><body id="top">'
+            '<h2 id="risks-heading">Risks</h2><p id="lede">x<sup><a href="#n-1">†1</a></sup></p>'
+            '<ul><li id="n-1">Derived</li><li id="n-2">Other</li></ul></body></html>')
+    assert for_print(page) == (
+        '<html><head><style>#lede { color: #D3D9E1 }</style></head><body>'
+        '<h2>Risks</h2><p id="lede">x<sup><a href="#n-1">†1</a></sup></p>'
+        '<ul><li id="n-1">Derived</li><li>Other</li></ul></body></html>')
+
+
+def test_a_word_too_long_for_a_line_gets_places_to_break() -> None:
+    word = "Supercalifragilisticexpialidocious"  # 34 characters
+    page = (f'<html><head><title>{word}</title></head><body><p title="{word}">{word} '
+            f'https://example.com/{word} Infrastructure-as-a-Service &amp;{"z" * 23}</p></body>'
+            '</html>')
+    zwsp = "\u200b"
+    assert for_print(page) == (
+        f'<html><head><title>{word}</title></head><body><p title="{word}">'
+        f'Supercal{zwsp}ifragili{zwsp}sticexpi{zwsp}alidocio{zwsp}us '
+        f'https://example.com/Supercal{zwsp}ifragili{zwsp}sticexpi{zwsp}alidocio{zwsp}us '
+        f'Infrastructure-as-a-Service &amp;{"z" * 23}</p></body></html>')
 
 
 def test_screen_only_parts_are_left_out_each_on_its_own() -> None:

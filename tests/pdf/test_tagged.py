@@ -130,3 +130,11 @@ def test_plain_text_extraction_follows_the_page(notes: dict[str, RenderedBrief])
     assert page.index("Alibaba: cloud re-accelerates") < page.index("KEY DATA")
     assert ("KEY DATA Period June quarter 2025 (Q1 FY2026) Results 29 Aug 2025 Cloud revenue "
             "RMB 33.4bn Growth y/y +26% vs consensus +7.6 pp†2 Capex plan") in page
+    assert ("FX 7.152 RMB/USD †2 Derived: 26% − 18.4%; growth against consensus growth. "
+            "ANALYST Sample Analyst") in page  # the box's note, then the next box
+    last = " ".join(PdfReader(io.BytesIO(notes["baba"].files["brief.pdf"])).pages[-1]
+                    .extract_text().split())
+    assert ("Rating definitions Buy expected total return above 10% over the horizon Hold "
+            "expected") in last
+    assert ("is published Ratings are relative to the stock's expected total return over "
+            "12 months. Analyst certification The analyst(s)") in last
