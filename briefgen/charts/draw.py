@@ -526,11 +526,14 @@ def _infrastructure(spec: Spec, d: Derived) -> ChartPlan | None:
            + f". {subtitle}.")
     ids = [infra.source, *(dc.source for dc in infra.new_data_centres),
            *(c.count.source for c in footprint_counts(spec))]
+    # The drawing holds the counts, not all of `d`: its closure is its cache key
+    # (`_drawing_key`), and the note's other figures do not change this chart.
+    counts = dict(d.sites_by_region)
 
     def draw(fig: Figure, style: ChartStyle) -> None:
         rows = [BarRow(region, float(n), str(n), "primary", bold=True,
                        note=wrap_to_width(places[region], style, NOTE_WIDTH_PT))
-                for region, n in d.sites_by_region.items()]
+                for region, n in counts.items()]
         header(fig, style, title, subtitle)
         draw_hbars(fig, style, rows, xlabel="New data centres (count)", integer=True,
                    top=_top(subtitle))

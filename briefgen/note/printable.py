@@ -21,6 +21,7 @@ note" target, `bench/targets.py`; `tests/pdf/test_lean_input.py` compares the pa
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 
@@ -51,44 +52,49 @@ _VAR = re.compile(r"var\(\s*(--[\w-]+)\s*\)")
 
 def for_print(page: str) -> str:
     """`page` (the annotated note) as the PDF's input."""
-    lean = numbers_for_print(_SCREEN_ONLY.sub("", page))
-    lean = _targeted_ids_only(_PLAIN_FIGURE.sub(r"\1", lean))
-    return _with_variables_resolved(_long_words_breakable(lean))
+    lean = _PLAIN_FIGURE.sub(r"\1", numbers_for_print(_SCREEN_ONLY.sub("", page)))
+    # The styles are the same text for every note of a brand: what is read from them is kept.
+    css = "\n".join(style for _, style, _ in _STYLE.findall(lean))
+    head, separator, body = lean.partition("<body")
+    if separator:
+        lean = head + separator + _long_words_breakable(_targeted_ids_only(body, css))
+    values = _root_variables(css)
+    if not values:
+        return lean
+    return _STYLE.sub(lambda style: style.group(1) + _with_values(style.group(2), values)
+                      + style.group(3), lean)
 
 
-def _long_words_breakable(page: str) -> str:
+def _long_words_breakable(body: str) -> str:
     """The body's text with a zero-width space every `WORD_STEP` characters of a long word: a
     line may end there, and the space is neither drawn nor read back from the PDF."""
-    head, separator, body = page.partition("<body")
-
     def breakable(word: re.Match[str]) -> str:
         text = word.group()
         return "\u200b".join(text[i:i + WORD_STEP] for i in range(0, len(text), WORD_STEP))
 
-    return head + separator + _TEXT.sub(
-        lambda text: ">" + _LONG_WORD.sub(breakable, text.group(1)) + "<", body)
+    return _TEXT.sub(lambda text: ">" + _LONG_WORD.sub(breakable, text.group(1)) + "<", body)
 
 
-def _targeted_ids_only(page: str) -> str:
-    """The page's body without the ids nothing in the PDF refers to: kept are the targets of
-    its links (a † mark's note) and any id a style could select (`#name` in a <style>)."""
-    head, separator, body = page.partition("<body")
-    if not separator:
-        return page
-    kept = set(_LINK_TARGET.findall(body))
-    kept.update(_ID_SELECTOR.findall("".join(style for _, style, _ in _STYLE.findall(page))))
-    return head + separator + _ID.sub(
-        lambda found: found.group() if found.group(1) in kept else "", body)
+def _targeted_ids_only(body: str, css: str) -> str:
+    """The body without the ids nothing in the PDF refers to: kept are the targets of its links
+    (a † mark's note) and any id a style could select (`#name` in the page's `css`)."""
+    kept = _id_selectors(css) | set(_LINK_TARGET.findall(body))
+    return _ID.sub(lambda found: found.group() if found.group(1) in kept else "", body)
 
 
-def _with_variables_resolved(page: str) -> str:
-    """Each `var(--name)` in the page's styles as the value `:root` gives it, where that value
-    holds for every element: `--name` is declared once in the page, in a `:root` rule, and its
-    value names no other variable. Any other use (a variable set again lower down, a fallback
-    value) is left to the cascade."""
+@functools.lru_cache(maxsize=8)
+def _id_selectors(css: str) -> frozenset[str]:
+    return frozenset(_ID_SELECTOR.findall(css))
+
+
+@functools.lru_cache(maxsize=8)
+def _root_variables(css: str) -> tuple[tuple[str, str], ...]:
+    """Each CSS variable whose `:root` value holds for every element, and that value: `--name`
+    is declared once in `css`, in a `:root` rule, and its value names no other variable. Any
+    other (a variable set again lower down) is left to the cascade, as is a use with a fallback
+    value."""
     import tinycss2
 
-    css = "\n".join(body for _, body, _ in _STYLE.findall(page))
     declared = Counter(_CUSTOM_PROPERTY.findall(css))
     values: dict[str, str] = {}
     for rule in _ROOT_RULE.finditer(css):
@@ -98,11 +104,11 @@ def _with_variables_resolved(page: str) -> str:
                 value = tinycss2.serialize(node.value).strip()
                 if value and "var(" not in value.lower() and not node.important:
                     values[node.name] = value
-    if not values:
-        return page
+    return tuple(values.items())
 
-    def resolve(style: re.Match[str]) -> str:
-        body = _VAR.sub(lambda use: values.get(use.group(1), use.group()), style.group(2))
-        return style.group(1) + body + style.group(3)
 
-    return _STYLE.sub(resolve, page)
+@functools.lru_cache(maxsize=32)
+def _with_values(style: str, values: tuple[tuple[str, str], ...]) -> str:
+    """`style` with each `var(--name)` of `values` written as its value."""
+    known = dict(values)
+    return _VAR.sub(lambda use: known.get(use.group(1), use.group()), style)

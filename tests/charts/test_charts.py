@@ -434,6 +434,14 @@ def test_an_unchanged_chart_is_not_drawn_again_and_a_changed_one_is(
     assert "consensus" in drawn[5:] and "+31%" in redrawn["consensus"]
     assert "+31%" not in {c.key: c.svg for c in first}["consensus"]
     drawn.clear()
+    group = spec.segments[1]  # the group's revenue: a figure no chart draws
+    assert group.revenue is not None
+    revenue = group.revenue.model_copy(update={"value": group.revenue.value + 1})
+    regrouped = spec.model_copy(update={"segments": [
+        spec.segments[0], group.model_copy(update={"revenue": revenue}), *spec.segments[2:]]})
+    draw_charts(regrouped, derive(regrouped))
+    assert drawn == []  # each chart's key holds what it draws, not the whole note's figures
+    drawn.clear()
     other = dataclasses.replace(style_for(DEFAULT_BRAND), palette=("#000000", "#333333", "#666666"))
     draw_charts(spec, derive(spec), other)
     assert len(drawn) == 5  # another style: every chart drawn again
