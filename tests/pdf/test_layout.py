@@ -269,6 +269,29 @@ def test_an_exhibit_ending_in_one_note_does_not_hold_to_what_follows() -> None:
     assert page_breaks(brief) == []
 
 
+def baselines(pdf: bytes, page_number: int = 0) -> dict[str, list[float]]:
+    """Each piece of text drawn on the page, and the heights of the baselines it is drawn on."""
+    import io
+
+    from pypdf import PdfReader
+
+    found: dict[str, list[float]] = {}
+
+    def visit(text: str, cm: list[float], tm: list[float], *_: object) -> None:
+        if text.strip():
+            found.setdefault(text.strip(), []).append(round(cm[5] + tm[5] * cm[3], 1))
+
+    PdfReader(io.BytesIO(pdf)).pages[page_number].extract_text(visitor_text=visit)
+    return found
+
+
+def test_the_rating_and_its_label_share_a_baseline() -> None:
+    # The rating is set larger than its label; a floated label would sit above its baseline.
+    drawn = baselines(render_brief(GALLERY / "miss-deceleration.yaml").files["brief.pdf"])
+    assert drawn["Rating"] == drawn["Neutral"], drawn
+    assert drawn["Period"] == drawn["Q2 2025"], drawn  # a key datum: label and value too
+
+
 @pytest.mark.parametrize("path", [*sorted(GALLERY.glob("*.yaml")), SAMPLES / "baba.yaml",
                                   SAMPLES / "baba-2025q3.yaml"], ids=lambda p: p.stem)
 def test_gallery_and_samples_break_well(path: Path) -> None:
