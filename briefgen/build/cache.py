@@ -33,7 +33,8 @@ from briefgen.version import __version__
 CACHE_RECORD = ".briefgen-cache.json"
 RECORD_FORMAT = 1
 # The libraries whose version can change a note's bytes (layout, drawing, PDF writing, fonts).
-RENDER_LIBRARIES = ("matplotlib", "weasyprint", "pydyf", "fonttools", "jinja2", "pillow")
+RENDER_LIBRARIES = ("matplotlib", "weasyprint", "pydyf", "fonttools", "jinja2", "pillow",
+                    "tinycss2")
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 # The code a render runs (`render_code`), part of every cache key.
 RENDER_STAGES = ("inputs", "spec", "derive", "brand", "charts", "note", "pdf")

@@ -34,24 +34,19 @@ from pathlib import Path
 from typing import Any
 
 from briefgen import privatedir
+from briefgen.pdf.patching import Patch
 from briefgen.privatedir import private_folder
 
 CACHE_VARIABLE = "BRIEFGEN_CDEF_CACHE"
 # The typedef after which cffi reads a parsed source as declarations (cffi.cparser._parse writes
 # it last in its preamble; `_internal_parse` skips up to it).
 _MARKER = "__dotdotdot__"
-_installed = False
 
 
-def installed() -> bool:
-    return _installed
-
-
-def install() -> None:
-    """Cache the parses of the pycparser parser cffi uses (idempotent)."""
-    global _installed
-    if _installed or os.environ.get(CACHE_VARIABLE, "") == "0":
-        return
+def _apply() -> bool:
+    """Cache the parses of the pycparser parser cffi uses."""
+    if os.environ.get(CACHE_VARIABLE, "") == "0":
+        return False
     import cffi
     import cffi.cparser as cparser
 
@@ -59,11 +54,15 @@ def install() -> None:
     get_parser = getattr(cparser, "_get_parser", None)
     folder = private_folder("briefgen-cdefs")
     if get_parser is None or folder is None:
-        return
+        return False
     parser = get_parser()  # one parser per process, which cffi keeps and reuses
     versions = f"{sys.version}|{cffi.__version__}|{pycparser.__version__}"
     parser.parse = _cached(parser.parse, folder, versions)
-    _installed = True
+    return True
+
+
+_PATCH = Patch(_apply)
+install, installed = _PATCH.install, _PATCH.installed
 
 
 def _cached(parse: Callable[..., Any], folder: Path, versions: str) -> Callable[..., Any]:

@@ -33,18 +33,12 @@ from __future__ import annotations
 
 from typing import Any
 
-_installed = False
+from briefgen.pdf.patching import Patch
+
 _originals: tuple[Any, Any] | None = None  # WeasyPrint's `font_features` and `Layout.setup`
 
 
-def installed() -> bool:
-    return _installed
-
-
-def install() -> None:
-    global _installed
-    if _installed:
-        return
+def _apply() -> bool:
     import weasyprint
     import weasyprint.text.line_break as line_break
     from weasyprint.text import fonts
@@ -53,7 +47,7 @@ def install() -> None:
     if (not weasyprint.__version__.startswith("70.")
             or getattr(line_break, "font_features", None) is not fonts.font_features
             or not hasattr(line_break.Layout, "setup")):
-        return
+        return False
     setup = line_break.Layout.setup
 
     def features_of(style: Any) -> bytes:
@@ -80,15 +74,20 @@ def install() -> None:
     _originals = (fonts.font_features, setup)
     line_break.font_features = no_features
     line_break.Layout.setup = setup_freeing_features
-    _installed = True
+    return True
+
+
+_PATCH = Patch(_apply)
+install, installed = _PATCH.install, _PATCH.installed
 
 
 def uninstall() -> None:
     """Give WeasyPrint its own `setup` back (the tests compare the two)."""
-    global _installed, _originals
+    global _originals
     if _originals is None:
         return
     import weasyprint.text.line_break as line_break
 
     line_break.font_features, line_break.Layout.setup = _originals
-    _originals, _installed = None, False
+    _originals = None
+    _PATCH.forget()

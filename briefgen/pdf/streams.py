@@ -18,25 +18,19 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+from briefgen.pdf.patching import Patch
+
 # id(stream) -> (the stream, kept so that its id is not reused while the memo lives; its bytes)
 _KEPT: ContextVar[dict[int, tuple[object, bytes]] | None] = ContextVar("briefgen_pdf_streams",
                                                                       default=None)
-_installed = False
 
 
-def installed() -> bool:
-    return _installed
-
-
-def install() -> None:
-    global _installed
-    if _installed:
-        return
+def _apply() -> bool:
     import pydyf
 
     original = pydyf.Stream.__dict__.get("data")
     if not isinstance(original, property) or original.fget is None:
-        return  # another pydyf: it writes as it always did
+        return False  # another pydyf: it writes as it always did
     serialize = original.fget
 
     def data(self: object) -> bytes:
@@ -49,7 +43,11 @@ def install() -> None:
         return found[1]
 
     pydyf.Stream.data = property(data)
-    _installed = True
+    return True
+
+
+_PATCH = Patch(_apply)
+install, installed = _PATCH.install, _PATCH.installed
 
 
 @contextmanager

@@ -24,18 +24,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-_installed = False
+from briefgen.pdf.patching import Patch
+
 _ARTIFACT = "_briefgen_page_artifact"  # set on every box drawn inside a page-margin box
 
 
-def installed() -> bool:
-    return _installed
-
-
-def install() -> None:
-    global _installed
-    if _installed:
-        return
+def _apply() -> bool:
     import weasyprint
     import weasyprint.document as document_module
     import weasyprint.pdf.tags as tags_module
@@ -44,7 +38,7 @@ def install() -> None:
 
     if not weasyprint.__version__.startswith("70.") or not hasattr(tags_module,
                                                                   "_build_box_tree"):
-        return
+        return False
 
     build_box_tree = tags_module._build_box_tree
 
@@ -81,7 +75,11 @@ def install() -> None:
     tags_module._build_box_tree = build
     document_module.draw_page = draw
     Stream.marked = marked_or_artifact
-    _installed = True
+    return True
+
+
+_PATCH = Patch(_apply)
+install, installed = _PATCH.install, _PATCH.installed
 
 
 def _flag(box: Any) -> None:
