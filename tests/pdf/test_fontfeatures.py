@@ -19,6 +19,7 @@ import pytest
 
 from briefgen.pdf import fontfeatures
 from briefgen.pdf.weasy import html_to_pdf
+from tests.helpers.patches import unpatched
 
 # Lines of figures in tabular numbers: every line is a Pango layout with font features (the
 # note's tables and figures ask for the same).
@@ -60,12 +61,9 @@ def _growth_per_print(prints: int = 8) -> float:
 
 
 @pytest.fixture
-def weasyprints_own_setup(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    fontfeatures.uninstall()
-    monkeypatch.setattr(fontfeatures, "install", lambda: None)
-    yield
-    monkeypatch.undo()
-    fontfeatures.install()
+def weasyprints_own_setup() -> Iterator[None]:
+    with unpatched(fontfeatures):
+        yield
 
 
 def test_installed_on_the_pinned_weasyprint() -> None:
@@ -87,17 +85,12 @@ def test_without_the_patch_memory_grows(weasyprints_own_setup: None) -> None:
     assert _growth_per_print() > 25 * 1024
 
 
-def test_the_same_pdf_as_weasyprints_own_setup(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_same_pdf_as_weasyprints_own_setup() -> None:
     # Features and all: tabular figures and a feature set by hand lay out as WeasyPrint's would.
     html = PAGE + "<p style='font-feature-settings: \"zero\"'>0 1 2 3 0.50</p>"
     ours = _print(html)
-    fontfeatures.uninstall()
-    monkeypatch.setattr(fontfeatures, "install", lambda: None)
-    try:
+    with unpatched(fontfeatures):
         theirs = _print(html)
-    finally:
-        monkeypatch.undo()
-        fontfeatures.install()
     assert ours == theirs
     # And the features do something: without them the same text is set differently.
     assert _print(html.replace("tabular-nums", "normal")) != ours

@@ -20,6 +20,7 @@ import pytest
 from briefgen.pdf import svgtext
 from briefgen.pdf.weasy import html_to_pdf
 from tests.helpers.golden import rendered
+from tests.helpers.patches import unpatched
 
 pypdf = pytest.importorskip("pypdf")
 
@@ -35,12 +36,9 @@ TOLERANCE_PT = 1.5
 
 
 @pytest.fixture
-def weasyprints_own_drawer(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    svgtext.uninstall()
-    monkeypatch.setattr(svgtext, "install", lambda: False)
-    yield
-    monkeypatch.undo()
-    svgtext.install()
+def weasyprints_own_drawer() -> Iterator[None]:
+    with unpatched(svgtext):
+        yield
 
 
 def _pdf(svg: str) -> bytes:
@@ -96,17 +94,10 @@ def _chart_words(tmp_path: Path) -> list[list[Word]]:
     return [_words(_pdf(chart.svg), tmp_path) for chart in rendered("baba").charts]
 
 
-def test_chart_text_lands_where_weasyprints_own_drawer_puts_it(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_chart_text_lands_where_weasyprints_own_drawer_puts_it(tmp_path: Path) -> None:
     ours = _chart_words(tmp_path)
-    svgtext.uninstall()
-    monkeypatch.setattr(svgtext, "install", lambda: False)
-    try:
+    with unpatched(svgtext):
         theirs = _chart_words(tmp_path)
-    finally:
-        monkeypatch.undo()
-        svgtext.install()
     assert len(ours) == len(rendered("baba").charts) >= 3
     for chart_ours, chart_theirs in zip(ours, theirs, strict=True):
         assert [w[0] for w in chart_ours] == [w[0] for w in chart_theirs]
