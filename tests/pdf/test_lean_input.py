@@ -238,8 +238,8 @@ def test_screen_only_parts_are_left_out_each_on_its_own() -> None:
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs pdftotext (poppler-utils)")
 def test_what_for_print_leaves_without_a_span_cannot_break(tmp_path: Path) -> None:
     """The rule `for_print` relies on: in a column one pixel wide, each of these stays whole
-    (Unicode line breaking), while a space is a break. A no-break space is drawn as a space and
-    read back as one: the PDF's text, copied or searched, is as it was."""
+    (Unicode line breaking), while a space is a break. A no-break space is drawn as a space;
+    pdftotext reads it back as one (pypdf as U+00A0, which is whitespace to `str.split`)."""
     unbroken = ["Jun-25", "+26%", "−5.1%", "1,234.5m", "7.152", "RMB\u00a033.4bn",
                 "29\u00a0Aug\u00a02025", "−7.6\u00a0pp"]
     page = f'<p style="width: 1px; font-size: 30px">{" ".join(unbroken)} RMB 33.4bn</p>'
