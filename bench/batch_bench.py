@@ -57,9 +57,14 @@ def timed(command: list[str]) -> tuple[float, str]:
     return seconds, done.stdout
 
 
-def driver(jobs: int, out_dir: str, specs_dir: str, force: bool) -> None:
-    """Runs in its own process: one `build()`, then one JSON line about it."""
+def driver(jobs: int, out_dir: str, specs_dir: str, force: bool, recycle: bool = True) -> None:
+    """Runs in its own process: one `build()`, then one JSON line about it. Without `recycle`,
+    no worker is replaced, however many briefs it renders (for the memory target)."""
+    from briefgen.build import batch
     from briefgen.build.batch import build
+
+    if not recycle:
+        batch.BRIEFS_PER_WORKER = 10**9
     from briefgen.build.manifest import BriefResult
     from briefgen.build.progress import Progress
 
@@ -164,9 +169,11 @@ def weasyprint_floor(spec: Path, runs: int, processes: int) -> float:
     return max(loops) / (runs * processes)
 
 
-def run_build(jobs: int, out_dir: Path, specs_dir: Path, force: bool) -> tuple[float, Any]:
+def run_build(jobs: int, out_dir: Path, specs_dir: Path, force: bool,
+              recycle: bool = True) -> tuple[float, Any]:
     seconds, stdout = timed([sys.executable, __file__, "--driver", str(jobs), str(out_dir),
-                             str(specs_dir), "--force" if force else "--no-force"])
+                             str(specs_dir), "--force" if force else "--no-force",
+                             "--recycle" if recycle else "--no-recycle"])
     data = json.loads(stdout.strip().splitlines()[-1])
     if data["counts"]["failed"]:
         print(f"    {data['counts']['failed']} briefs failed: {data['errors']}")
@@ -252,6 +259,7 @@ if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--floor":
         floor_driver(sys.argv[2], int(sys.argv[3]))
     elif len(sys.argv) > 1 and sys.argv[1] == "--driver":
-        driver(int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5] == "--force")
+        driver(int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5] == "--force",
+               sys.argv[6:7] != ["--no-recycle"])
     else:
         main()

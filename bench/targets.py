@@ -5,7 +5,9 @@ target compares two things timed in the same run, alternating, and prints the me
 spread of the per-pair ratios (min-max) and the load average before and after. Run it twice.
 
     python bench/targets.py [--runs 5] [--batch-count 40] [--batch-repeats 2] [--cached-count 100]
-                            [--quick]
+                            [--memory-count 1000] [--quick]
+
+The memory target renders 1,000 briefs on 2 workers that are never replaced (~5 minutes).
 """
 
 from __future__ import annotations
@@ -273,6 +275,19 @@ def batch_and_memory(work: Path, count: int, floor_runs: int, repeats: int) -> l
     return found
 
 
+def memory(work: Path, count: int) -> list[Target]:
+    """`count` briefs on 2 workers that are never replaced: each worker's peak RSS at the end
+    (at most 200 MiB) and its growth from brief 100 to the last (flat: at most 3 MiB), which
+    says whether replacing workers (`build.batch.BRIEFS_PER_WORKER`) is still needed."""
+    specs = batch_bench.make_variants(work / "memory-specs", count)
+    _, data = batch_bench.run_build(2, work / "memory", specs[0].parent, force=True,
+                                    recycle=False)
+    at_100, at_end = (data["peak_rss_at_100"] or 0) / 2**20, (data["peak_rss_at_end"] or 0) / 2**20
+    detail = f"{at_100:.1f} MiB at brief 100, {at_end:.1f} MiB at brief {count}, no recycling"
+    return [Target(f"worker peak RSS, MiB ({count} briefs)", [at_end], 200, detail),
+            Target(f"worker RSS growth, brief 100 to {count}, MiB", [at_end - at_100], 3.0)]
+
+
 def preview(work: Path, edits: int) -> Target:
     """Save-to-served in a warm `briefgen preview` against a cold render, alternating."""
     environment = env()
@@ -303,6 +318,8 @@ def main() -> int:
     parser.add_argument("--floor-runs", type=int, default=10)
     parser.add_argument("--batch-repeats", type=int, default=2)
     parser.add_argument("--cached-count", type=int, default=100)
+    parser.add_argument("--memory-count", type=int, default=1000,
+                        help="briefs for the memory target (0: skip it)")
     parser.add_argument("--quick", action="store_true", help="skip the batch and preview")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="briefgen-targets-"))
@@ -317,6 +334,8 @@ def main() -> int:
         steps += [lambda: batch_and_memory(work, args.batch_count, args.floor_runs,
                                                    args.batch_repeats),
                   lambda: [preview(work, args.runs)]]
+        if args.memory_count:
+            steps.append(lambda: memory(work, args.memory_count))
     found: list[Target] = []
     try:
         for step in steps:
