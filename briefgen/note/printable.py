@@ -10,9 +10,10 @@ note" target, `bench/targets.py`; `tests/pdf/test_lean_input.py` compares the pa
   stays where a tone colours it (`figure pos`, `figure neg`);
 - each element's `id` that no link of the page targets and no style names (a section's, a
   heading's for `aria-labelledby`): WeasyPrint makes every id a named destination of the PDF;
-- nothing is added but a zero-width space inside a word too long for any line (a name run
-  together, a URL): beside a float (the sidebar) WeasyPrint moves such a word below the float
-  instead of breaking it (`overflow-wrap`), leaving its list bullet alone above a blank gap;
+- and one thing is added: a zero-width space every few characters of a word too long for any
+  line (a name run together, a URL), since beside a float (the sidebar) WeasyPrint moves such a
+  word below the float instead of breaking it (`overflow-wrap`), leaving its list bullet alone
+  above a blank gap;
 - the brand's CSS variables (`:root { --primary: #1F3A5F }`): each `var(--primary)` in the
   page's styles is written as its value, which WeasyPrint would otherwise parse again for every
   element it styles. The stylesheet every note shares stays the same text for every note of a

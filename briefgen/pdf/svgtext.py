@@ -29,6 +29,8 @@ from __future__ import annotations
 from math import inf
 from typing import Any
 
+from briefgen.pdf.patching import Patch
+
 _PER_LETTER = ("dx", "dy", "rotate", "textLength", "letter-spacing")
 # The WeasyPrint release this drawer was written against and checked with (tests/pdf/
 # test_svgtext.py); pyproject pins it exactly. Any other version keeps WeasyPrint's own drawer.
@@ -36,14 +38,12 @@ WEASYPRINT_VERSION = "70.0"
 _original: Any = None  # WeasyPrint's `svg.text`, while ours is installed
 
 
-def install() -> bool:
-    """Route WeasyPrint's SVG text through `_text` (idempotent); True when installed.
+def _apply() -> bool:
+    """Route WeasyPrint's SVG text through `_text`; True when installed.
 
     Not installed (False) on a WeasyPrint other than `WEASYPRINT_VERSION`: its drawer is slower
     but right, ours might not be."""
     global _original
-    if _original is not None:
-        return True
     import weasyprint
     import weasyprint.svg as svg_module
 
@@ -62,6 +62,10 @@ def install() -> bool:
     return True
 
 
+_PATCH = Patch(_apply)
+install, installed = _PATCH.install, _PATCH.installed
+
+
 def uninstall() -> None:
     """Give WeasyPrint its own drawer back (the tests compare the two)."""
     global _original
@@ -71,10 +75,7 @@ def uninstall() -> None:
 
     _swap(svg_module, svg_module.text, _original)
     _original = None
-
-
-def installed() -> bool:
-    return _original is not None
+    _PATCH.forget()
 
 
 def _swap(svg_module: Any, old: Any, new: Any) -> None:
