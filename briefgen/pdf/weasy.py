@@ -166,8 +166,11 @@ PdfResult = tuple[bytes, list[str]]
 # One WeasyPrint FontConfiguration per set of @font-face rules, kept for the life of the process:
 # a fresh one per document makes fontconfig and Pango load the fonts again (measured: PDF step
 # 0.60 -> 0.52 s per brief in a warm worker, identical bytes, and flat memory over many briefs).
+# At most a few are kept (one per brand font in use): a preview session whose brand keeps
+# changing its fonts would otherwise hold every set it ever had, each with a ~1 MB font folder.
 _FONT_CONFIGS: dict[str, Any] = {}
 _FONT_CONFIG_OWNER: dict[str, int] = {}  # the process that made each (and its folder)
+_FONT_CONFIGS_KEPT = 4
 _FONT_FACE = re.compile(r"@font-face\s*\{[^}]*\}")
 
 
@@ -177,9 +180,13 @@ def _font_config(html: str) -> Any:
     from briefgen.pdf.fontconfig import only_our_fonts
 
     faces = hashlib.sha256("".join(_FONT_FACE.findall(html)).encode()).hexdigest()
-    if faces not in _FONT_CONFIGS:
+    if faces in _FONT_CONFIGS:
+        _FONT_CONFIGS[faces] = _FONT_CONFIGS.pop(faces)  # the most recently used goes last
+    else:
         if not _FONT_CONFIGS:
             atexit.register(release_fonts)
+        while len(_FONT_CONFIGS) >= _FONT_CONFIGS_KEPT:
+            _release_font_config(next(iter(_FONT_CONFIGS)))  # the least recently used
         with only_our_fonts():  # never the host's fonts: the same bytes on every machine
             _FONT_CONFIGS[faces] = FontConfiguration()
         _FONT_CONFIG_OWNER[faces] = os.getpid()
@@ -261,15 +268,22 @@ def release_fonts() -> None:
     forked printer and pool workers before they end. The folder is removed here, not left to
     `__del__`, which a reference cycle (or a process with the collector off) would postpone.
     A forked process drops what it inherited without deleting it: the folder is its parent's."""
+    for faces in list(_FONT_CONFIGS):
+        _release_font_config(faces)
+    _SHEETS.clear()
+
+
+def _release_font_config(faces: str) -> None:
+    """Forget one FontConfiguration, and the parsed sheets made for it; delete its font folder
+    if this process made it (see `release_fonts`)."""
     import shutil
 
-    for faces, config in _FONT_CONFIGS.items():
-        folder, config._folder = getattr(config, "_folder", None), None
-        if folder and _FONT_CONFIG_OWNER.get(faces) == os.getpid():
-            shutil.rmtree(folder, ignore_errors=True)
-    _FONT_CONFIGS.clear()
-    _FONT_CONFIG_OWNER.clear()
-    _SHEETS.clear()  # each holds its FontConfiguration
+    config = _FONT_CONFIGS.pop(faces)
+    folder, config._folder = getattr(config, "_folder", None), None
+    if folder and _FONT_CONFIG_OWNER.pop(faces, None) == os.getpid():
+        shutil.rmtree(folder, ignore_errors=True)
+    for key in [key for key, (sheet_config, _) in _SHEETS.items() if sheet_config is config]:
+        del _SHEETS[key]
 
 
 def html_to_pdf(
