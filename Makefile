@@ -1,12 +1,12 @@
 # Two entry points, each creating .venv as needed:
 #   make render   set up, then render the sample spec to output/
-#   make test     set up, then lint, type-check and run the whole test suite
+#   make test     set up, then lint, type-check and run the test suite (~3 minutes on 2 cores)
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: render test setup system lint golden bench clean lowest wheel-check ci
+.PHONY: render test slow setup system lint golden bench clean lowest wheel-check ci
 
 setup: $(STAMP) system
 
@@ -30,8 +30,13 @@ lint: setup
 	$(BIN)/mypy
 	$(BIN)/lint-imports --no-cache
 
+# Every test but the few marked slow, which take minutes each (the generated corpora at full
+# size); `make slow` runs those, and `make ci` (so .ci/run) runs both.
 test: lint
-	$(BIN)/python -m pytest -n 2 -q
+	$(BIN)/python -m pytest -n 2 -q -m "not slow"
+
+slow: setup
+	$(BIN)/python -m pytest -n 2 -q -m slow
 
 # The declared dependency floors, installed exactly (uv, lowest-direct) in .venv-lowest and tested.
 lowest:
@@ -42,7 +47,7 @@ wheel-check:
 	sh scripts/ci-wheel.sh
 
 # Everything .ci/run checks, in order.
-ci: test lowest wheel-check
+ci: test slow lowest wheel-check
 
 # Regenerate the golden HTML files after an intended change to the templates.
 golden: setup

@@ -2,7 +2,7 @@
 # The declared dependency floors, tested: a separate venv gets the lowest version of every
 # direct runtime dependency that pyproject.toml allows (uv's --resolution lowest-direct, the
 # [dask] extra included), the test tools at their newest within those pins, and runs the suite
-# once (the slow end-to-end tests are left to the main run). Used by `make lowest` and .ci/run.
+# once (the slow and end-to-end tests are left to the main run). Used by `make lowest` and .ci/run.
 set -eu
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
@@ -19,5 +19,5 @@ grep -iE '^(pyyaml|ruamel-yaml|ruamel.yaml|pydantic|typer|rich|jinja2|matplotlib
   "$VENV/lowest.txt" | sed 's/^/  /'
 "$UV" pip install --quiet --python "$VENV/bin/python" -c "$VENV/lowest.txt" -e '.[test]'
 # The help snapshot is typer's layout of the newest typer; the floors only need to work.
-"$VENV/bin/python" -m pytest -n 2 -q -m "not slow" -p no:cacheprovider \
+"$VENV/bin/python" -m pytest -n 2 -q -m "not slow and not e2e" -p no:cacheprovider \
   --deselect tests/cli/test_help.py::test_every_help_matches_the_snapshot

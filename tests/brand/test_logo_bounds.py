@@ -99,7 +99,7 @@ def test_re_encoding_is_reproducible(tmp_path: Path) -> None:
     assert first is not None and second is not None and first.data == second.data
 
 
-@pytest.mark.slow
+@pytest.mark.e2e
 def test_peak_memory_with_the_largest_logo_allowed(tmp_path: Path) -> None:
     """A whole `briefgen render` (cold, one spec, HTML and PDF) with a 4000x4000 RGBA logo, 16 MP
     and 64 MB decoded: the largest the brand allows."""

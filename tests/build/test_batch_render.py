@@ -23,7 +23,7 @@ from briefgen.build.pipeline import RenderedBrief, RenderOptions, render_brief
 from briefgen.errors import RenderError
 from tests.conftest import SAMPLE, SPECS
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.e2e
 
 GOOD = ("good-1", "good-2")
 

@@ -50,7 +50,7 @@ def test_two_specs_with_one_slug_stop_the_run_before_anything_renders(tmp_path: 
     assert not (tmp_path / "out").exists()
 
 
-@pytest.mark.slow
+@pytest.mark.e2e
 def test_a_hang_times_out_and_the_manifest_says_so(tmp_path: Path) -> None:
     specs = write_specs(tmp_path / "specs", "a-hang", "b", "c")
     start = time.monotonic()
@@ -65,7 +65,7 @@ def test_a_hang_times_out_and_the_manifest_says_so(tmp_path: Path) -> None:
     assert entries["b"]["status"] == entries["c"]["status"] == "rendered"
 
 
-@pytest.mark.slow
+@pytest.mark.e2e
 def test_without_a_timeout_a_hang_is_stopped_after_the_default(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # Unattended runs (schedules, send) give no --timeout: a hang must still end.
@@ -80,7 +80,7 @@ def test_without_a_timeout_a_hang_is_stopped_after_the_default(
     assert by_slug["b"].status == "rendered"
 
 
-@pytest.mark.slow
+@pytest.mark.e2e
 def test_a_scheduled_build_reports_a_hung_spec_and_renders_the_rest(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from briefgen.build import batch, pipeline
@@ -130,7 +130,7 @@ def _python(code: str, cwd: Path, **kwargs: Any) -> subprocess.Popen[str]:
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs)
 
 
-@pytest.mark.slow
+@pytest.mark.e2e
 @pytest.mark.parametrize("how", ["sigterm", "ctrl-c"])
 def test_an_interrupted_run_leaves_finished_briefs_intact_and_the_manifest_true(
     tmp_path: Path, how: str
@@ -166,7 +166,7 @@ def test_an_interrupted_run_leaves_finished_briefs_intact_and_the_manifest_true(
     assert not list((tmp_path / "out").rglob("*.tmp"))
 
 
-@pytest.mark.slow
+@pytest.mark.e2e
 def test_a_cached_run_of_100_specs_renders_nothing_and_imports_no_renderer(tmp_path: Path) -> None:
     write_specs(tmp_path / "specs", *(f"brief-{i:03}" for i in range(100)))
     build([tmp_path / "specs"], out_dir=tmp_path / "out", render=fake_render)
@@ -228,7 +228,7 @@ def test_the_cli_layer_prints_json_and_returns_the_exit_code(
     assert summary["manifest"] == str(tmp_path / "out" / "manifest.json")
 
 
-@pytest.mark.slow
+@pytest.mark.e2e
 def test_a_dask_task_that_outlives_the_timeout_is_reported(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

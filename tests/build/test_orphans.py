@@ -63,7 +63,7 @@ def kill_and_watch(command: list[str], ready: Callable[[list[psutil.Process]], b
                 process.kill()
 
 
-@pytest.mark.slow
+@pytest.mark.e2e
 def test_killing_a_batch_ends_its_workers(tmp_path: Path) -> None:
     specs = tmp_path / "specs"
     shutil.copytree(SPECS, specs)
@@ -82,7 +82,7 @@ def test_killing_a_batch_ends_its_workers(tmp_path: Path) -> None:
     assert alive == [], f"still running {GRACE_SECONDS}s after kill -9: {alive}"
 
 
-@pytest.mark.slow
+@pytest.mark.e2e
 def test_killing_a_single_render_ends_its_printer(tmp_path: Path) -> None:
     started = time.monotonic()
 

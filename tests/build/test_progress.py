@@ -155,7 +155,7 @@ def visible_lines(raw: str) -> list[str]:
     return [ANSI.sub("", part) for part in re.split(r"[\r\n]", raw) if ANSI.sub("", part).strip()]
 
 
-@pytest.mark.slow
+@pytest.mark.e2e
 def test_in_a_terminal_60_columns_wide(tmp_path: Path) -> None:
     raw, code = run_in_pty(tmp_path, 6, broken=True)
     assert code == 0  # build() reports; the exit code is the CLI's
@@ -173,7 +173,7 @@ def test_in_a_terminal_60_columns_wide(tmp_path: Path) -> None:
     assert all("━" not in line for line in lines[last_bar + 1:])
 
 
-@pytest.mark.slow
+@pytest.mark.e2e
 def test_ctrl_c_leaves_one_final_line(tmp_path: Path) -> None:
     raw, code = run_in_pty(tmp_path, 40, broken=False, interrupt_after=0.8, columns=200)
     assert code == 130

@@ -47,7 +47,7 @@ def test_without_its_brand_validate_names_each_chinese_string() -> None:
     assert with_brand.returncode == 0, with_brand.stdout + with_brand.stderr
 
 
-@pytest.mark.slow
+@pytest.mark.e2e
 def test_the_pdf_draws_the_name_with_the_fallback_face() -> None:
     brief = rendered(NAME)
     fonts = pdf_fonts(brief.files["brief.pdf"])
@@ -59,7 +59,7 @@ def test_the_pdf_draws_the_name_with_the_fallback_face() -> None:
     assert not [w for w in brief.warnings if ".notdef" in w or "cannot draw" in w]
 
 
-@pytest.mark.slow
+@pytest.mark.e2e
 def test_the_html_embeds_a_subset_of_the_fallback_face() -> None:
     from fontTools.ttLib import TTFont
 
@@ -75,7 +75,7 @@ def test_the_html_embeds_a_subset_of_the_fallback_face() -> None:
         assert ord("A") not in cmap  # Inter draws Latin: only what it lacks is carried
 
 
-@pytest.mark.slow
+@pytest.mark.e2e
 def test_the_charts_draw_the_name_with_the_fallback_face() -> None:
     from matplotlib.font_manager import FontProperties
     from matplotlib.textpath import TextPath
@@ -117,7 +117,7 @@ def test_the_charts_draw_the_name_with_the_fallback_face() -> None:
     assert chart_png(spec, derived, "revenue", style_for(brand)) != boxes
 
 
-@pytest.mark.slow
+@pytest.mark.e2e
 def test_another_process_renders_the_same_bytes(tmp_path: Path) -> None:
     run = subprocess.run([sys.executable, "-m", "briefgen", "render", str(SPEC), "--brand",
                           str(BRAND), "--out", str(tmp_path)], capture_output=True, text=True)

@@ -148,7 +148,7 @@ def test_gallery_spec_is_clean_under_strict(path: Path) -> None:
     assert load_spec(path, strict=True, fonts=fonts).warnings == []
 
 
-@pytest.mark.slow
+@pytest.mark.e2e
 @pytest.mark.parametrize("name", NAMES)
 def test_every_derivation_recomputes_to_its_printed_result(name: str) -> None:
     found = derivations(soup(name))
@@ -172,7 +172,7 @@ def _sample_pdf_text(name: str) -> str:
     return " ".join(" ".join((page.extract_text() or "").split()) for page in reader.pages)
 
 
-@pytest.mark.slow
+@pytest.mark.e2e
 @pytest.mark.parametrize("name", [*NAMES, "sample:baba", "sample:baba-2025q3"])
 def test_every_derivation_recomputes_from_the_pdf_text(name: str) -> None:
     """What a reader of the PDF sees: each `†N Derived: EXPRESSION; gloss` redone from the
@@ -202,7 +202,7 @@ def test_recomputing_catches_a_wrong_result() -> None:
     assert matches("79%", "more than RMB 100bn / (up to RMB 380bn / 3)")
 
 
-@pytest.mark.slow
+@pytest.mark.e2e
 @pytest.mark.parametrize("path", SPECS, ids=NAMES)
 def test_pdf_text_reads_right(path: Path) -> None:
     spec = load_spec(path).spec
@@ -230,7 +230,7 @@ def test_pdf_text_reads_right(path: Path) -> None:
     assert "Illustrative data" in text
 
 
-@pytest.mark.slow
+@pytest.mark.e2e
 @pytest.mark.parametrize("path", SPECS, ids=NAMES)
 def test_counts_print_as_given(path: Path) -> None:
     """A count range prints as its two ends and a qualified count with its qualifier; a range's
@@ -254,7 +254,7 @@ def test_counts_print_as_given(path: Path) -> None:
 CHART_NUMBER = re.compile(r"[+−-]?\d[\d,]*(?:\.\d+)?(?:%|bn|m| pp)?")
 
 
-@pytest.mark.slow
+@pytest.mark.e2e
 @pytest.mark.parametrize("name", NAMES)
 def test_no_chart_is_empty(name: str) -> None:
     """Each chart draws its data, not just a frame: most numbers of its data in words (the alt
@@ -277,7 +277,7 @@ def test_no_chart_is_empty(name: str) -> None:
         assert title.get_text(strip=True), name
 
 
-@pytest.mark.slow
+@pytest.mark.e2e
 @pytest.mark.parametrize("name", NAMES)
 def test_illustrative_mark_is_visible(name: str) -> None:
     mark = soup(name).select_one(".illustrative-mark")

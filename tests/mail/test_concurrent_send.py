@@ -100,7 +100,7 @@ def test_concurrent_senders_deliver_each_message_once(mail_server: MailServer, t
           f"sender {handed}")
 
 
-@pytest.mark.slow
+@pytest.mark.e2e
 @pytest.mark.parametrize(("senders", "rounds"), [(2, 100), (4, 100)])
 def test_concurrent_processes_deliver_each_message_once(mail_server: MailServer,
                                                         tmp_path: Path, senders: int,

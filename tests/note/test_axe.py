@@ -29,7 +29,7 @@ from tests.helpers.chromium import (
 from tests.helpers.golden import SAMPLES, all_notes
 from tests.mail.test_compose import CLOCK, PEOPLE, config, content
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.e2e
 WIDTHS = {"desktop": (1280, 900, False), "phone": (390, 844, True)}
 
 

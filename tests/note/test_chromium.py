@@ -24,7 +24,7 @@ from tests.helpers.chromium import (
 )
 from tests.helpers.golden import rendered
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.e2e
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevTools]:

@@ -33,7 +33,7 @@ from tests.helpers.golden import rendered
 from tests.helpers.pdflayout import MARGIN_SIDE, PDFTOTEXT, Line, Page, pdf_pages
 from tests.helpers.specs import spec_data
 
-pytestmark = [pytest.mark.slow,
+pytestmark = [pytest.mark.e2e,
               pytest.mark.skipif(PDFTOTEXT is None, reason="pdftotext is not installed")]
 
 GALLERY = Path(__file__).resolve().parents[1] / "specs" / "gallery"

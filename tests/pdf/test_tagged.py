@@ -20,7 +20,7 @@ from briefgen.build.pipeline import RenderedBrief, RenderOptions, render_brief
 from tests.helpers.golden import SAMPLES, all_notes, variant_spec
 from tests.helpers.pdfstructure import Structure, read_structure
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,7 @@ from briefgen.preview.watch import Preview
 from tests.helpers import chromium as test_render_chromium
 from tests.helpers.chromium import CHROMIUM, DevTools, evaluate
 
-pytestmark = [pytest.mark.slow,
+pytestmark = [pytest.mark.e2e,
               pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed")]
 
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

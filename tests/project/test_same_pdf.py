@@ -75,7 +75,7 @@ def desk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return desk
 
 
-@pytest.mark.slow
+@pytest.mark.e2e
 def test_render_send_and_a_schedule_give_the_same_pdf(desk: Path) -> None:
     rendered = runner.invoke(app, ["render", "baba.yaml"])
     assert rendered.exit_code == 0, rendered.output

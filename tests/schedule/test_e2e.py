@@ -28,7 +28,7 @@ from briefgen.schedule.jobs import run_due
 from tests.conftest import SAMPLE, SPECS
 from tests.helpers.schedule_fakes import Clock, utc
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.e2e
 
 
 @dataclass

@@ -58,7 +58,7 @@ def test_strict_makes_it_an_error(spec: Path) -> None:
     assert any(p.where == "company.name" for p in caught.value.problems)
 
 
-@pytest.mark.slow
+@pytest.mark.e2e
 @pytest.mark.skipif(not NOTO_CJK.exists(), reason="needs Debian's fonts-noto-cjk (.ci/run)")
 def test_a_brand_face_that_draws_it_silences_the_warning(spec: Path, tmp_path: Path) -> None:
     from fontTools import subset
