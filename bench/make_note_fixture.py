@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +63,72 @@ def load_fixture(name: str = "note-2026-12-03") -> dict[str, Any]:
     html = base.with_suffix(".html").read_text(encoding="utf-8")
     return {"html": html.replace(FONTS_PLACEHOLDER, fonts_url()),
             "charts": json.loads(base.with_suffix(".charts.json").read_text(encoding="utf-8"))}
+
+
+# Wrappers that tag nothing a reader needs (a Div, a Span, a Sect): the unstyled note leaves
+# them out, keeping their content.
+_WRAPPERS = {"div", "span", "section", "main", "article", "header", "footer", "aside", "time"}
+# Attributes that change what is printed or tagged; every other one (class, style, aria-*) goes.
+_KEPT_ATTRIBUTES = {"href", "src", "id", "alt", "lang", "scope", "colspan", "rowspan"}
+
+
+def unstyled(html: str) -> str:
+    """`html` (the PDF path's page) with its content and none of its look: the floor under "a
+    cheaper note".
+
+    Kept: every element the tagged PDF's structure tree is built from (headings, paragraphs,
+    lists, tables and their cells, figures, links, images: the charts), their text and their
+    attributes that change what is printed or tagged; the fonts (@font-face); the page's size
+    and running header and footer (the note's own `@page` rules); and the sizes of the text
+    (the print stylesheet's `html`, `h1` and `h2` font sizes and line height), so the words
+    take as many lines. Gone: every other rule, class and wrapper. Every page gets the first
+    page's smaller top margin, so the unstyled note needs no more pages than the note
+    (`note_cost_driver` checks the count)."""
+    import tinycss2
+    from bs4 import BeautifulSoup
+
+    page = BeautifulSoup(html, "html.parser")
+    kept_css = []
+    for style in page.find_all("style"):
+        text = style.get_text()
+        for rule in tinycss2.parse_stylesheet(text, skip_comments=True, skip_whitespace=True):
+            if rule.type != "at-rule":
+                continue
+            if rule.lower_at_keyword in ("font-face", "page"):
+                kept_css.append(rule.serialize())
+            elif rule.lower_at_keyword == "media" and tinycss2.serialize(rule.prelude).strip() \
+                    == "print":
+                for inner in tinycss2.parse_rule_list(rule.content, skip_comments=True,
+                                                      skip_whitespace=True):
+                    selector = tinycss2.serialize(inner.prelude).strip()
+                    if inner.type == "qualified-rule" and selector in ("html", "h1", "h2"):
+                        sizes = [d for d in tinycss2.parse_declaration_list(inner.content)
+                                 if d.type == "declaration"
+                                 and d.lower_name in ("font-size", "line-height")]
+                        if sizes:
+                            kept_css.append(selector + " { " + "; ".join(
+                                f"{d.name}: {tinycss2.serialize(d.value).strip()}"
+                                for d in sizes) + " }")
+        style.decompose()
+    family = re.search(r"font-family:\s*([^;}]+)", "".join(kept_css))
+    first_page_top = re.search(r"@page\s*:first\s*\{[^}]*margin-top:\s*([^;}]+)", "".join(
+        kept_css))
+    kept_css.append(f"html {{ font-family: {family.group(1) if family else 'sans-serif'} }}")
+    if first_page_top:
+        kept_css.append(f"@page {{ margin-top: {first_page_top.group(1)} }}")
+    # The browser's default gaps, smaller: the note's own are smaller still.
+    kept_css.append("img { width: 100% } dd { margin: 0 } "
+                    "figure, p, ul, dl, table, h1, h2 { margin: 0 0 0.25em }")
+    for element in page.find_all(True):
+        if element.name in _WRAPPERS:
+            element.unwrap()
+            continue
+        for name in [name for name in element.attrs if name not in _KEPT_ATTRIBUTES]:
+            del element[name]
+    style = page.new_tag("style")
+    style.string = "\n".join(kept_css)
+    (page.head or page).append(style)
+    return str(page)
 
 
 def main() -> None:

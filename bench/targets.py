@@ -155,9 +155,10 @@ def fully_cached(work: Path, count: int) -> Target:
     return Target(f"fully cached render of {count} specs, seconds", seconds, 1.0)
 
 
-def note_cost(runs: int) -> Target:
+def note_cost(runs: int) -> list[Target]:
     """WeasyPrint's time on today's sample note against the fixture of 2026-12-03, in one
-    process, alternating, same PDF variant; the pages compared pixel by pixel."""
+    process, alternating, same PDF variant; the pages compared pixel by pixel. Beside it, the
+    floor: today's note unstyled (`make_note_fixture.unstyled`) against the same fixture."""
     code = f"import sys; sys.path.insert(0, {str(ROOT / 'bench')!r}); import targets; " \
            f"targets.note_cost_driver({runs})"
     done = subprocess.run([sys.executable, "-c", code], env=env(), capture_output=True,
@@ -166,7 +167,13 @@ def note_cost(runs: int) -> Target:
     detail = (f"{statistics.median(data['now']):.3f} s now vs "
               f"{statistics.median(data['fixture']):.3f} s (CPU); pages differ in "
               f"{data['pixels_differ']:.4%} of pixels (limit 0.5%)")
-    return Target("WeasyPrint on the note / on the 12-03 note", data["ratios"], 0.75, detail)
+    pages = data["pages"]
+    floor_detail = (f"the same words, charts, running header and footer and tagged elements, "
+                    f"no other style: {pages['unstyled']} pages against the note's "
+                    f"{pages['now']}")
+    return [Target("WeasyPrint on the note / on the 12-03 note", data["ratios"], 0.75, detail),
+            Target("the note unstyled / the 12-03 note", data["unstyled_ratios"], 0.75,
+                   floor_detail, floor=True)]
 
 
 # A second company's note: the stylesheets it shares with the sample note are the ones a warm
@@ -176,24 +183,29 @@ _STYLE = re.compile(r"<style>(.*?)</style>", re.S)
 
 
 def note_cost_driver(runs: int) -> None:
-    """Print the sample note and the fixture alternately, CPU time each, garbage collected
-    before each (as the forked printer does between notes).
+    """Print the sample note, the fixture and the sample note unstyled in turn (the order
+    reversed every other round), CPU time each, garbage collected before each (as the forked
+    printer does between notes).
 
     The PDF stage keeps parsed stylesheets by their text (`pdf.weasy`): printing one note again
     and again would find even its own page's rules parsed, which a batch of different notes
     never does. So before each print, every parsed sheet goes but those whose text another
     company's note has too (the note's shared stylesheet, the brand's rules): the fixture's one
-    inline stylesheet, which holds its page's rules, is parsed every time, as it was."""
+    inline stylesheet, which holds its page's rules, is parsed every time, as it was, and so is
+    the unstyled note's."""
     import gc
+    import io
 
-    from make_note_fixture import current_note, load_fixture
+    from make_note_fixture import current_note, load_fixture, unstyled
+    from pypdf import PdfReader
 
     from briefgen.build.pipeline import RenderOptions, allowed_roots
     from briefgen.pdf import weasy
 
     now = current_note()
     shared = set(_STYLE.findall(current_note(OTHER_SPEC)["html"]))
-    fixture = {**load_fixture(FIXTURE.name), "variant": now["variant"]}
+    notes = {"now": now, "fixture": {**load_fixture(FIXTURE.name), "variant": now["variant"]},
+             "unstyled": {**now, "html": unstyled(now["html"])}}
     roots = allowed_roots(RenderOptions())
 
     def pdf(note: dict[str, object]) -> tuple[float, bytes]:
@@ -206,20 +218,19 @@ def note_cost_driver(runs: int) -> None:
                                     charts=note["charts"])  # type: ignore
         return time.process_time() - start, data
 
-    now_pdf, fixture_pdf = pdf(now)[1], pdf(fixture)[1]  # warm
-    times_now, times_fixture, ratios = [], [], []
+    printed = {name: pdf(note)[1] for name, note in notes.items()}  # warm
+    times: dict[str, list[float]] = {name: [] for name in notes}
     for index in range(runs):
-        if index % 2:
-            b, fixture_pdf = pdf(fixture)
-            a, now_pdf = pdf(now)
-        else:
-            a, now_pdf = pdf(now)
-            b, fixture_pdf = pdf(fixture)
-        times_now.append(a)
-        times_fixture.append(b)
-        ratios.append(a / b)
-    print(json.dumps({"now": times_now, "fixture": times_fixture, "ratios": ratios,
-                      "pixels_differ": pixels_differ(now_pdf, fixture_pdf)}))
+        for name in (list(notes) if index % 2 == 0 else list(reversed(notes))):
+            seconds, printed[name] = pdf(notes[name])
+            times[name].append(seconds)
+    print(json.dumps({
+        "now": times["now"], "fixture": times["fixture"],
+        "ratios": [a / b for a, b in zip(times["now"], times["fixture"], strict=True)],
+        "unstyled_ratios": [a / b for a, b in zip(times["unstyled"], times["fixture"],
+                                                  strict=True)],
+        "pages": {name: len(PdfReader(io.BytesIO(data)).pages) for name, data in printed.items()},
+        "pixels_differ": pixels_differ(printed["now"], printed["fixture"])}))
 
 
 def pixels_differ(first: bytes, second: bytes) -> float:
@@ -328,7 +339,7 @@ def main() -> int:
     steps: list[Callable[[], list[Target]]] = [
         lambda: single_renders(work, args.runs),
         lambda: [fully_cached(work, args.cached_count)],
-        lambda: [note_cost(args.runs)],
+        lambda: note_cost(args.runs),
     ]
     if not args.quick:
         steps += [lambda: batch_and_memory(work, args.batch_count, args.floor_runs,
