@@ -77,17 +77,15 @@ def _apply() -> bool:
     return True
 
 
-_PATCH = Patch(_apply)
-install, installed = _PATCH.install, _PATCH.installed
-
-
-def uninstall() -> None:
+def _restore() -> None:
     """Give WeasyPrint its own `setup` back (the tests compare the two)."""
     global _originals
-    if _originals is None:
-        return
     import weasyprint.text.line_break as line_break
 
+    assert _originals is not None  # `Patch` restores only what `_apply` patched
     line_break.font_features, line_break.Layout.setup = _originals
     _originals = None
-    _PATCH.forget()
+
+
+_PATCH = Patch(_apply, _restore)
+install, installed, uninstall = _PATCH.install, _PATCH.installed, _PATCH.uninstall

@@ -13,10 +13,14 @@ from collections.abc import Callable
 
 
 class Patch:
-    """`apply` patches a library and says whether it did; applied at most once."""
+    """`apply` patches a library and says whether it did; applied at most once. A patch the
+    tests take off to compare with the library's own code also has a `restore`, which puts that
+    code back."""
 
-    def __init__(self, apply: Callable[[], bool]) -> None:
+    def __init__(self, apply: Callable[[], bool],
+                 restore: Callable[[], None] | None = None) -> None:
         self._apply = apply
+        self._restore = restore
         self._applied = False
 
     def install(self) -> bool:
@@ -28,7 +32,12 @@ class Patch:
     def installed(self) -> bool:
         return self._applied
 
-    def forget(self) -> None:
-        """After its module has put the library's own code back: the next `install` applies it
-        again."""
+    def uninstall(self) -> None:
+        """Put the library's own code back, if the patch is applied; the next `install` applies
+        it again."""
+        if not self._applied:
+            return
+        if self._restore is None:
+            raise TypeError("this patch has no restore: it cannot be taken off")
+        self._restore()
         self._applied = False

@@ -62,20 +62,17 @@ def _apply() -> bool:
     return True
 
 
-_PATCH = Patch(_apply)
-install, installed = _PATCH.install, _PATCH.installed
-
-
-def uninstall() -> None:
+def _restore() -> None:
     """Give WeasyPrint its own drawer back (the tests compare the two)."""
     global _original
-    if _original is None:
-        return
     import weasyprint.svg as svg_module
 
     _swap(svg_module, svg_module.text, _original)
     _original = None
-    _PATCH.forget()
+
+
+_PATCH = Patch(_apply, _restore)
+install, installed, uninstall = _PATCH.install, _PATCH.installed, _PATCH.uninstall
 
 
 def _swap(svg_module: Any, old: Any, new: Any) -> None:
